@@ -1,0 +1,13 @@
+import { defineCell } from '../dsl/cell.js'
+import { concat, layer, tanh } from '../dsl/ops.js'
+import { gateLayout } from './torchLayout.js'
+
+/** Vanilla RNN, h' = tanh(W·[h, x] + b), as PyTorch's nn.RNN (tanh). */
+export const rnn = defineCell(
+  'rnn',
+  { state: ['h'], torch: (s) => gateLayout(['h'], s) },
+  ({ x, h }, { hidden }) => {
+    const h2 = layer('h', concat(h!, x), hidden, tanh, { biases: 2 })
+    return { state: { h: h2 }, output: h2 }
+  },
+)

@@ -1,0 +1,90 @@
+import { GraphError } from '../errors.js'
+import type { TorchLayout } from '../interop.js'
+import type { Graph } from '../ir.js'
+import { signature } from '../verify.js'
+import { GraphBuilder, tracing, type Value } from './builder.js'
+
+export interface CellSizes {
+  readonly input: number
+  readonly hidden: number
+}
+
+/**
+ * A cell instantiated at concrete sizes. Its graph computes one time step: inputs are the states
+ * (in `state` order), then `x`, then the parameters; outputs are the new states (named like the
+ * states), then `output`. It is exactly the body a `scan` runs.
+ */
+export interface Cell {
+  readonly name: string
+  readonly sizes: CellSizes
+  readonly state: readonly string[]
+  readonly graph: Graph
+  /** How the parameters map onto PyTorch's tensors, for cells that have a PyTorch counterpart. */
+  readonly torch?: TorchLayout
+}
+
+export interface CellSpec {
+  /** Names of the recurrent state tensors, each of size `hidden`. */
+  readonly state: readonly string[]
+  readonly torch?: (sizes: CellSizes) => TorchLayout
+}
+
+export interface CellStep {
+  readonly state: Readonly<Record<string, Value>>
+  readonly output: Value
+}
+
+export type CellBody = (vars: Readonly<Record<string, Value>> & { x: Value }, sizes: CellSizes) => CellStep
+
+/** A cell definition: call it with sizes to get a Cell. */
+export interface CellDefinition {
+  (sizes: CellSizes): Cell
+  readonly cellName: string
+  readonly spec: CellSpec
+}
+
+/**
+ * Defines a cell from a function that reads like its equations:
+ *
+ *     const rnn = defineCell('rnn', { state: ['h'] }, ({ x, h }, { hidden }) => {
+ *       const h2 = layer('h', concat(h, x), hidden, tanh)
+ *       return { state: { h: h2 }, output: h2 }
+ *     })
+ */
+export function defineCell(name: string, spec: CellSpec, body: CellBody): CellDefinition {
+  const instantiate = (sizes: CellSizes): Cell => {
+    for (const key of ['input', 'hidden'] as const)
+      if (!Number.isInteger(sizes[key]) || sizes[key] < 1)
+        throw new GraphError(`cell '${name}': size ${key} must be a positive integer, got ${sizes[key]}`)
+    const b = new GraphBuilder()
+    const vars: Record<string, Value> = {}
+    for (const s of spec.state)
+      vars[s] = b.leaf('state', s, { name: s, type: { layout: 'batch', shape: [sizes.hidden] } })
+    vars.x = b.leaf('input', 'x', { name: 'x', type: { layout: 'batch', shape: [sizes.input] } })
+    const step = tracing(b, () => body(vars as Record<string, Value> & { x: Value }, sizes))
+    const outputs = spec.state.map((s) => {
+      const v = step.state[s]
+      if (!v) throw new GraphError(`cell '${name}' does not return state '${s}'`)
+      v.as(`${s}_next`)
+      return { name: s, value: v }
+    })
+    for (const s of Object.keys(step.state))
+      if (!spec.state.includes(s))
+        throw new GraphError(`cell '${name}' returns state '${s}', which it does not declare`)
+    const graph = b.build([...outputs, { name: 'output', value: step.output }])
+    return { name, sizes, state: spec.state, graph, ...(spec.torch ? { torch: spec.torch(sizes) } : {}) }
+  }
+  return Object.assign(instantiate, { cellName: name, spec })
+}
+
+/** The parameter leaves of a cell's graph: name and shape, in binding order. */
+export function cellParams(cell: Cell): { name: string; shape: readonly number[] }[] {
+  const byId = new Map(cell.graph.nodes.map((n) => [n.id, n]))
+  return cell.graph.inputs
+    .map((id) => byId.get(id)!)
+    .filter((n) => n.op === 'param')
+    .map((n) => n.attrs as { name: string; shape: number[] })
+}
+
+/** The size of the per-step output of a cell. */
+export const outputSize = (cell: Cell): number => signature(cell.graph).outputs.at(-1)!.shape[0]!

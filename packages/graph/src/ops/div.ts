@@ -1,0 +1,3 @@
+import { pointwiseOp } from './pointwise.js'
+
+export const div = pointwiseOp('div', 2, 'a / b')

@@ -1,0 +1,3 @@
+import { pointwiseOp } from './pointwise.js'
+
+export const exp = pointwiseOp('exp', 1, 'e^x')

@@ -1,0 +1,3 @@
+import { pointwiseOp } from './pointwise.js'
+
+export const max = pointwiseOp('max', 2, 'max(a, b)')

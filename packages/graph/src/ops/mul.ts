@@ -1,0 +1,3 @@
+import { pointwiseOp } from './pointwise.js'
+
+export const mul = pointwiseOp('mul', 2, 'a * b')

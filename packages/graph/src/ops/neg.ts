@@ -1,0 +1,3 @@
+import { pointwiseOp } from './pointwise.js'
+
+export const neg = pointwiseOp('neg', 1, '-x')

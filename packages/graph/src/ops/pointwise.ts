@@ -1,0 +1,38 @@
+import type { ValueType } from '../types.js'
+import type { OpName } from './attrs.js'
+import { broadcastTypes } from './broadcast.js'
+import type { OpDef } from './def.js'
+
+type AttrlessPointwise =
+  | 'neg'
+  | 'oneMinus'
+  | 'sigmoid'
+  | 'tanh'
+  | 'relu'
+  | 'exp'
+  | 'log'
+  | 'sqrt'
+  | 'rsqrt'
+  | 'add'
+  | 'sub'
+  | 'mul'
+  | 'div'
+  | 'max'
+  | 'min'
+  | 'greater'
+  | 'where'
+
+/** Builds the definition of an attribute-free pointwise op: it broadcasts its inputs. */
+export const pointwiseOp = <K extends AttrlessPointwise & OpName>(
+  name: K,
+  arity: number,
+  summary: string,
+): OpDef<K> =>
+  ({
+    name,
+    kind: 'pointwise',
+    arity: [arity, arity],
+    attrs: {},
+    summary,
+    infer: (inputs: readonly ValueType[]) => [broadcastTypes(inputs)],
+  }) as unknown as OpDef<K>

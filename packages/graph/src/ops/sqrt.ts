@@ -1,0 +1,3 @@
+import { pointwiseOp } from './pointwise.js'
+
+export const sqrt = pointwiseOp('sqrt', 1, 'square root')
