@@ -5,9 +5,9 @@ import { gateLayout } from './torchLayout.js'
 /** Vanilla RNN, h' = tanh(W·[h, x] + b), as PyTorch's nn.RNN (tanh). */
 export const rnn = defineCell(
   'rnn',
-  { state: ['h'], torch: (s) => gateLayout(['h'], s) },
+  { state: ['h'], torch: (s) => gateLayout(['rnn'], s) },
   ({ x, h }, { hidden }) => {
-    const h2 = layer('h', concat(h!, x), hidden, tanh, { biases: 2 })
+    const h2 = layer('rnn', concat(h!, x), hidden, tanh, { biases: 2 })
     return { state: { h: h2 }, output: h2 }
   },
 )
