@@ -1,0 +1,10 @@
+export {
+  type OptimizerConfig,
+  type OptimizerKind,
+  optimizerKinds,
+  optimizerSlots,
+  withDefaults,
+} from './config.js'
+export { optimizerGraph, type ParamShape } from './graph.js'
+export { Optimizer } from './optimizer.js'
+export { learningRate, type Schedule, scheduleKinds } from './schedule.js'

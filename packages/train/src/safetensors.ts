@@ -1,0 +1,141 @@
+/**
+ * The safetensors format: an 8-byte little-endian header length N, N bytes of JSON header
+ * ({ name: { dtype, shape, data_offsets: [begin, end] }, __metadata__: { string: string } }), then
+ * the raw little-endian tensor data. Offsets are relative to the end of the header.
+ */
+
+export type Dtype = 'F32' | 'F64' | 'I32' | 'I64'
+
+export interface StoredTensor {
+  readonly dtype: Dtype
+  readonly shape: readonly number[]
+  /** The values, as numbers (I64 is read through BigInt and must fit a double exactly). */
+  readonly data: Float32Array | Float64Array | Int32Array
+}
+
+export interface Safetensors {
+  readonly tensors: Readonly<Record<string, StoredTensor>>
+  readonly metadata: Readonly<Record<string, string>>
+}
+
+const BYTES: Record<Dtype, number> = { F32: 4, F64: 8, I32: 4, I64: 8 }
+
+export class SafetensorsError extends Error {
+  override name = 'SafetensorsError'
+}
+
+const elementCount = (shape: readonly number[]) => shape.reduce((n, d) => n * d, 1)
+
+/** Encodes tensors and string metadata as a safetensors file. Tensors are laid out in name order. */
+export function encodeSafetensors(
+  tensors: Readonly<Record<string, StoredTensor>>,
+  metadata: Readonly<Record<string, string>> = {},
+): Uint8Array {
+  const header: Record<string, unknown> = {}
+  if (Object.keys(metadata).length > 0) header.__metadata__ = metadata
+  const names = Object.keys(tensors).sort()
+  let offset = 0
+  for (const name of names) {
+    const t = tensors[name]!
+    if (t.data.length !== elementCount(t.shape))
+      throw new SafetensorsError(`tensor '${name}': ${t.data.length} values for shape [${t.shape}]`)
+    const size = t.data.length * BYTES[t.dtype]
+    header[name] = { dtype: t.dtype, shape: [...t.shape], data_offsets: [offset, offset + size] }
+    offset += size
+  }
+  let json = JSON.stringify(header)
+  // Pad the header with spaces so the data starts 8-byte aligned, as the reference writer does.
+  json += ' '.repeat((8 - ((8 + Buffer.byteLength(json)) % 8)) % 8)
+  const headerBytes = new TextEncoder().encode(json)
+  const out = new Uint8Array(8 + headerBytes.length + offset)
+  const view = new DataView(out.buffer)
+  view.setBigUint64(0, BigInt(headerBytes.length), true)
+  out.set(headerBytes, 8)
+  let at = 8 + headerBytes.length
+  for (const name of names) {
+    const t = tensors[name]!
+    for (let i = 0; i < t.data.length; i++, at += BYTES[t.dtype]) {
+      const v = t.data[i]!
+      if (t.dtype === 'F32') view.setFloat32(at, v, true)
+      else if (t.dtype === 'F64') view.setFloat64(at, v, true)
+      else if (t.dtype === 'I32') view.setInt32(at, v, true)
+      else view.setBigInt64(at, BigInt(v), true)
+    }
+  }
+  return out
+}
+
+/** Decodes a safetensors file, checking the header's structure and every tensor's byte range. */
+export function decodeSafetensors(bytes: Uint8Array): Safetensors {
+  if (bytes.length < 8) throw new SafetensorsError('file is shorter than the 8-byte header length')
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const headerLength = Number(view.getBigUint64(0, true))
+  if (headerLength > bytes.length - 8)
+    throw new SafetensorsError(`header length ${headerLength} exceeds the file size ${bytes.length}`)
+  let header: unknown
+  try {
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength)))
+  } catch {
+    throw new SafetensorsError('the header is not valid UTF-8 JSON (not a safetensors file?)')
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header))
+    throw new SafetensorsError('the header must be a JSON object')
+  const dataStart = 8 + headerLength
+  const dataLength = bytes.length - dataStart
+  const tensors: Record<string, StoredTensor> = {}
+  let metadata: Record<string, string> = {}
+  for (const [name, entry] of Object.entries(header as Record<string, unknown>)) {
+    if (name === '__metadata__') {
+      metadata = checkMetadata(entry)
+      continue
+    }
+    const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown }
+    if (typeof e !== 'object' || e === null)
+      throw new SafetensorsError(`tensor '${name}': entry must be an object`)
+    if (typeof e.dtype !== 'string' || !(e.dtype in BYTES))
+      throw new SafetensorsError(`tensor '${name}': unsupported dtype ${JSON.stringify(e.dtype)}`)
+    const dtype = e.dtype as Dtype
+    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0))
+      throw new SafetensorsError(`tensor '${name}': shape must be an array of non-negative integers`)
+    const offsets = e.data_offsets
+    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isInteger(o)))
+      throw new SafetensorsError(`tensor '${name}': data_offsets must be two integers`)
+    const [begin, end] = offsets as [number, number]
+    const count = elementCount(e.shape as number[])
+    if (begin < 0 || end > dataLength || end - begin !== count * BYTES[dtype])
+      throw new SafetensorsError(
+        `tensor '${name}': data_offsets [${begin}, ${end}] do not hold ${count} ${dtype} values within ${dataLength} data bytes`,
+      )
+    tensors[name] = {
+      dtype,
+      shape: e.shape as number[],
+      data: readData(view, dataStart + begin, count, dtype),
+    }
+  }
+  return { tensors, metadata }
+}
+
+function checkMetadata(entry: unknown): Record<string, string> {
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
+    throw new SafetensorsError('__metadata__ must be an object of strings')
+  for (const [k, v] of Object.entries(entry))
+    if (typeof v !== 'string') throw new SafetensorsError(`__metadata__.${k} must be a string`)
+  return entry as Record<string, string>
+}
+
+function readData(view: DataView, at: number, count: number, dtype: Dtype) {
+  if (dtype === 'F32') {
+    const a = new Float32Array(count)
+    for (let i = 0; i < count; i++) a[i] = view.getFloat32(at + 4 * i, true)
+    return a
+  }
+  if (dtype === 'I32') {
+    const a = new Int32Array(count)
+    for (let i = 0; i < count; i++) a[i] = view.getInt32(at + 4 * i, true)
+    return a
+  }
+  const a = new Float64Array(count)
+  for (let i = 0; i < count; i++)
+    a[i] = dtype === 'F64' ? view.getFloat64(at + 8 * i, true) : Number(view.getBigInt64(at + 8 * i, true))
+  return a
+}
