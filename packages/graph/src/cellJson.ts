@@ -33,7 +33,7 @@ export function cellFromJson(source: string | unknown): Cell {
       throw new JsonFormatError(`sizes.${k}`, 'must be a positive integer')
   if (!Array.isArray(d.state) || d.state.some((s) => typeof s !== 'string'))
     throw new JsonFormatError('state', 'must be an array of state names')
-  const graph = graphFromJson(d.graph)
+  const graph = graphFromJson(d.graph, 'graph')
   checkCellGraph(graph, d.state as string[], sizes as { input: number; hidden: number })
   const cell: Cell = {
     name: d.name,

@@ -11,18 +11,19 @@ export const graphToJson = (graph: Graph, indent = 0): string =>
 /**
  * A graph from JSON text or a parsed object. Malformed documents fail with a JsonFormatError whose
  * message names the field (`nodes[3].attrs.activation: must be one of ...`); well-formed documents
- * are then verified (shapes, cycles, leaves).
+ * are then verified (shapes, cycles, leaves). `path` prefixes field names when the graph is part of
+ * a larger document.
  */
-export function graphFromJson(source: string | unknown): Graph {
+export function graphFromJson(source: string | unknown, path = ''): Graph {
   let doc: unknown = source
   if (typeof source === 'string') {
     try {
       doc = JSON.parse(source)
     } catch (e) {
-      throw new JsonFormatError('(document)', `not valid JSON: ${(e as Error).message}`)
+      throw new JsonFormatError(path || '(document)', `not valid JSON: ${(e as Error).message}`)
     }
   }
-  const graph = readGraph(doc, '')
+  const graph = readGraph(doc, path)
   verify(graph)
   return graph
 }

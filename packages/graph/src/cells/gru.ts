@@ -22,11 +22,11 @@ export const gru = defineCell(
     },
   },
   ({ x, h }, { hidden }) => {
-    const hx = concat(h!, x).as('hx')
+    const hx = concat(h, x).as('hx')
     const r = layer('r', hx, hidden, sigmoid, { biases: 2 })
     const z = layer('z', hx, hidden, sigmoid, { biases: 2 })
-    const n = tanh(add(layer('n_x', x, hidden), mul(r, layer('n_h', h!, hidden)))).as('n')
-    const h2 = add(mul(oneMinus(z), n), mul(z, h!))
+    const n = tanh(add(layer('n_x', x, hidden), mul(r, layer('n_h', h, hidden)))).as('n')
+    const h2 = add(mul(oneMinus(z), n), mul(z, h))
     return { state: { h: h2 }, output: h2 }
   },
 )

@@ -7,12 +7,12 @@ export const lstm = defineCell(
   'lstm',
   { state: ['h', 'c'], torch: (s) => gateLayout(['i', 'f', 'g', 'o'], s) },
   ({ x, h, c }, { hidden }) => {
-    const hx = concat(h!, x).as('hx')
+    const hx = concat(h, x).as('hx')
     const i = layer('i', hx, hidden, sigmoid, { biases: 2 })
     const f = layer('f', hx, hidden, sigmoid, { biases: 2 })
     const g = layer('g', hx, hidden, tanh, { biases: 2 })
     const o = layer('o', hx, hidden, sigmoid, { biases: 2 })
-    const c2 = add(mul(f, c!), mul(i, g))
+    const c2 = add(mul(f, c), mul(i, g))
     const h2 = mul(o, tanh(c2))
     return { state: { h: h2, c: c2 }, output: h2 }
   },

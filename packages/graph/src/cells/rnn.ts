@@ -7,7 +7,7 @@ export const rnn = defineCell(
   'rnn',
   { state: ['h'], torch: (s) => gateLayout(['rnn'], s) },
   ({ x, h }, { hidden }) => {
-    const h2 = layer('rnn', concat(h!, x), hidden, tanh, { biases: 2 })
+    const h2 = layer('rnn', concat(h, x), hidden, tanh, { biases: 2 })
     return { state: { h: h2 }, output: h2 }
   },
 )

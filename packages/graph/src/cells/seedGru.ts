@@ -6,10 +6,10 @@ import { add, concat, layer, mul, oneMinus, sigmoid, tanh } from '../dsl/ops.js'
  * g = tanh(W·[r*h, x]), h' = (1-z)*h + z*g. Parameters: z, r and g layers.
  */
 export const seedGru = defineCell('seed_gru', { state: ['h'] }, ({ x, h }, { hidden }) => {
-  const hx = concat(h!, x).as('hx')
+  const hx = concat(h, x).as('hx')
   const z = layer('z', hx, hidden, sigmoid)
   const r = layer('r', hx, hidden, sigmoid)
-  const g = layer('g', concat(mul(r, h!), x), hidden, tanh)
-  const h2 = add(mul(oneMinus(z), h!), mul(z, g))
+  const g = layer('g', concat(mul(r, h), x), hidden, tanh)
+  const h2 = add(mul(oneMinus(z), h), mul(z, g))
   return { state: { h: h2 }, output: h2 }
 })

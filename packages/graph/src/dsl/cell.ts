@@ -23,18 +23,22 @@ export interface Cell {
   readonly torch?: TorchLayout
 }
 
-export interface CellSpec {
+export interface CellSpec<S extends string = string> {
   /** Names of the recurrent state tensors, each of size `hidden`. */
-  readonly state: readonly string[]
+  readonly state: readonly S[]
   readonly torch?: (sizes: CellSizes) => TorchLayout
 }
 
-export interface CellStep {
-  readonly state: Readonly<Record<string, Value>>
+export interface CellStep<S extends string = string> {
+  readonly state: Readonly<Record<S, Value>>
   readonly output: Value
 }
 
-export type CellBody = (vars: Readonly<Record<string, Value>> & { x: Value }, sizes: CellSizes) => CellStep
+/** The body of a cell: from `x` and the states (by name) to the new states and the output. */
+export type CellBody<S extends string = string> = (
+  vars: Readonly<Record<S | 'x', Value>>,
+  sizes: CellSizes,
+) => CellStep<S>
 
 /** A cell definition: call it with sizes to get a Cell. */
 export interface CellDefinition {
@@ -51,7 +55,11 @@ export interface CellDefinition {
  *       return { state: { h: h2 }, output: h2 }
  *     })
  */
-export function defineCell(name: string, spec: CellSpec, body: CellBody): CellDefinition {
+export function defineCell<const S extends string>(
+  name: string,
+  spec: CellSpec<S>,
+  body: CellBody<S>,
+): CellDefinition {
   const instantiate = (sizes: CellSizes): Cell => {
     for (const key of ['input', 'hidden'] as const)
       if (!Number.isInteger(sizes[key]) || sizes[key] < 1)
@@ -61,15 +69,15 @@ export function defineCell(name: string, spec: CellSpec, body: CellBody): CellDe
     for (const s of spec.state)
       vars[s] = b.leaf('state', s, { name: s, type: { layout: 'batch', shape: [sizes.hidden] } })
     vars.x = b.leaf('input', 'x', { name: 'x', type: { layout: 'batch', shape: [sizes.input] } })
-    const step = tracing(b, () => body(vars as Record<string, Value> & { x: Value }, sizes))
+    const step: CellStep = tracing(b, () => body(vars as Record<S | 'x', Value>, sizes))
     const outputs = spec.state.map((s) => {
-      const v = step.state[s]
+      const v = step.state[s] as Value | undefined
       if (!v) throw new GraphError(`cell '${name}' does not return state '${s}'`)
       v.as(`${s}_next`)
       return { name: s, value: v }
     })
     for (const s of Object.keys(step.state))
-      if (!spec.state.includes(s))
+      if (!(spec.state as readonly string[]).includes(s))
         throw new GraphError(`cell '${name}' returns state '${s}', which it does not declare`)
     const graph = b.build([...outputs, { name: 'output', value: step.output }])
     return { name, sizes, state: spec.state, graph, ...(spec.torch ? { torch: spec.torch(sizes) } : {}) }

@@ -56,11 +56,11 @@ function perRow(
   return [out]
 }
 
-const logSumExp = (row: Float64Array) => {
-  const m = Math.max(...row)
-  let s = 0
-  for (const v of row) s += Math.exp(v - m)
-  return m + Math.log(s)
+/** exp(v − max) for a row and the sum of those exponentials: softmax without overflow or cancellation. */
+const shiftedExp = (row: Float64Array) => {
+  const max = Math.max(...row)
+  const exps = Array.from(row, (v) => Math.exp(v - max))
+  return { max, exps, sum: exps.reduce((s, v) => s + v, 0) }
 }
 
 /** x·Wᵀ for every row of x ([rows, in]) with W [out, in]. */
@@ -210,24 +210,22 @@ export const evaluators: { readonly [K in OpName]: Evaluator<K> } = {
   reduceMax: (_, ctx) => perRow(ctx.args[0]!, outDims(ctx), 1, (row, out) => (out[0] = Math.max(...row))),
   softmax: (_, ctx) =>
     perRow(ctx.args[0]!, outDims(ctx), asMatrix(ctx.args[0]!)[1], (row, out) => {
-      const lse = logSumExp(row)
-      row.forEach((v, j) => (out[j] = Math.exp(v - lse)))
+      const { exps, sum } = shiftedExp(row)
+      exps.forEach((e, j) => (out[j] = e / sum))
     }),
   crossEntropy: (_, ctx) => {
     const target = ctx.args[1]!
-    return perRow(
-      ctx.args[0]!,
-      outDims(ctx),
-      1,
-      (row, out, r) => (out[0] = logSumExp(row) - row[classIndex(target, r, row.length)]!),
-    )
+    return perRow(ctx.args[0]!, outDims(ctx), 1, (row, out, r) => {
+      const { max, sum } = shiftedExp(row)
+      out[0] = max - row[classIndex(target, r, row.length)]! + Math.log(sum)
+    })
   },
   crossEntropyGrad: (_, ctx) => {
     const [logits, target, g] = ctx.args
     return perRow(logits!, outDims(ctx), asMatrix(logits!)[1], (row, out, r) => {
-      const lse = logSumExp(row)
+      const { exps, sum } = shiftedExp(row)
       const t = classIndex(target!, r, row.length)
-      row.forEach((v, j) => (out[j] = (Math.exp(v - lse) - (j === t ? 1 : 0)) * g!.data[r]!))
+      exps.forEach((e, j) => (out[j] = (e / sum - (j === t ? 1 : 0)) * g!.data[r]!))
     })
   },
   scan: runScan,
