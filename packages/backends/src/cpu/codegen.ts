@@ -1,0 +1,425 @@
+import {
+  elementCount,
+  type Graph,
+  GraphError,
+  type GraphTypes,
+  isRows,
+  type Node,
+  nodeMap,
+  type OpName,
+  parseRef,
+  type Ref,
+  ref,
+  type ValueType,
+  verify,
+} from '@cellgraph/graph'
+import type { Attrs } from '../passes/edit.js'
+import type { Program } from '../passes/program.js'
+import { type FusedKernel, fusePointwise } from '../plan/fusion.js'
+import { pointwiseExpression } from './expressions.js'
+
+/** Where a value lives in generated code: an array variable and an offset expression (in elements). */
+interface Slot {
+  readonly arr: string
+  readonly off: string
+}
+
+export interface RunSizes {
+  readonly batch: number
+  readonly steps: number
+}
+
+/** Generated JavaScript for a program at one batch size and sequence length. */
+export interface GeneratedCode {
+  readonly source: string
+  /** Sizes (float32 elements) of the buffers the code addresses as b0, b1, ... */
+  readonly bufferSizes: readonly number[]
+  /** Per graph output: the buffer that holds it and its element count. */
+  readonly outputs: readonly { readonly buffer: number; readonly size: number }[]
+}
+
+const plus = (off: string, e: string) => (off === '0' ? e : `${off} + ${e}`)
+
+class Writer {
+  readonly lines: string[] = []
+  readonly init: string[] = []
+  readonly bufferSizes: number[] = []
+  private depth = 1
+  alloc(size: number): Slot {
+    this.bufferSizes.push(size)
+    return { arr: `b${this.bufferSizes.length - 1}`, off: '0' }
+  }
+  line(s: string) {
+    this.lines.push('  '.repeat(this.depth) + s)
+  }
+  open(s: string) {
+    this.line(s)
+    this.depth++
+  }
+  close() {
+    this.depth--
+    this.line('}')
+  }
+}
+
+/**
+ * Lowers a program to one JavaScript function: matrix products call kernels (K), every fused
+ * pointwise kernel is an inline loop, and every scan is a plain `for` loop over time whose body is
+ * straight-line code: no per-op dispatch and no allocation while it runs. All buffers are
+ * preallocated for the given sizes; time steps are addressed by offsets.
+ */
+export function generate(program: Program, inputIds: readonly string[], sizes: RunSizes): GeneratedCode {
+  const w = new Writer()
+  const gen = new LevelGenerator(w, sizes)
+  const { graph, packs } = program
+  const bound = new Map<Ref, Slot>()
+  inputIds.forEach((id, k) => bound.set(id, { arr: `i${k}`, off: '0' }))
+  const byId = nodeMap(graph)
+  const sourceSlot = (name: string) => {
+    const id = graph.inputs.find((i) => (byId.get(i)!.attrs as { name: string }).name === name)
+    const slot = id === undefined ? undefined : bound.get(id)
+    if (!slot) throw new GraphError(`pack source '${name}' is not an input of the graph`)
+    return slot
+  }
+  for (const pack of packs) {
+    const width = pack.blocks[0]!.end - pack.blocks[0]!.start
+    const rows = pack.blocks.reduce((s, b) => s + b.rows, 0)
+    const slot = w.alloc(rows * width)
+    bound.set(pack.leaf, slot)
+    w.line(`// pack ${pack.leaf}`)
+    let at = 0
+    for (const b of pack.blocks) {
+      const src = sourceSlot(b.source)
+      w.line(
+        `H.sliceCols(${b.rows}, ${b.sourceCols}, ${b.start}, ${b.end}, ${src.arr}, 0, ${slot.arr}, ${at})`,
+      )
+      at += b.rows * width
+    }
+  }
+  const slotOf = gen.level(graph, bound, new Map(), 0)
+  const types = verify(graph)
+  const outputs = graph.outputs.map((o) => {
+    let slot = slotOf(o.ref)
+    const size = elements(types.of(o.ref), sizes)
+    if (!slot.arr.startsWith('b')) {
+      const copy = w.alloc(size)
+      w.line(`H.copy(${size}, ${slot.arr}, ${slot.off}, ${copy.arr}, 0)`)
+      slot = copy
+    }
+    return { buffer: Number(slot.arr.slice(1)), size }
+  })
+  const declare = w.bufferSizes.map((_, k) => `const b${k} = bufs[${k}]`).join('\n')
+  const params = inputIds.map((_, k) => `i${k}`).join(', ')
+  const source = [declare, ...w.init, `return function run(${params}) {`, ...w.lines, '}'].join('\n')
+  return { source, bufferSizes: w.bufferSizes, outputs }
+}
+
+/** Rows and features of a value viewed as a [rows, features] block. */
+export function rowsAndFeatures(t: ValueType, { batch, steps }: RunSizes): [number, number] {
+  if (t.layout === 'batch') return [batch, t.shape[0]!]
+  if (t.layout === 'seq') return [steps * batch, t.shape[0]!]
+  const f = t.shape.length === 0 ? 1 : t.shape[t.shape.length - 1]!
+  return [elementCount(t.shape) / f, f]
+}
+
+export const elements = (t: ValueType, sizes: RunSizes): number => {
+  const [r, f] = rowsAndFeatures(t, sizes)
+  return r * f
+}
+
+type Emit = (n: Node, ctx: NodeContext) => void
+
+interface NodeContext {
+  readonly types: GraphTypes
+  readonly slot: (r: Ref) => Slot
+  readonly storage: (id: string, k?: number) => Slot
+  readonly dims: (r: Ref) => [number, number]
+  readonly gen: LevelGenerator
+}
+
+/** Emits the nodes of one graph level (the top graph or a scan body). */
+class LevelGenerator {
+  private loopDepth = 0
+  constructor(
+    readonly w: Writer,
+    readonly sizes: RunSizes,
+  ) {}
+
+  level(graph: Graph, bound: ReadonlyMap<Ref, Slot>, preset: ReadonlyMap<string, Slot>, depth: number) {
+    const types = verify(graph)
+    const kernels = fusePointwise(graph, types)
+    const kernelOf = new Map<string, FusedKernel>()
+    for (const k of kernels) for (const m of k.members) kernelOf.set(m.id, k)
+    const slots = new Map<Ref, Slot>(bound)
+    const byId = nodeMap(graph)
+    const slot = (r: Ref): Slot => {
+      const s = slots.get(r)
+      if (s) return s
+      const c = byId.get(parseRef(r).node)
+      if (c?.op === 'constant') {
+        const s2 = this.w.alloc(1)
+        this.w.init.push(`${s2.arr}[0] = ${(c.attrs as Attrs<'constant'>).value}`)
+        slots.set(r, s2)
+        return s2
+      }
+      throw new GraphError(`no value for %${r} while generating code`)
+    }
+    const storage = (id: string, k = 0): Slot => {
+      const r = ref(id, k)
+      const s = (k === 0 ? preset.get(id) : undefined) ?? this.w.alloc(elements(types.of(r), this.sizes))
+      slots.set(r, s)
+      return s
+    }
+    const ctx: NodeContext = {
+      types,
+      slot,
+      storage,
+      dims: (r) => rowsAndFeatures(types.of(r), this.sizes),
+      gen: this,
+    }
+    this.loopDepth = depth
+    for (const n of graph.nodes) {
+      if (n.op === 'input' || n.op === 'state' || n.op === 'param') {
+        if (!slots.has(n.id)) throw new GraphError(`leaf %${n.id} is not bound`, n.id, n.op)
+        continue
+      }
+      if (n.op === 'constant') continue
+      const kernel = kernelOf.get(n.id)
+      if (kernel) {
+        if (kernel.members.at(-1) === n) this.fused(kernel, ctx, byId)
+        continue
+      }
+      this.w.line(`// %${n.id} = ${n.op}`)
+      ;(emitters[n.op] as Emit)(n, ctx)
+    }
+    return slot
+  }
+
+  private fused(kernel: FusedKernel, ctx: NodeContext, byId: ReadonlyMap<string, Node>) {
+    const w = this.w
+    const [rows, features] = rowsAndFeatures(kernel.type, this.sizes)
+    const local = new Map(kernel.members.map((m, k) => [m.id, `v${k}`]))
+    const operand = (r: Ref): string => {
+      const id = parseRef(r).node
+      const v = local.get(id)
+      if (v) return v
+      const p = byId.get(id)
+      if (p?.op === 'constant') return `(${(p.attrs as Attrs<'constant'>).value})`
+      const s = ctx.slot(r)
+      return `${s.arr}[${plus(s.off, indexIn(ctx.types.of(r), kernel.type))}]`
+    }
+    w.line(`// fused: ${kernel.members.map((m) => `%${m.id} = ${m.op}`).join(', ')}`)
+    const stores = [...kernel.stored].map((id) => ({ id, slot: ctx.storage(id) }))
+    w.open(`for (let r = 0, i = 0; r < ${rows}; r++) for (let j = 0; j < ${features}; j++, i++) {`)
+    for (const m of kernel.members) {
+      let e: string
+      if (m.op === 'broadcastLike') e = operand(m.inputs[0]!)
+      else if (m.op === 'slice' && !local.has(parseRef(m.inputs[0]!).node)) {
+        const { start } = m.attrs as Attrs<'slice'>
+        const s = ctx.slot(m.inputs[0]!)
+        const width = rowsAndFeatures(ctx.types.of(m.inputs[0]!), this.sizes)[1]
+        e = `${s.arr}[${plus(s.off, `r * ${width} + ${start} + j`)}]`
+      } else if (m.op === 'slice') e = operand(m.inputs[0]!)
+      else e = pointwiseExpression(m, m.inputs.map(operand))
+      w.line(`const ${local.get(m.id)} = ${e}`)
+    }
+    for (const { id, slot } of stores) w.line(`${slot.arr}[${plus(slot.off, 'i')}] = ${local.get(id)}`)
+    w.close()
+  }
+
+  scan(n: Node, ctx: NodeContext) {
+    const { body, carries, sequences, reverse } = n.attrs as Attrs<'scan'>
+    const w = this.w
+    const { batch, steps } = this.sizes
+    const depth = this.loopDepth + 1
+    const t = `t${depth}`
+    const carrySlots: Slot[] = []
+    for (let k = 0; k < carries; k++) {
+      const slot = ctx.storage(n.id, k)
+      const init = ctx.slot(n.inputs[k]!)
+      w.line(
+        `H.copy(${elements(ctx.types.of(n.inputs[k]!), this.sizes)}, ${init.arr}, ${init.off}, ${slot.arr}, 0)`,
+      )
+      carrySlots.push(slot)
+    }
+    const outTypes = ctx.types.byNode.get(n.id)!
+    const ys = outTypes.slice(carries).map((_, k) => ctx.storage(n.id, carries + k))
+    const bound = new Map<Ref, Slot>()
+    body.inputs.forEach((id, i) => {
+      const outer = ctx.slot(n.inputs[i]!)
+      if (i < carries) bound.set(id, carrySlots[i]!)
+      else if (i < carries + sequences) {
+        const f = ctx.types.of(n.inputs[i]!).shape[0]!
+        bound.set(id, { arr: outer.arr, off: plus(outer.off, `${t} * ${batch * f}`) })
+      } else bound.set(id, outer)
+    })
+    const preset = new Map<string, Slot>()
+    const claimed = new Set<number>()
+    const bodyById = nodeMap(body)
+    body.outputs.slice(carries).forEach((o, k) => {
+      const { node, output } = parseRef(o.ref)
+      const op = bodyById.get(node)!.op
+      if (output !== 0 || preset.has(node) || ['input', 'state', 'param', 'constant', 'scan'].includes(op))
+        return
+      const f = outTypes[carries + k]!.shape[0]!
+      preset.set(node, { arr: ys[k]!.arr, off: `${t} * ${batch * f}` })
+      claimed.add(k)
+    })
+    w.line(`// scan %${n.id}: ${steps} steps${reverse ? ', reverse' : ''}`)
+    w.open(`for (let s${depth} = 0; s${depth} < ${steps}; s${depth}++) {`)
+    w.line(`const ${t} = ${reverse ? `${steps - 1} - s${depth}` : `s${depth}`}`)
+    const bodySlot = this.level(body, bound, preset, depth)
+    this.loopDepth = depth - 1
+    body.outputs.slice(carries).forEach((o, k) => {
+      if (claimed.has(k)) return
+      const s = bodySlot(o.ref)
+      const f = outTypes[carries + k]!.shape[0]!
+      w.line(`H.copy(${batch * f}, ${s.arr}, ${s.off}, ${ys[k]!.arr}, ${t} * ${batch * f})`)
+    })
+    // New carries: sources that are themselves carry buffers go through temporaries first.
+    const moves = body.outputs
+      .slice(0, carries)
+      .map((o, k) => ({ from: bodySlot(o.ref), to: carrySlots[k]! }))
+    const size = (k: number) => elements(ctx.types.of(n.inputs[k]!), this.sizes)
+    const staged = moves.map((m, k) => {
+      if (m.from === m.to || !carrySlots.includes(m.from)) return undefined
+      const tmp = w.alloc(size(k))
+      w.line(`H.copy(${size(k)}, ${m.from.arr}, ${m.from.off}, ${tmp.arr}, 0)`)
+      return tmp
+    })
+    moves.forEach((m, k) => {
+      if (m.from === m.to) return
+      const from = staged[k] ?? m.from
+      w.line(`H.copy(${size(k)}, ${from.arr}, ${from.off}, ${m.to.arr}, 0)`)
+    })
+    w.close()
+  }
+}
+
+/** Index of the operand element that feeds element (r, j, flat i) of a kernel over `space`. */
+function indexIn(operand: ValueType, space: ValueType): string {
+  const f = space.layout === 'tensor' ? (space.shape.at(-1) ?? 1) : space.shape[0]!
+  if (isRows(operand)) return operand.shape[0] === f ? 'i' : 'r'
+  if (elementCount(operand.shape) === 1) return '0'
+  return isRows(space) ? 'j' : 'i'
+}
+
+const call = (ctx: NodeContext, fn: string, args: readonly (string | number | boolean | Slot)[]) =>
+  ctx.gen.w.line(
+    `${fn}(${args.map((a) => (typeof a === 'object' ? `${a.arr}, ${a.off}` : String(a))).join(', ')})`,
+  )
+
+const lowered = (what: string) => (n: Node) => {
+  throw new GraphError(`node %${n.id} (${n.op}) should have been ${what} before code generation`, n.id, n.op)
+}
+
+const reduceRows =
+  (kind: 'sum' | 'mean' | 'max'): Emit =>
+  (n, ctx) => {
+    const [rows, f] = ctx.dims(n.inputs[0]!)
+    call(ctx, 'H.reduceRows', [`'${kind}'`, rows, f, ctx.slot(n.inputs[0]!), ctx.storage(n.id)])
+  }
+
+/** How each op that is not fused becomes code. Elementwise ops always go through fused kernels. */
+const emitters: { readonly [K in OpName]: Emit } = {
+  input: lowered('bound'),
+  state: lowered('bound'),
+  param: lowered('bound'),
+  constant: lowered('inlined'),
+  neg: lowered('fused'),
+  oneMinus: lowered('fused'),
+  sigmoid: lowered('fused'),
+  tanh: lowered('fused'),
+  relu: lowered('fused'),
+  exp: lowered('fused'),
+  log: lowered('fused'),
+  sqrt: lowered('fused'),
+  rsqrt: lowered('fused'),
+  add: lowered('fused'),
+  sub: lowered('fused'),
+  mul: lowered('fused'),
+  div: lowered('fused'),
+  max: lowered('fused'),
+  min: lowered('fused'),
+  greater: lowered('fused'),
+  clamp: lowered('fused'),
+  where: lowered('fused'),
+  broadcastLike: lowered('fused'),
+  slice: lowered('fused'),
+  layer: lowered('split into matmul and pointwise ops by the lowerLayers pass'),
+  matmul: (n, ctx) => {
+    const [a, b] = n.inputs as [Ref, Ref]
+    const { transposeB } = n.attrs as Attrs<'matmul'>
+    const [m, k] = ctx.dims(a)
+    const bShape = ctx.types.of(b).shape
+    const cols = transposeB ? bShape[0]! : bShape[1]!
+    call(ctx, 'K.gemm', [m, cols, k, ctx.slot(a), ctx.slot(b), transposeB, ctx.storage(n.id), false])
+  },
+  outerSum: (n, ctx) => {
+    const [a, b] = n.inputs as [Ref, Ref]
+    const [rows, m] = ctx.dims(a)
+    call(ctx, 'K.gemmTN', [rows, m, ctx.dims(b)[1], ctx.slot(a), ctx.slot(b), ctx.storage(n.id), false])
+  },
+  sumRows: (n, ctx) =>
+    call(ctx, 'H.sumRows', [...ctx.dims(n.inputs[0]!), ctx.slot(n.inputs[0]!), ctx.storage(n.id)]),
+  rowCount: (n, ctx) => {
+    const out = ctx.storage(n.id)
+    ctx.gen.w.line(`${out.arr}[${out.off}] = ${ctx.dims(n.inputs[0]!)[0]}`)
+  },
+  sumAll: (n, ctx) => {
+    const [rows, f] = ctx.dims(n.inputs[0]!)
+    call(ctx, 'H.sumAll', [rows * f, ctx.slot(n.inputs[0]!), ctx.storage(n.id)])
+  },
+  sumLike: (n, ctx) => {
+    const [x, like] = n.inputs as [Ref, Ref]
+    const xType = ctx.types.of(x)
+    const [rows, f] = ctx.dims(x)
+    const out = ctx.storage(n.id)
+    const src = ctx.slot(x)
+    const w = ctx.gen.w
+    w.line(`H.fill(${elements(ctx.types.of(like), ctx.gen.sizes)}, 0, ${out.arr}, ${out.off})`)
+    w.line(
+      `for (let r = 0, i = 0; r < ${rows}; r++) for (let j = 0; j < ${f}; j++, i++) ` +
+        `${out.arr}[${plus(out.off, indexIn(ctx.types.of(like), xType))}] += ${src.arr}[${plus(src.off, 'i')}]`,
+    )
+  },
+  concat: (n, ctx) => {
+    const out = ctx.storage(n.id)
+    const total = ctx.dims(n.id)[1]
+    let at = 0
+    for (const r of n.inputs) {
+      const [rows, f] = ctx.dims(r)
+      call(ctx, 'H.placeCols', [rows, f, at, total, ctx.slot(r), out])
+      at += f
+    }
+  },
+  pad: (n, ctx) => {
+    const { before } = n.attrs as Attrs<'pad'>
+    const out = ctx.storage(n.id)
+    const [rows, f] = ctx.dims(n.inputs[0]!)
+    const total = ctx.dims(n.id)[1]
+    call(ctx, 'H.fill', [rows * total, 0, out])
+    call(ctx, 'H.placeCols', [rows, f, before, total, ctx.slot(n.inputs[0]!), out])
+  },
+  reduceSum: reduceRows('sum'),
+  reduceMean: reduceRows('mean'),
+  reduceMax: reduceRows('max'),
+  softmax: (n, ctx) =>
+    call(ctx, 'H.softmax', [...ctx.dims(n.inputs[0]!), ctx.slot(n.inputs[0]!), ctx.storage(n.id)]),
+  crossEntropy: (n, ctx) =>
+    call(ctx, 'H.crossEntropy', [
+      ...ctx.dims(n.inputs[0]!),
+      ctx.slot(n.inputs[0]!),
+      ctx.slot(n.inputs[1]!),
+      ctx.storage(n.id),
+    ]),
+  crossEntropyGrad: (n, ctx) =>
+    call(ctx, 'H.crossEntropyGrad', [
+      ...ctx.dims(n.inputs[0]!),
+      ctx.slot(n.inputs[0]!),
+      ctx.slot(n.inputs[1]!),
+      ctx.slot(n.inputs[2]!),
+      ctx.storage(n.id),
+    ]),
+  scan: (n, ctx) => ctx.gen.scan(n, ctx),
+}

@@ -1,0 +1,39 @@
+import { elementCount, InputError } from '@cellgraph/graph'
+import type { DeviceTensor, HostTensor } from '../backend.js'
+
+/** A float32 tensor in host memory, owned by the CPU backend. */
+export class CpuTensor implements DeviceTensor {
+  private disposed = false
+  constructor(
+    readonly dims: readonly number[],
+    readonly data: Float32Array,
+  ) {}
+
+  static upload(host: HostTensor): CpuTensor {
+    const size = elementCount(host.dims)
+    if (host.data.length !== size)
+      throw new InputError(`data has ${host.data.length} values, dims [${host.dims.join(',')}] need ${size}`)
+    return new CpuTensor([...host.dims], Float32Array.from(host.data))
+  }
+
+  async read(): Promise<Float32Array> {
+    return this.live().slice()
+  }
+
+  write(data: Float32Array | Float64Array | readonly number[]): void {
+    const target = this.live()
+    if (data.length !== target.length)
+      throw new InputError(`write of ${data.length} values into a tensor of dims [${this.dims.join(',')}]`)
+    target.set(data)
+  }
+
+  dispose(): void {
+    this.disposed = true
+  }
+
+  /** The values, for backend code; fails once disposed. */
+  live(): Float32Array {
+    if (this.disposed) throw new InputError('this tensor was disposed')
+    return this.data
+  }
+}

@@ -1,0 +1,48 @@
+import { type Graph, printGraph } from '@cellgraph/graph'
+import { lowerLayers } from './lowerLayers.js'
+import type { Program } from './program.js'
+
+/** One named pass of the pipeline: a program in, an equivalent program out. */
+export interface Pass {
+  readonly name: string
+  readonly run: (program: Program) => Program
+}
+
+const onGraph = (name: string, f: (g: Graph) => Graph): Pass => ({
+  name,
+  run: (p) => ({ ...p, graph: f(p.graph) }),
+})
+
+/** The passes every compiled backend runs, in order. */
+export const passes: readonly Pass[] = [onGraph('lowerLayers', lowerLayers)]
+
+/** A program as text: its weight packs, then its graph. */
+export function printProgram(program: Program, name = 'graph'): string {
+  const packs = program.packs.map(
+    (p) =>
+      `pack %${p.leaf} = rows(${p.blocks.map((b) => `%${b.source}[:, ${b.start}:${b.end}]`).join(', ')})`,
+  )
+  return [...packs, printGraph(program.graph, name)].join('\n')
+}
+
+/**
+ * Runs the pass pipeline on a graph. `trace` receives the program after each pass; `check` runs
+ * after each pass too (tests pass the verifier and the reference interpreter here).
+ */
+export function runPasses(
+  graph: Graph,
+  options: {
+    readonly passes?: readonly Pass[]
+    readonly trace?: (stage: string, text: string) => void
+    readonly check?: (pass: string, program: Program) => void
+  } = {},
+): Program {
+  let program: Program = { graph, packs: [] }
+  options.trace?.('input', printProgram(program))
+  for (const pass of options.passes ?? passes) {
+    program = pass.run(program)
+    options.check?.(pass.name, program)
+    options.trace?.(pass.name, printProgram(program))
+  }
+  return program
+}
