@@ -1,0 +1,78 @@
+"""PyTorch's nn.LSTM on the CPU, timed for the cellgraph bench.
+
+Usage: python3 torch_lstm.py META.json. META names a float32 file and, for each array, its offset
+and shape: weights in nn.LSTM's layout, the check case and the input of every run (time-major).
+Prints one JSON object: {"unavailable": why} when torch cannot be imported, else the check loss
+and the times of every run. Refuses to time (exit 3) when the check loss disagrees with the
+float64 reference the bench passed in.
+"""
+
+import json
+import sys
+import time
+
+
+def main():
+    meta = json.load(open(sys.argv[1]))
+    try:
+        import numpy as np
+        import torch
+    except ImportError as error:
+        print(json.dumps({"unavailable": "not installed (%s)" % error}))
+        return 0
+    data = np.fromfile(meta["data"], dtype=np.float32)
+
+    def array(name):
+        offset, shape = meta["arrays"][name]
+        count = int(np.prod(shape))
+        return torch.from_numpy(data[offset : offset + count].reshape(shape).copy())
+
+    config = meta["config"]
+    lstm = torch.nn.LSTM(config["input"], config["hidden"])  # time-major, zero initial state
+    with torch.no_grad():
+        for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+            getattr(lstm, name + "_l0").copy_(array(name))
+
+    check = meta["check"]
+    with torch.no_grad():
+        y, _ = lstm(array("check_x"))
+        loss = float((y * array("check_R")).sum())
+    relative = abs(loss - check["loss"]) / check["scale"]
+    if not relative <= check["tolerance"]:
+        print(json.dumps({"checkLoss": loss, "mismatch": relative}))
+        return 3
+
+    optimizer = torch.optim.SGD(lstm.parameters(), lr=meta["learningRate"])
+    target = array("R")
+
+    def train(x):
+        optimizer.zero_grad()
+        out, _ = lstm(x)
+        (out * target[: x.shape[0]]).sum().backward()
+        optimizer.step()
+
+    def infer(x):
+        with torch.no_grad():
+            lstm(x)
+
+    steps = meta["steps"]
+    inputs = [array("x%d" % k) for k in range(meta["warmup"] + meta["reps"])]
+    results = []
+    for threads in meta["threads"]:
+        torch.set_num_threads(threads)
+        for mode in meta["modes"]:
+            step = train if mode == "train" else infer
+            for k in range(meta["warmup"]):
+                step(inputs[k])
+            runs = []
+            for k in range(meta["warmup"], meta["warmup"] + meta["reps"]):
+                start = time.perf_counter()
+                step(torch.from_numpy(inputs[k].numpy()))
+                runs.append((time.perf_counter() - start) * 1000)
+            results.append({"threads": threads, "mode": mode, "steps": steps, "runsMs": runs})
+    print(json.dumps({"checkLoss": loss, "torch": torch.__version__, "results": results}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

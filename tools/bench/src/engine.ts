@@ -1,0 +1,91 @@
+import { checkLoss } from './agreement.js'
+import type { BenchConfig, Mode } from './configs.js'
+import { median, type TimingPlan, timeRuns } from './timing.js'
+import type { CheckCase, Problem } from './workload.js'
+
+/** One timed (engine, mode) pair of a config. Times are scaled to the config's full T. */
+export interface Measurement {
+  readonly engine: string
+  readonly mode: Mode
+  /** Timesteps actually timed; fewer than the config's T when a slow engine is scaled. */
+  readonly stepsTimed: number
+  /** Each timed run in ms, as measured on `stepsTimed` steps. */
+  readonly runsMs: readonly number[]
+  /** The median scaled to the full sequence: median(runsMs) · T / stepsTimed. */
+  readonly medianMs: number
+  readonly note?: string
+}
+
+export interface RunRequest {
+  readonly modes: readonly Mode[]
+  readonly plan: TimingPlan
+  /** Timesteps to time (the config's T, or fewer for an engine scaled at the large size). */
+  readonly steps: number
+}
+
+/** What an engine reports: measurements, or why it could not run (not installed, failed). */
+export type Outcome =
+  | { readonly engine: string; readonly measurements: readonly Measurement[] }
+  | { readonly engine: string; readonly unavailable: string }
+
+export interface Engine {
+  readonly name: string
+  /** Shown under the table: what the engine runs, when it differs from the standard LSTM. */
+  readonly note?: string
+  /** Whether it is too slow for the full large config (then timed on fewer steps and scaled). */
+  readonly slow?: boolean
+  /** The modes it can run (default both). */
+  readonly modes?: readonly Mode[]
+  /** A reason not to run at this config (e.g. far too slow), or undefined to run. */
+  skip?(config: BenchConfig): string | undefined
+  run(problem: Problem, request: RunRequest): Promise<Measurement[]>
+}
+
+/** An engine opened on one problem: runs in its own input layout, prepared outside the timing. */
+export interface Session<In> {
+  /** The loss on the check case; absent for engines that run a different LSTM variant. */
+  checkLoss?(check: CheckCase): Promise<number>
+  /** Converts a time-major [steps, B, I] input into the engine's own layout (not timed). */
+  prepare(x: Float32Array, steps: number): In
+  train(input: In, steps: number): Promise<void>
+  infer(input: In, steps: number): Promise<void>
+  dispose(): void
+}
+
+/**
+ * Checks an in-process engine's loss against the reference (throwing on mismatch), then times
+ * each requested mode on different inputs per run.
+ */
+export async function measureSession<In>(
+  name: string,
+  session: Session<In>,
+  problem: Problem,
+  request: RunRequest,
+): Promise<Measurement[]> {
+  try {
+    if (session.checkLoss) checkLoss(name, await session.checkLoss(problem.check), problem.check)
+    const { steps, plan } = request
+    const measurements: Measurement[] = []
+    for (const mode of request.modes) {
+      const inputs = Array.from({ length: plan.warmup + plan.reps }, (_, k) =>
+        session.prepare(problem.inputs(k, steps), steps),
+      )
+      const runsMs = await timeRuns(inputs, plan, (input) =>
+        mode === 'train' ? session.train(input, steps) : session.infer(input, steps),
+      )
+      measurements.push({
+        engine: name,
+        mode,
+        stepsTimed: steps,
+        runsMs,
+        medianMs: (median(runsMs) * problem.config.steps) / steps,
+      })
+    }
+    return measurements
+  } finally {
+    session.dispose()
+  }
+}
+
+/** An engine that cannot run here (not installed, fails to load): the table prints the reason. */
+export class NotInstalled extends Error {}

@@ -1,0 +1,28 @@
+import type { Engine } from '../engine.js'
+import { brainEngine } from './brain.js'
+import { referenceEngine } from './cellgraph.js'
+import { tfjsEngine } from './tfjs.js'
+import { torchEngine } from './torch.js'
+
+/** Every engine the bench knows, by the key `--engines` selects with (any key containing a given word). */
+export const engineRegistry: Readonly<Record<string, () => Engine>> = {
+  'cellgraph-reference': referenceEngine,
+  'tfjs-wasm-layers': () => tfjsEngine('wasm', 'layers'),
+  'tfjs-wasm-cell': () => tfjsEngine('wasm', 'cell'),
+  'tfjs-cpu-layers': () => tfjsEngine('cpu', 'layers'),
+  'tfjs-cpu-cell': () => tfjsEngine('cpu', 'cell'),
+  'brain.js': () => brainEngine,
+  pytorch: () => torchEngine(),
+}
+
+/** The engines whose keys contain any of `words` (all of them for no words), in registry order. */
+export function selectEngines(words: readonly string[]): Engine[] {
+  const keys = Object.keys(engineRegistry).filter(
+    (k) => words.length === 0 || words.some((w) => k.includes(w)),
+  )
+  if (keys.length === 0)
+    throw new Error(
+      `no engine matches ${words.join(', ')}; the engines are ${Object.keys(engineRegistry).join(', ')}`,
+    )
+  return keys.map((k) => engineRegistry[k]!())
+}

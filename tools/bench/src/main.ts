@@ -1,0 +1,92 @@
+#!/usr/bin/env node
+import { cpus } from 'node:os'
+import { parseArgs } from 'node:util'
+import { type BenchConfig, configByName, configs, describeConfig, type Mode, modes } from './configs.js'
+import { selectEngines } from './engines/index.js'
+import { runBench } from './run.js'
+import { formatNumber, formatTable } from './table.js'
+import type { TimingPlan } from './timing.js'
+
+const usage = `Usage: pnpm bench [-- options]
+
+  --configs LIST   small, medium, large (default: all)
+  --modes LIST     train, infer (default: both)
+  --engines LIST   words matching engine keys: cellgraph, tfjs-wasm, tfjs-cpu, layers, cell, brain, pytorch
+                   (default: all)
+  --reps N         timed runs per measurement (default: 15 at small, 3 otherwise)
+  --warmup N       untimed runs first (default: 5 at small, 1 otherwise)
+  --scaled-steps N timesteps slow engines are timed on at the large size, then scaled to T (default 8)
+  --help`
+
+const list = (value: string | undefined) =>
+  value
+    ? value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : []
+const count = (value: string | undefined, what: string) => {
+  if (value === undefined) return undefined
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--${what} must be a whole number, got '${value}'`)
+  return n
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      configs: { type: 'string' },
+      modes: { type: 'string' },
+      engines: { type: 'string' },
+      reps: { type: 'string' },
+      warmup: { type: 'string' },
+      'scaled-steps': { type: 'string' },
+      help: { type: 'boolean' },
+    },
+  })
+  if (values.help) return void console.log(usage)
+  const chosen: BenchConfig[] = values.configs ? list(values.configs).map(configByName) : [...configs]
+  const chosenModes = list(values.modes)
+  for (const m of chosenModes)
+    if (!modes.includes(m as Mode)) throw new Error(`unknown mode '${m}'; the modes are ${modes.join(', ')}`)
+  const reps = count(values.reps, 'reps')
+  const warmup = count(values.warmup, 'warmup')
+  if (reps === 0) throw new Error('--reps must be at least 1')
+  const plan = (c: BenchConfig): TimingPlan => ({
+    reps: reps ?? (c.name === 'small' ? 15 : 3),
+    warmup: warmup ?? (c.name === 'small' ? 5 : 1),
+  })
+  const engines = selectEngines(list(values.engines))
+  const started = Date.now()
+  const result = await runBench({
+    configs: chosen,
+    modes: chosenModes.length ? (chosenModes as Mode[]) : modes,
+    engines,
+    plan,
+    scaledSteps: count(values['scaled-steps'], 'scaled-steps') ?? 8,
+    log: (line) => process.stderr.write(`${line}\n`),
+  })
+  const date = new Date().toISOString().slice(0, 10)
+  console.log(`cellgraph bench, ${date}, ${cpus().length} cores, Node ${process.versions.node}`)
+  console.log(`medians of ${chosen.map((c) => `${plan(c).reps} runs at ${c.name}`).join(', ')}\n`)
+  console.log(formatTable(result.rows))
+  console.log('')
+  for (const { config, flops, trainingEstimated } of result.flops)
+    console.log(
+      `${config.name} (${describeConfig(config)}): ${formatNumber(flops.infer / 1e9)} GFLOP per inference, ` +
+        `${formatNumber(flops.train / 1e9)} per training step${trainingEstimated ? ' (backward estimated as 2× forward)' : ''}`,
+    )
+  for (const e of engines) if (e.note) console.log(`- ${e.note}`)
+  console.log(`\n${((Date.now() - started) / 1000).toFixed(0)} s in all`)
+  if (result.failures.length) {
+    console.error(
+      `\n${result.failures.length} engine(s) failed the loss check:\n${result.failures.join('\n')}`,
+    )
+    process.exitCode = 1
+  }
+}
+
+main().catch((error: Error) => {
+  console.error(error.message)
+  process.exitCode = 1
+})

@@ -1,0 +1,63 @@
+import { type Mode, modeLabel } from './configs.js'
+
+/** One line of the results table. */
+export interface TableRow {
+  readonly config: string
+  readonly mode: Mode
+  readonly engine: string
+  /** The config's T, and the timesteps actually timed when fewer (a scaled result). */
+  readonly steps: number
+  readonly stepsTimed?: number
+  readonly ms?: number
+  readonly gflops?: number
+  /** The peer's time over cellgraph's: how many times faster cellgraph is. */
+  readonly ratio?: number
+  /** Why there is no time: "not installed: …", "failed: …". */
+  readonly status?: string
+}
+
+/** Three significant digits, thousands separated: 0.0123, 1.23, 123, 12,300. */
+export function formatNumber(value: number): string {
+  if (!Number.isFinite(value)) return String(value)
+  if (value === 0) return '0'
+  const digits = Math.max(0, 2 - Math.floor(Math.log10(Math.abs(value))))
+  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
+}
+
+const cells = (row: TableRow): string[] => {
+  const scaled = row.stepsTimed !== undefined && row.stepsTimed !== row.steps
+  return [
+    row.config,
+    modeLabel[row.mode],
+    row.engine,
+    row.ms === undefined
+      ? (row.status ?? '—')
+      : formatNumber(row.ms) + (scaled ? ` (T=${row.stepsTimed}, scaled)` : ''),
+    row.gflops === undefined ? '—' : formatNumber(row.gflops),
+    row.ratio === undefined ? '—' : `${formatNumber(row.ratio)}×`,
+  ]
+}
+
+export const tableHeader = ['config', 'mode', 'engine', 'median ms', 'GFLOP/s', 'peer ms ÷ cellgraph ms']
+
+/** The rows as an aligned Markdown table (readable in a terminal, pasteable into a README). */
+export function formatTable(rows: readonly TableRow[]): string {
+  const body = rows.map(cells)
+  const widths = tableHeader.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)))
+  const numeric = [false, false, false, true, true, true]
+  const line = (r: readonly string[]) =>
+    `| ${r.map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')} |`
+  const rule = `| ${widths.map((w, i) => (numeric[i] ? `${'-'.repeat(w - 1)}:` : '-'.repeat(w))).join(' | ')} |`
+  return [line(tableHeader), rule, ...body.map(line)].join('\n')
+}
+
+/** Speed-ups against the baseline row (cellgraph's) of the same config and mode. */
+export function withRatios(rows: readonly TableRow[], isBaseline: (engine: string) => boolean): TableRow[] {
+  return rows.map((row) => {
+    const base = rows.find(
+      (b) => b.config === row.config && b.mode === row.mode && isBaseline(b.engine) && b.ms !== undefined,
+    )
+    if (!base || base === row || row.ms === undefined || isBaseline(row.engine)) return row
+    return { ...row, ratio: row.ms / base.ms! }
+  })
+}
