@@ -1,0 +1,14 @@
+export { type BpttPlan, planBptt, type SequenceSource } from './bptt.js'
+export { type GradOptions, grad, gradLeaves, gradName } from './grad.js'
+export { crossEntropyLoss, mseLoss } from './losses.js'
+export {
+  type GradcheckOptions,
+  gradcheck,
+  type LeafCheck,
+  type NumericGradOptions,
+  numericGrad,
+} from './numeric.js'
+export type { ForwardContext, InputCotangents, Lazy, Saves, VjpContext, VjpRule } from './rule.js'
+export { vjpRules } from './rules/index.js'
+export { type ValueAndGrad, valueAndGrad } from './valueAndGrad.js'
+export { withLoss } from './withLoss.js'
