@@ -1,0 +1,40 @@
+import { ModuleBuilder } from './emit/moduleBuilder.js'
+import { emitGemmPacked } from './gemm/macroKernel.js'
+import { emitMicroKernel } from './gemm/microKernel.js'
+import { emitPackB } from './gemm/packB.js'
+import type { Tiling } from './gemm/tiling.js'
+import { apply, input } from './pointwise/expr.js'
+import { emitFusedKernel } from './pointwise/fusedKernel.js'
+
+/** Functions every kernel module exports (all pointers in bytes, strides in floats). */
+export interface KernelExports {
+  packB(K: number, N: number, b: number, rsB: number, csB: number, dst: number, p0: number, p1: number): void
+  gemmPacked(
+    M: number,
+    N: number,
+    K: number,
+    a: number,
+    rsA: number,
+    csA: number,
+    bp: number,
+    c: number,
+    ldc: number,
+    alpha: number,
+    accumulate: number,
+    p0: number,
+    p1: number,
+  ): void
+  exp(rows: number, cols: number, src: number, ld: number, dst: number, ldo: number): void
+  sigmoid(rows: number, cols: number, src: number, ld: number, dst: number, ldo: number): void
+  tanh(rows: number, cols: number, src: number, ld: number, dst: number, ldo: number): void
+}
+
+/** The binary of the kernel module for one tiling: matrix product, packing, transcendentals. */
+export const buildKernelModule = (tiling: Tiling, shared: boolean): Uint8Array => {
+  const mod = new ModuleBuilder({ shared })
+  const tiles = Array.from({ length: tiling.mr }, (_, r) => emitMicroKernel(mod, tiling, r + 1))
+  emitPackB(mod, tiling)
+  emitGemmPacked(mod, tiling, tiles)
+  for (const op of ['exp', 'sigmoid', 'tanh'] as const) emitFusedKernel(mod, op, [apply(op, input(0))])
+  return mod.encode()
+}

@@ -1,0 +1,76 @@
+import { ModuleBuilder } from '../emit/moduleBuilder.js'
+import { type Expr, exprKey, inputCount } from './expr.js'
+import { emitFusedKernel } from './fusedKernel.js'
+
+/** An operand of a fused kernel: byte offset and row stride in floats (0 repeats one row). */
+export interface Operand {
+  readonly offset: number
+  readonly ld: number
+}
+
+export interface FusedKernel {
+  readonly inputs: number
+  readonly outputs: number
+  /** Runs over a rows x cols grid. */
+  run(rows: number, cols: number, inputs: readonly Operand[], outputs: readonly Operand[]): void
+  /** The WebAssembly function: (rows, cols, in0, ld0, ..., out0, ldo0, ...). */
+  readonly raw: (...args: number[]) => void
+}
+
+const shared = (memory: WebAssembly.Memory) =>
+  typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer
+
+/** Compiles and instantiates a fused kernel on `memory`, reusing one already in `cache`. */
+export const compileFused = (
+  memory: WebAssembly.Memory,
+  outputs: readonly Expr[],
+  cache: Map<string, FusedKernel>,
+): FusedKernel => {
+  const key = exprKey(outputs)
+  const cached = cache.get(key)
+  if (cached) return cached
+  const mod = new ModuleBuilder({ shared: shared(memory) })
+  emitFusedKernel(mod, 'fused', outputs)
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(mod.encode() as BufferSource), {
+    env: { memory },
+  })
+  const raw = instance.exports.fused as (...args: number[]) => void
+  const inputs = inputCount(outputs)
+  const kernel: FusedKernel = {
+    inputs,
+    outputs: outputs.length,
+    raw,
+    run: (rows, cols, ins, outs) => {
+      if (ins.length !== inputs || outs.length !== outputs.length) {
+        throw new Error(
+          `fused kernel ${key}: expects ${inputs} input(s) and ${outputs.length} output(s), got ${ins.length} and ${outs.length}`,
+        )
+      }
+      const bytes = memory.buffer.byteLength
+      const args = [rows, cols]
+      for (const [what, list] of [
+        ['input', ins],
+        ['output', outs],
+      ] as const) {
+        list.forEach((o, k) => {
+          const end = o.offset + ((rows - 1) * o.ld + cols) * 4
+          if (
+            !Number.isInteger(o.offset) ||
+            o.offset < 0 ||
+            !Number.isInteger(o.ld) ||
+            o.ld < 0 ||
+            end > bytes
+          ) {
+            throw new RangeError(
+              `fused kernel ${key}: ${what} ${k} (byte ${o.offset}, row stride ${o.ld}) is outside the memory`,
+            )
+          }
+          args.push(o.offset, o.ld)
+        })
+      }
+      if (rows > 0 && cols > 0) raw(...args)
+    },
+  }
+  cache.set(key, kernel)
+  return kernel
+}

@@ -1,0 +1,116 @@
+import { type HelperInit, helperMain, MAX_ARGS, STOP_JOB, slot } from './workerMain.js'
+
+interface WorkerHandle {
+  post(init: HelperInit): void
+  onMessage(handler: (message: unknown) => void, onError: (error: unknown) => void): void
+  terminate(): void
+}
+
+const isNode = typeof process !== 'undefined' && !!process.versions?.node
+
+/** A worker_threads Worker in Node, a Web Worker from a Blob URL in browsers. */
+const spawnWorker = async (): Promise<WorkerHandle> => {
+  if (isNode) {
+    const { Worker } = await import('node:worker_threads')
+    const source = `const { parentPort } = require('node:worker_threads');
+(${helperMain.toString()})((f) => parentPort.once('message', f), (m) => parentPort.postMessage(m));`
+    const worker = new Worker(source, { eval: true })
+    worker.unref()
+    return {
+      post: (init) => worker.postMessage(init),
+      onMessage: (handler, onError) => {
+        worker.once('message', handler)
+        worker.once('error', onError)
+      },
+      terminate: () => void worker.terminate(),
+    }
+  }
+  const source = `(${helperMain.toString()})((f) => { self.onmessage = (e) => f(e.data) }, (m) => self.postMessage(m));`
+  const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }))
+  const worker = new Worker(url)
+  return {
+    post: (init) => worker.postMessage(init),
+    onMessage: (handler, onError) => {
+      worker.onmessage = (e) => handler(e.data)
+      worker.onerror = onError
+    },
+    terminate: () => worker.terminate(),
+  }
+}
+
+/**
+ * A second thread running kernel jobs on the same shared memory. `post` starts a job and returns
+ * at once; `wait` blocks until it is done. Signalling is Atomics on a small SharedArrayBuffer
+ * (microseconds), never postMessage.
+ */
+export class HelperThread {
+  private seq = 0
+  private canBlock = true
+  private busy = false
+
+  private constructor(
+    private readonly worker: WorkerHandle,
+    private readonly control: Int32Array,
+    private readonly floats: Float32Array,
+    private readonly jobs: HelperInit['jobs'],
+    private readonly spins: number,
+  ) {}
+
+  static async start(
+    module: WebAssembly.Module,
+    memory: WebAssembly.Memory,
+    jobs: HelperInit['jobs'],
+    spins = 20000,
+  ): Promise<HelperThread> {
+    if (!(memory.buffer instanceof SharedArrayBuffer)) {
+      throw new Error('threads: the memory must be shared (new WebAssembly.Memory({ ..., shared: true }))')
+    }
+    const buffer = new SharedArrayBuffer((slot.ARGS + MAX_ARGS) * 4)
+    const worker = await spawnWorker()
+    await new Promise<void>((resolve, reject) => {
+      worker.onMessage(
+        (message) =>
+          message === 'ready' ? resolve() : reject(new Error(`threads: unexpected '${message}'`)),
+        (error) => reject(new Error(`threads: the helper failed to start: ${error}`)),
+      )
+      worker.post({ module, memory, control: buffer, jobs, spins })
+    })
+    return new HelperThread(worker, new Int32Array(buffer), new Float32Array(buffer), jobs, spins)
+  }
+
+  post(job: number, args: readonly number[]): void {
+    if (this.busy) throw new Error('threads: a job is already running on the helper')
+    const spec = this.jobs[job]!
+    for (let i = 0; i < args.length; i++) {
+      if (spec.floatArgs.includes(i)) this.floats[slot.ARGS + i] = args[i]!
+      else this.control[slot.ARGS + i] = args[i]!
+    }
+    this.control[slot.JOB] = job
+    this.busy = true
+    Atomics.store(this.control, slot.SEQ, ++this.seq)
+    Atomics.notify(this.control, slot.SEQ)
+  }
+
+  wait(): void {
+    let spins = 0
+    while (Atomics.load(this.control, slot.DONE) !== this.seq) {
+      if (++spins > this.spins && this.canBlock) {
+        try {
+          Atomics.wait(this.control, slot.DONE, this.seq - 1, 1000)
+        } catch {
+          this.canBlock = false // a browser's main thread may not block: keep spinning
+        }
+      }
+    }
+    this.busy = false
+    if (this.control[slot.FAILED])
+      throw new Error(`threads: job '${this.jobs[this.control[slot.JOB]!]!.name}' trapped on the helper`)
+  }
+
+  stop(): void {
+    this.control[slot.JOB] = STOP_JOB
+    Atomics.store(this.control, slot.SEQ, ++this.seq)
+    Atomics.notify(this.control, slot.SEQ)
+    this.worker.terminate()
+  }
+}
