@@ -1,0 +1,7 @@
+export { type LossHead, type Model, type ModelOptions, reversed, sequenceModel, withLoss } from './model.js'
+export { buildCell, STATE_NAMES } from './random/buildCell.js'
+export { type CellCase, type CellCaseOptions, cellCaseArb, makeCellCase } from './random/cellCase.js'
+export { type OpCoverage, opCoverage, opsIn } from './random/coverage.js'
+export * from './random/range.js'
+export * from './random/recipe.js'
+export * from './random/values.js'
