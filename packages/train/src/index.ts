@@ -1,6 +1,17 @@
 export { writeFileAtomic } from './atomicWrite.js'
+export {
+  type Checkpoint,
+  CheckpointError,
+  decodeCheckpoint,
+  encodeCheckpoint,
+  loadCheckpoint,
+  saveCheckpoint,
+} from './checkpoint.js'
+export * from './data/index.js'
+export * from './model/index.js'
 export * from './optim/index.js'
 export { Rng } from './rng.js'
+export * from './run/index.js'
 export {
   type Dtype,
   decodeSafetensors,

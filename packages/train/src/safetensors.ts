@@ -19,6 +19,7 @@ export interface Safetensors {
 }
 
 const BYTES: Record<Dtype, number> = { F32: 4, F64: 8, I32: 4, I64: 8 }
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1
 
 export class SafetensorsError extends Error {
   override name = 'SafetensorsError'
@@ -54,13 +55,25 @@ export function encodeSafetensors(
   let at = 8 + headerBytes.length
   for (const name of names) {
     const t = tensors[name]!
-    for (let i = 0; i < t.data.length; i++, at += BYTES[t.dtype]) {
-      const v = t.data[i]!
-      if (t.dtype === 'F32') view.setFloat32(at, v, true)
-      else if (t.dtype === 'F64') view.setFloat64(at, v, true)
-      else if (t.dtype === 'I32') view.setInt32(at, v, true)
-      else view.setBigInt64(at, BigInt(v), true)
-    }
+    const bytes = t.data.length * BYTES[t.dtype]
+    if (LITTLE_ENDIAN && t.dtype !== 'I64') {
+      const typed =
+        t.dtype === 'F32'
+          ? Float32Array.from(t.data)
+          : t.dtype === 'F64'
+            ? Float64Array.from(t.data)
+            : Int32Array.from(t.data)
+      out.set(new Uint8Array(typed.buffer, typed.byteOffset, bytes), at)
+    } else
+      for (let i = 0; i < t.data.length; i++) {
+        const v = t.data[i]!
+        const o = at + i * BYTES[t.dtype]
+        if (t.dtype === 'F32') view.setFloat32(o, v, true)
+        else if (t.dtype === 'F64') view.setFloat64(o, v, true)
+        else if (t.dtype === 'I32') view.setInt32(o, v, true)
+        else view.setBigInt64(o, BigInt(v), true)
+      }
+    at += bytes
   }
   return out
 }
@@ -124,6 +137,13 @@ function checkMetadata(entry: unknown): Record<string, string> {
 }
 
 function readData(view: DataView, at: number, count: number, dtype: Dtype) {
+  if (LITTLE_ENDIAN && dtype !== 'I64') {
+    // Copy out first: the data need not be aligned for a typed-array view.
+    const bytes = new Uint8Array(view.buffer, view.byteOffset + at, count * BYTES[dtype]).slice()
+    if (dtype === 'F32') return new Float32Array(bytes.buffer)
+    if (dtype === 'F64') return new Float64Array(bytes.buffer)
+    return new Int32Array(bytes.buffer)
+  }
   if (dtype === 'F32') {
     const a = new Float32Array(count)
     for (let i = 0; i < count; i++) a[i] = view.getFloat32(at + 4 * i, true)

@@ -1,0 +1,164 @@
+import { readFileSync } from 'node:fs'
+import { cellFromJson, cellToJson, type Tensor, tensor } from '@cellgraph/graph'
+import { writeFileAtomic } from './atomicWrite.js'
+import { Vocabulary } from './data/vocabulary.js'
+import type { ModelConfig } from './model/config.js'
+import { modelGraph, modelParams } from './model/graph.js'
+import { fromStoredNames, toStoredNames } from './model/names.js'
+import {
+  type Dtype,
+  decodeSafetensors,
+  encodeSafetensors,
+  SafetensorsError,
+  type StoredTensor,
+} from './safetensors.js'
+
+const FORMAT = 'cellgraph-checkpoint'
+const VERSION = '1'
+
+/**
+ * Everything needed to use a model or continue training it exactly. Parameters, optimizer moments
+ * and carried recurrent state are tensors; the rest lives in the safetensors `__metadata__`.
+ */
+export interface Checkpoint {
+  readonly model: ModelConfig
+  readonly vocabulary: Vocabulary
+  /** Parameters by graph name (`l0.i.W`, `head.W`, ...). */
+  readonly params: Readonly<Record<string, Tensor>>
+  /** Optimizer state: slot (e.g. `exp_avg`) -> parameter graph name -> tensor. */
+  readonly optimizer: Readonly<Record<string, Readonly<Record<string, Tensor>>>>
+  /** State carried across truncated-BPTT windows (`l0.h`, ...), [B, H]. */
+  readonly carried: Readonly<Record<string, Tensor>>
+  /** Hyperparameters, step, RNG state: JSON-serialisable. */
+  readonly training: Readonly<Record<string, unknown>>
+  /** Precision to store tensors in: F32 (compiled backends) or F64 (the reference interpreter). */
+  readonly dtype?: 'F32' | 'F64'
+}
+
+export class CheckpointError extends Error {
+  override name = 'CheckpointError'
+}
+
+const toStored = (t: Tensor, dtype: Dtype): StoredTensor => ({
+  dtype,
+  shape: t.dims,
+  data: dtype === 'F32' ? Float32Array.from(t.data) : Float64Array.from(t.data),
+})
+
+/** Encodes a checkpoint as safetensors bytes. */
+export function encodeCheckpoint(c: Checkpoint): Uint8Array {
+  const dtype = c.dtype ?? 'F32'
+  const tensors: Record<string, StoredTensor> = {}
+  for (const [name, t] of Object.entries(toStoredNames(c.model, c.params))) tensors[name] = toStored(t, dtype)
+  for (const [slot, byParam] of Object.entries(c.optimizer))
+    for (const [name, t] of Object.entries(byParam)) tensors[`optimizer.${slot}.${name}`] = toStored(t, dtype)
+  for (const [name, t] of Object.entries(c.carried)) tensors[`carried.${name}`] = toStored(t, dtype)
+  const metadata = {
+    format: FORMAT,
+    version: VERSION,
+    cells: `[${c.model.cells.map((cell) => cellToJson(cell, 0)).join(',')}]`,
+    model: JSON.stringify({
+      vocabularySize: c.model.vocabularySize,
+      embedding: c.model.embedding,
+      dropout: c.model.dropout,
+    }),
+    vocabulary: JSON.stringify(c.vocabulary.chars),
+    training: JSON.stringify(c.training),
+  }
+  return encodeSafetensors(tensors, metadata)
+}
+
+/** Writes a checkpoint atomically: an interrupted save leaves the previous file intact. */
+export function saveCheckpoint(path: string, c: Checkpoint): void {
+  writeFileAtomic(path, encodeCheckpoint(c))
+}
+
+/** Reads and validates a checkpoint file; errors name the file and what is wrong in it. */
+export function loadCheckpoint(path: string): Checkpoint {
+  let bytes: Uint8Array
+  try {
+    bytes = readFileSync(path)
+  } catch (e) {
+    throw new CheckpointError(`cannot read checkpoint '${path}': ${(e as NodeJS.ErrnoException).code ?? e}`)
+  }
+  try {
+    return decodeCheckpoint(bytes)
+  } catch (e) {
+    if (e instanceof CheckpointError || e instanceof SafetensorsError || e instanceof Error)
+      throw new CheckpointError(`checkpoint '${path}': ${e.message}`)
+    throw e
+  }
+}
+
+/** Decodes checkpoint bytes, checking every tensor's name, shape and dtype against the model. */
+export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
+  const { tensors, metadata } = decodeSafetensors(bytes)
+  if (metadata.format !== FORMAT)
+    throw new CheckpointError(`not a cellgraph checkpoint (no '${FORMAT}' metadata)`)
+  if (metadata.version !== VERSION)
+    throw new CheckpointError(`unsupported checkpoint version '${metadata.version}'`)
+  const json = (key: string) => {
+    try {
+      return JSON.parse(metadata[key] ?? '')
+    } catch {
+      throw new CheckpointError(`metadata '${key}' is missing or not valid JSON`)
+    }
+  }
+  const cellDocs = json('cells')
+  if (!Array.isArray(cellDocs) || cellDocs.length === 0)
+    throw new CheckpointError(`metadata 'cells' must be a non-empty array of cells`)
+  const sizes = json('model') as { vocabularySize: number; embedding: number; dropout: number }
+  const model: ModelConfig = {
+    cells: cellDocs.map((d) => cellFromJson(d)),
+    vocabularySize: sizes.vocabularySize,
+    embedding: sizes.embedding,
+    dropout: sizes.dropout,
+  }
+  const vocabulary = new Vocabulary(json('vocabulary'))
+  if (vocabulary.size !== model.vocabularySize)
+    throw new CheckpointError(
+      `the vocabulary has ${vocabulary.size} characters, the model ${model.vocabularySize}`,
+    )
+
+  const asTensor = (name: string, t: StoredTensor): Tensor => {
+    if (t.dtype !== 'F32' && t.dtype !== 'F64')
+      throw new CheckpointError(`tensor '${name}' has dtype ${t.dtype}, expected F32 or F64`)
+    return tensor(t.shape, t.data)
+  }
+  const shapes = expectedShapes(model)
+  const stored: Record<string, Tensor> = {}
+  for (const [name, shape] of Object.entries(shapes)) {
+    const t = tensors[name]
+    if (!t) throw new CheckpointError(`tensor '${name}' is missing`)
+    if (t.shape.join() !== shape.join())
+      throw new CheckpointError(`tensor '${name}' has shape [${t.shape}], the model expects [${shape}]`)
+    stored[name] = asTensor(name, t)
+  }
+  const params = fromStoredNames(model, stored)
+  const optimizer: Record<string, Record<string, Tensor>> = {}
+  const carried: Record<string, Tensor> = {}
+  for (const [name, t] of Object.entries(tensors)) {
+    if (name in shapes) continue
+    const slot = /^optimizer\.([^.]+)\.(.+)$/.exec(name)
+    if (slot) {
+      const [, s, p] = slot as unknown as [string, string, string]
+      const expected = params[p]
+      if (!expected) throw new CheckpointError(`tensor '${name}' belongs to no parameter of the model`)
+      if (t.shape.join() !== expected.dims.join())
+        throw new CheckpointError(
+          `tensor '${name}' has shape [${t.shape}], the parameter has [${expected.dims}]`,
+        )
+      ;(optimizer[s] ??= {})[p] = asTensor(name, t)
+    } else if (name.startsWith('carried.')) carried[name.slice(8)] = asTensor(name, t)
+    else throw new CheckpointError(`unexpected tensor '${name}'`)
+  }
+  const dtype = Object.values(tensors)[0]?.dtype === 'F64' ? 'F64' : 'F32'
+  return { model, vocabulary, params, optimizer, carried, training: json('training'), dtype }
+}
+
+/** The stored name and shape of every parameter of a model. */
+function expectedShapes(model: ModelConfig): Record<string, readonly number[]> {
+  // Stored shapes follow from the graph's shapes through the same renaming used when saving.
+  const zeros = Object.fromEntries(modelParams(modelGraph(model)).map((p) => [p.name, tensor(p.shape)]))
+  return Object.fromEntries(Object.entries(toStoredNames(model, zeros)).map(([n, t]) => [n, t.dims]))
+}

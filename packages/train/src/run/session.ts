@@ -1,0 +1,61 @@
+import type { Backend, DeviceTensor } from '@cellgraph/backends'
+import { type Tensor, tensor } from '@cellgraph/graph'
+import type { ModelConfig } from '../model/config.js'
+
+/** The recurrent state of every layer of a model, by output name (`l0.h`, `l0.c`, ...). */
+export const stateNames = (model: ModelConfig): string[] =>
+  model.cells.flatMap((cell, l) => cell.state.map((s) => `l${l}.${s}`))
+
+/** Zero-initialised device tensors for every layer's state at batch size `batch`. */
+export function zeroStates(
+  backend: Backend,
+  model: ModelConfig,
+  batch: number,
+): Record<string, DeviceTensor> {
+  const out: Record<string, DeviceTensor> = {}
+  model.cells.forEach((cell, l) => {
+    for (const s of cell.state)
+      out[`l${l}.${s}`] = backend.upload({
+        dims: [batch, cell.sizes.hidden],
+        data: new Float64Array(batch * cell.sizes.hidden),
+      })
+  })
+  return out
+}
+
+/** Inputs binding states as the graph's initial-state leaves (`l0.h0` for state `l0.h`). */
+export const asInitialStates = (
+  states: Readonly<Record<string, DeviceTensor>>,
+): Record<string, DeviceTensor> =>
+  Object.fromEntries(Object.entries(states).map(([name, t]) => [`${name}0`, t]))
+
+/** Copies each named output into the matching tensor (e.g. final states into carried states). */
+export async function copyInto(
+  from: Readonly<Record<string, DeviceTensor>>,
+  to: Readonly<Record<string, DeviceTensor>>,
+): Promise<void> {
+  for (const [name, target] of Object.entries(to)) {
+    const source = from[name]
+    if (!source) throw new Error(`the model returned no value '${name}'`)
+    target.write(await source.read())
+  }
+}
+
+/** Reads device tensors back as host tensors. */
+export async function readAll(
+  tensors: Readonly<Record<string, DeviceTensor>>,
+): Promise<Record<string, Tensor>> {
+  const out: Record<string, Tensor> = {}
+  for (const [name, t] of Object.entries(tensors)) out[name] = tensor(t.dims, await t.read())
+  return out
+}
+
+/** Uploads host tensors. */
+export function uploadAll(
+  backend: Backend,
+  tensors: Readonly<Record<string, Tensor>>,
+): Record<string, DeviceTensor> {
+  return Object.fromEntries(
+    Object.entries(tensors).map(([n, t]) => [n, backend.upload({ dims: t.dims, data: t.data })]),
+  )
+}
