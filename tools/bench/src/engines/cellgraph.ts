@@ -1,4 +1,10 @@
-import { type Backend, type DeviceTensor, type Executable, referenceBackend } from '@cellgraph/backends'
+import {
+  type Backend,
+  cpuBackend,
+  type DeviceTensor,
+  type Executable,
+  referenceBackend,
+} from '@cellgraph/backends'
 import type { Mode } from '../configs.js'
 import { type Engine, measureSession, type Session } from '../engine.js'
 import type { CheckCase, Problem } from '../workload.js'
@@ -6,6 +12,8 @@ import type { CheckCase, Problem } from '../workload.js'
 interface Bound {
   readonly exe: Executable
   readonly fixed: Record<string, DeviceTensor>
+  /** The input tensor each run writes its x into, as a training loop would reuse it. */
+  readonly x: DeviceTensor
 }
 
 /**
@@ -20,10 +28,12 @@ async function openForward(backend: Backend, problem: Problem): Promise<Session<
   const owned: DeviceTensor[] = Object.values(params)
   const bind = (b: number, steps: number, R: Float32Array): Bound => {
     const fixed: Record<string, DeviceTensor> = { ...params }
+    const x = backend.upload({ dims: [steps, b, input], data: new Float32Array(steps * b * input) })
+    owned.push(x)
     for (const s of cell.state)
       owned.push((fixed[`${s}0`] = backend.upload({ dims: [b, hidden], data: new Float32Array(b * hidden) })))
     owned.push((fixed.R = backend.upload({ dims: [steps, b, hidden], data: R })))
-    return { exe, fixed }
+    return { exe, fixed, x }
   }
   const perSteps = new Map<number, Bound>()
   const boundFor = (steps: number) => {
@@ -31,25 +41,19 @@ async function openForward(backend: Backend, problem: Problem): Promise<Session<
     if (!b) perSteps.set(steps, (b = bind(batch, steps, problem.R.subarray(0, steps * batch * hidden))))
     return b
   }
-  const forward = async ({ exe: e, fixed }: Bound, x: Float32Array, dims: number[]) => {
-    const xs = backend.upload({ dims, data: x })
-    const out = await e.run({ ...fixed, x: xs })
-    xs.dispose()
-    return out
+  const forward = async (bound: Bound, x: Float32Array) => {
+    bound.x.write(x)
+    return bound.exe.run({ ...bound.fixed, x: bound.x })
   }
   return {
     async checkLoss(check: CheckCase) {
-      const out = await forward(bind(check.batch, check.steps, check.R), check.x, [
-        check.steps,
-        check.batch,
-        input,
-      ])
+      const out = await forward(bind(check.batch, check.steps, check.R), check.x)
       return (await out.loss!.read())[0]!
     },
     prepare: (x) => x,
     train: () => Promise.reject(new Error('training needs the backward graph')),
     async infer(x, steps) {
-      const out = await forward(boundFor(steps), x, [steps, batch, input])
+      const out = await forward(boundFor(steps), x)
       await out.y!.read()
     },
     dispose() {
@@ -74,6 +78,21 @@ export function referenceEngine(): Engine {
     note: 'cellgraph reference interpreter: the float64 oracle, plain loops, run only at the small size.',
     run: async (problem, request) =>
       measureSession(name, await openForward(referenceBackend(), problem), problem, {
+        ...request,
+        modes: request.modes.filter((m) => modes.includes(m)),
+      }),
+  }
+}
+
+/** cellgraph's compiled CPU backend (float32, generated code, preallocated buffers). */
+export function cpuEngine(): Engine {
+  const name = 'cellgraph cpu'
+  const modes: readonly Mode[] = ['infer']
+  return {
+    name,
+    modes,
+    run: async (problem, request) =>
+      measureSession(name, await openForward(cpuBackend(), problem), problem, {
         ...request,
         modes: request.modes.filter((m) => modes.includes(m)),
       }),

@@ -6,6 +6,7 @@ import { batchMajor, type TfjsLstmWeights, tfjsFromTorch, torchLstmWeights } fro
 import type { CheckCase, Problem } from '../workload.js'
 
 export type TfjsBackend = 'cpu' | 'wasm'
+export type TfjsStyle = 'layers' | 'cell'
 export const learningRate = 1e-3
 
 /** Both styles share this: a prepared input, a loss for training and a forward pass for inference. */
@@ -73,21 +74,28 @@ function cellModel(w: TfjsLstmWeights, input: number, hidden: number): TfjsModel
 }
 
 /** Prepared host data for one run: the input in the model's layout and the matching slice of R. */
-interface TfjsInput {
+export interface TfjsInput {
   readonly x: Float32Array
   readonly dims: [number, number, number]
   readonly R: tf.Tensor3D
 }
 
-async function openSession(
+/**
+ * Opens tfjs on `problem` with weights in tfjs's layout (by default mapped from the cell's PyTorch
+ * layout; tests pass wrong ones to see the loss check catch them).
+ */
+export async function openTfjsSession(
   backend: TfjsBackend,
-  style: 'layers' | 'cell',
+  style: TfjsStyle,
   problem: Problem,
+  w: TfjsLstmWeights = tfjsFromTorch(
+    torchLstmWeights(problem.cell, problem.params),
+    problem.config.input,
+    problem.config.hidden,
+  ),
 ): Promise<Session<TfjsInput>> {
-  await tf.setBackend(backend)
-  await tf.ready()
+  if (!(await tf.setBackend(backend))) throw new Error(`tfjs could not start its ${backend} backend`)
   const { input, hidden, batch } = problem.config
-  const w = tfjsFromTorch(torchLstmWeights(problem.cell, problem.params), input, hidden)
   const model = (style === 'layers' ? layersModel : cellModel)(w, input, hidden)
   const optimizer = tf.train.sgd(learningRate)
   const targets = new Map<number, tf.Tensor3D>()
@@ -146,12 +154,12 @@ async function openSession(
 }
 
 /** TensorFlow.js on one backend, as tf.layers.lstm or as a hand-written cell with variableGrads. */
-export function tfjsEngine(backend: TfjsBackend, style: 'layers' | 'cell'): Engine {
+export function tfjsEngine(backend: TfjsBackend, style: TfjsStyle): Engine {
   const name = `tfjs-${backend} ${style === 'layers' ? 'layers.lstm' : 'hand-written cell'}`
   return {
     name,
     slow: true,
     run: async (problem, request) =>
-      measureSession(name, await openSession(backend, style, problem), problem, request),
+      measureSession(name, await openTfjsSession(backend, style, problem), problem, request),
   }
 }
