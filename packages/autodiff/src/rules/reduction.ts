@@ -1,4 +1,4 @@
-import { div, greater, mul, oneMinus } from '@cellgraph/graph'
+import { div, greater, mul, oneMinus, reduceSum as sumLastAxis } from '@cellgraph/graph'
 import { broadcastLike, spreadLastAxis } from '../emit.js'
 import type { VjpRule } from '../rule.js'
 
@@ -30,7 +30,10 @@ export const reduceMean: VjpRule<'reduceMean'> = {
   },
 }
 
-/** The cotangent goes to every element equal to the maximum (all of them on a tie). */
+/**
+ * The cotangent goes to the elements equal to the maximum, split evenly on a tie (what central
+ * differences measure there).
+ */
 export const reduceMax: VjpRule<'reduceMax'> = {
   saves: { inputs: [0], outputs: [0] },
   vjp: (ctx) => {
@@ -39,7 +42,8 @@ export const reduceMax: VjpRule<'reduceMax'> = {
       () => {
         const y = spreadLastAxis(ctx.output(0), x, 'reduceMax')
         const isMax = oneMinus(greater(y, ctx.input(0)))
-        return mul(isMax, spreadLastAxis(ctx.g, x, 'reduceMax'))
+        const share = div(ctx.g, sumLastAxis(isMax))
+        return mul(isMax, spreadLastAxis(share, x, 'reduceMax'))
       },
     ]
   },
