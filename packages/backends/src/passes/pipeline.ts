@@ -1,6 +1,10 @@
 import { type Graph, printGraph } from '@cellgraph/graph'
+import { deferRowReductions } from './deferRowReductions.js'
+import { hoistInvariants } from './hoistInvariants.js'
 import { lowerLayers } from './lowerLayers.js'
 import type { Program } from './program.js'
+import { removeDeadCode } from './removeDeadCode.js'
+import { splitProducts } from './splitProducts.js'
 
 /** One named pass of the pipeline: a program in, an equivalent program out. */
 export interface Pass {
@@ -14,7 +18,12 @@ const onGraph = (name: string, f: (g: Graph) => Graph): Pass => ({
 })
 
 /** The passes every compiled backend runs, in order. */
-export const passes: readonly Pass[] = [onGraph('lowerLayers', lowerLayers)]
+export const passes: readonly Pass[] = [
+  onGraph('lowerLayers', lowerLayers),
+  onGraph('splitProducts', splitProducts),
+  onGraph('hoistInvariants', (g) => removeDeadCode(hoistInvariants(g))),
+  onGraph('deferRowReductions', (g) => removeDeadCode(deferRowReductions(g))),
+]
 
 /** A program as text: its weight packs, then its graph. */
 export function printProgram(program: Program, name = 'graph'): string {
