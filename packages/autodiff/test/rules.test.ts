@@ -9,7 +9,6 @@ import {
   exp,
   GraphBuilder,
   greater,
-  layer as layerOp,
   log,
   matmul,
   max,
