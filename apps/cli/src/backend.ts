@@ -1,0 +1,16 @@
+import { type Backend, cpuBackend, referenceBackend, webgpuBackend } from '@cellgraph/backends'
+import { CliError } from './args.js'
+
+export const backendNames = ['cpu', 'webgpu', 'reference'] as const
+export type BackendName = (typeof backendNames)[number]
+
+/** The backend by name: the compiled CPU backend, WebGPU, or the float64 reference interpreter. */
+export async function openBackend(name: BackendName): Promise<Backend> {
+  if (name === 'cpu') return cpuBackend()
+  if (name === 'reference') return referenceBackend()
+  try {
+    return await webgpuBackend()
+  } catch (e) {
+    throw new CliError(`the webgpu backend is not available here: ${(e as Error).message}`)
+  }
+}

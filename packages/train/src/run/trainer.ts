@@ -1,0 +1,239 @@
+import { grad, gradName } from '@cellgraph/autodiff'
+import type { Backend, DeviceTensor, Executable } from '@cellgraph/backends'
+import { type Tensor, tensor } from '@cellgraph/graph'
+import type { Checkpoint } from '../checkpoint.js'
+import { oneHot, StreamBatcher } from '../data/batches.js'
+import type { Vocabulary } from '../data/vocabulary.js'
+import type { ModelConfig } from '../model/config.js'
+import { modelGraph, modelParams } from '../model/graph.js'
+import { initParams } from '../model/init.js'
+import type { OptimizerConfig } from '../optim/config.js'
+import { Optimizer } from '../optim/optimizer.js'
+import { learningRate, type Schedule } from '../optim/schedule.js'
+import { Rng } from '../rng.js'
+import { asInitialStates, copyInto, readAll, uploadAll, zeroStates } from './session.js'
+
+/** Training hyperparameters; stored in checkpoints so `--resume` continues with the same ones. */
+export interface TrainConfig {
+  /** Parallel lanes of the stream per step. */
+  readonly batch: number
+  /** Window length: gradients flow back this many steps (truncated BPTT); state carries on. */
+  readonly window: number
+  /** Total optimizer steps of the run. */
+  readonly steps: number
+  readonly lr: number
+  readonly schedule: Schedule
+  readonly optimizer: OptimizerConfig
+  /** Clip gradients to this global norm; 0 turns clipping off. */
+  readonly clip: number
+  readonly seed: number
+}
+
+export interface StepReport {
+  readonly step: number
+  /** Mean cross-entropy of this window, nats per character. */
+  readonly loss: number
+  readonly gradNorm: number
+  readonly lr: number
+  readonly tokens: number
+}
+
+export class TrainingError extends Error {
+  override name = 'TrainingError'
+}
+
+/**
+ * Trains a model on a token stream: each step runs the forward and backward graph (autodiff's
+ * BPTT) on one window of every lane, carries the final state into the next window, and applies
+ * the optimizer on the backend. Dropout masks come from the trainer's seeded generator, whose state
+ * is checkpointed with everything else, so a resumed run continues exactly.
+ */
+export class Trainer {
+  /** Steps completed. */
+  step = 0
+  private readonly batcher: StreamBatcher
+  private readonly x: DeviceTensor
+  private readonly targets: DeviceTensor
+  private readonly mask: DeviceTensor
+  private readonly dropout: Record<string, DeviceTensor> = {}
+  private readonly hot: Float64Array
+
+  private constructor(
+    readonly backend: Backend,
+    readonly model: ModelConfig,
+    readonly vocabulary: Vocabulary,
+    readonly config: TrainConfig,
+    private readonly executable: Executable,
+    private readonly params: Record<string, DeviceTensor>,
+    private readonly carried: Record<string, DeviceTensor>,
+    readonly optimizer: Optimizer,
+    private readonly rng: Rng,
+    stream: Int32Array,
+  ) {
+    this.batcher = new StreamBatcher(stream, config.batch, config.window)
+    const rows = config.window * config.batch
+    const V = model.vocabularySize
+    this.hot = new Float64Array(rows * V)
+    this.x = backend.upload({ dims: [config.window, config.batch, V], data: this.hot })
+    this.targets = backend.upload({ dims: [config.window, config.batch, 1], data: new Float64Array(rows) })
+    this.mask = backend.upload({
+      dims: [config.window, config.batch, 1],
+      data: new Float64Array(rows).fill(1),
+    })
+    if (model.dropout > 0)
+      model.cells.slice(0, -1).forEach((cell, l) => {
+        const width = cell.sizes.hidden
+        this.dropout[`dropout${l}`] = backend.upload({
+          dims: [config.window, config.batch, width],
+          data: new Float64Array(rows * width),
+        })
+      })
+  }
+
+  /**
+   * A trainer for `model` on `stream`: fresh seeded parameters, or everything from `resume`
+   * (parameters, optimizer moments, carried state, step and generator state).
+   */
+  static async create(
+    backend: Backend,
+    model: ModelConfig,
+    vocabulary: Vocabulary,
+    stream: Int32Array,
+    config: TrainConfig,
+    resume?: Checkpoint,
+  ): Promise<Trainer> {
+    const graph = modelGraph(model, { loss: true, dropout: model.dropout > 0 })
+    const specs = modelParams(graph)
+    const executable = await backend.compile(grad(graph, { loss: 'loss', wrt: specs.map((p) => p.name) }))
+    const rng = new Rng(config.seed)
+    const hostParams: Record<string, Tensor> =
+      resume?.params ??
+      Object.fromEntries(
+        Object.entries(initParams(model, specs, rng)).map(([n, d]) => [
+          n,
+          tensor(specs.find((p) => p.name === n)!.shape, d),
+        ]),
+      )
+    const optimizer = await Optimizer.create(
+      backend,
+      config.optimizer,
+      specs,
+      config.clip > 0 ? config.clip : undefined,
+    )
+    const carried = zeroStates(backend, model, config.batch)
+    const trainer = new Trainer(
+      backend,
+      model,
+      vocabulary,
+      config,
+      executable,
+      uploadAll(backend, hostParams),
+      carried,
+      optimizer,
+      rng,
+      stream,
+    )
+    if (resume) trainer.restore(resume)
+    return trainer
+  }
+
+  private restore(c: Checkpoint): void {
+    const t = c.training as { step?: number; rng?: number; optimizerStep?: number }
+    this.step = t.step ?? 0
+    this.rng.state = t.rng ?? this.rng.state
+    this.optimizer.step = t.optimizerStep ?? this.step
+    for (const [slot, byParam] of Object.entries(this.optimizer.slots))
+      for (const [name, target] of Object.entries(byParam)) {
+        const saved = c.optimizer[slot]?.[name]
+        if (!saved) throw new TrainingError(`the checkpoint has no optimizer state '${slot}' for '${name}'`)
+        target.write(saved.data)
+      }
+    for (const [name, target] of Object.entries(this.carried)) {
+      const saved = c.carried[name]
+      if (saved && saved.data.length === target.dims.reduce((n, d) => n * d, 1)) target.write(saved.data)
+    }
+  }
+
+  /** One optimizer step on the next window. */
+  async trainStep(): Promise<StepReport> {
+    const { config, model } = this
+    const window = this.batcher.window(this.step)
+    if (window.fresh)
+      for (const t of Object.values(this.carried))
+        t.write(new Float64Array(t.dims.reduce((n, d) => n * d, 1)))
+    oneHot(window.inputs, model.vocabularySize, this.hot)
+    this.x.write(this.hot)
+    this.targets.write(Float64Array.from(window.targets))
+    for (const t of Object.values(this.dropout)) t.write(this.dropoutMask(t.dims.reduce((n, d) => n * d, 1)))
+    let out: Record<string, DeviceTensor>
+    try {
+      out = await this.executable.run({
+        x: this.x,
+        targets: this.targets,
+        mask: this.mask,
+        ...this.dropout,
+        ...asInitialStates(this.carried),
+        ...this.params,
+      })
+    } catch (e) {
+      throw new TrainingError(`step ${this.step + 1}: ${(e as Error).message}`)
+    }
+    const loss = (await out.loss!.read())[0]!
+    if (!Number.isFinite(loss))
+      throw new TrainingError(
+        `the loss became ${loss} at step ${this.step + 1}; try a smaller learning rate or clipping`,
+      )
+    const grads = Object.fromEntries(Object.keys(this.params).map((n) => [n, out[gradName(n)]!]))
+    const lr = learningRate(config.lr, config.schedule, this.step, config.steps)
+    let gradNorm: number
+    try {
+      gradNorm = await this.optimizer.update(this.params, grads, lr)
+    } catch (e) {
+      throw new TrainingError(`step ${this.step + 1}, optimizer update: ${(e as Error).message}`)
+    }
+    if (!Number.isFinite(gradNorm))
+      throw new TrainingError(`the gradient norm became ${gradNorm} at step ${this.step + 1}`)
+    await copyInto(out, this.carried)
+    this.step++
+    return { step: this.step, loss, gradNorm, lr, tokens: window.steps * window.batch }
+  }
+
+  /** Inverted dropout: each unit kept with probability 1 − p and scaled by 1/(1 − p). */
+  private dropoutMask(size: number): Float64Array {
+    const p = this.model.dropout
+    const mask = new Float64Array(size)
+    for (let i = 0; i < size; i++) mask[i] = this.rng.next() < p ? 0 : 1 / (1 - p)
+    return mask
+  }
+
+  /** The current parameters, read back to the host. */
+  parameters(): Promise<Record<string, Tensor>> {
+    return readAll(this.params)
+  }
+
+  /** Everything needed to continue this run exactly. */
+  async checkpoint(): Promise<Checkpoint> {
+    const optimizer: Record<string, Record<string, Tensor>> = {}
+    for (const [slot, byParam] of Object.entries(this.optimizer.slots))
+      optimizer[slot] = await readAll(byParam)
+    return {
+      model: this.model,
+      vocabulary: this.vocabulary,
+      params: await this.parameters(),
+      optimizer,
+      carried: await readAll(this.carried),
+      training: {
+        config: this.config,
+        step: this.step,
+        rng: this.rng.state,
+        optimizerStep: this.optimizer.step,
+      },
+      dtype: this.backend.name === 'reference' ? 'F64' : 'F32',
+    }
+  }
+
+  dispose(): void {
+    this.executable.dispose()
+    this.optimizer.dispose()
+  }
+}
