@@ -17,7 +17,7 @@ export interface Tiling {
   readonly nc: number
 }
 
-export const defaultTiling: Tiling = { mr: 4, nr: 8, kc: 256, mc: 64, nc: 512 }
+export const defaultTiling: Tiling = { mr: 2, nr: 16, kc: 256, mc: 64, nc: 512 }
 
 export const checkTiling = (t: Tiling): Tiling => {
   const positive = (name: keyof Tiling) => {

@@ -1,0 +1,59 @@
+import fc from 'fast-check'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { createKernels, type Kernels } from '../src/index.js'
+import { checkGemm, gemmCase, newArena } from './gemmCase.js'
+
+const runs = Number(process.env.CELLGRAPH_PROPERTY_RUNS ?? 40)
+
+describe('two threads over shared memory', () => {
+  const arena = newArena(true)
+  let kernels: Kernels
+  // parallelFlops 0 splits every product, so small random shapes exercise both split directions
+  beforeAll(async () => {
+    kernels = await createKernels({
+      memory: arena.memory,
+      arena,
+      threads: 2,
+      parallelFlops: 0,
+      tiling: { kc: 9, mc: 10 },
+    })
+  })
+  afterAll(() => kernels.dispose())
+
+  test('split products match the float64 reference', () => {
+    const k = kernels
+    expect(k.threads).toBe(2)
+    fc.assert(
+      fc.property(gemmCase(48), fc.boolean(), (cs, prepacked) => {
+        expect(checkGemm(k, arena, cs, prepacked)).toBeUndefined()
+      }),
+      { numRuns: runs },
+    )
+  })
+
+  test('large products split by columns and by rows, packing split too', () => {
+    const base = {
+      padA: 0,
+      padB: 1,
+      padC: 0,
+      alpha: 1,
+      accumulate: true,
+      transA: false,
+      transB: false,
+      seed: 3,
+    }
+    // N = 700 (many panels) splits columns; N = 10 (one panel) with M = 90 splits rows
+    expect(checkGemm(kernels, arena, { ...base, M: 33, N: 700, K: 200 }, false)).toBeUndefined()
+    expect(checkGemm(kernels, arena, { ...base, M: 90, N: 10, K: 50, transA: true }, true)).toBeUndefined()
+  })
+
+  test('threads need a shared memory', async () => {
+    const plain = newArena(false)
+    await expect(createKernels({ memory: plain.memory, threads: 2 })).rejects.toThrow(
+      /threads: the memory must be shared/,
+    )
+    await expect(createKernels({ memory: plain.memory, threads: 3 as 2 })).rejects.toThrow(
+      /threads = 3, expected 1 or 2/,
+    )
+  })
+})
