@@ -202,7 +202,7 @@ class Tracer {
         return [{ value: matmul(a.value, w, s.transposeB), range: affineRange(a.range, n, 0) }]
       }
       case 'concat': {
-        const xs = s.a.map((k) => this.pick(k))
+        const xs = s.a.map((k) => this.pick(k)) // a value may meet itself: reduceMax ties
         return [
           {
             value: concat(...xs.map((e) => e.value)),
@@ -213,7 +213,7 @@ class Tracer {
       case 'split': {
         const a = this.pick(s.a)
         const n = sizeOf(a)
-        if (n === 1) return [{ value: concat(a.value, a.value), range: a.range }]
+        if (n === 1) return [{ value: padded(a.value, 0, 1), range: union(a.range, range(0, 0)) }]
         const k = 1 + (s.at % (n - 1))
         return split(a.value, [k, n - k]).map((part) => ({ value: part, range: a.range }))
       }

@@ -70,7 +70,7 @@ export type Step =
     }
   | { readonly kind: 'matmul'; readonly a: number; readonly size: number; readonly transposeB: boolean }
   | { readonly kind: 'concat'; readonly a: readonly number[] }
-  /** Splits a value in two at `at` (taken modulo its size); a one-feature value is duplicated instead. */
+  /** Splits a value in two at `at` (taken modulo its size); a one-feature value is zero padded instead. */
   | { readonly kind: 'split'; readonly a: number; readonly at: number }
   | { readonly kind: 'pad'; readonly a: number; readonly before: number; readonly after: number }
   | { readonly kind: 'reduce'; readonly op: ReductionName; readonly a: number }
@@ -101,6 +101,11 @@ export type StateUpdate =
 export interface RecipeOptions {
   /** The most steps (ops over the pool) a cell has; default 8. */
   readonly maxOps?: number
+  /**
+   * Unary, binary or reduction ops to leave out, for a property that must skip an op with a
+   * known defect (say which, and why, where you use it).
+   */
+  readonly exclude?: readonly (UnaryOpName | BinaryOpName | ReductionName)[]
   readonly maxStates?: number
 }
 
@@ -118,51 +123,59 @@ const operand: fc.Arbitrary<Operand> = fc.oneof(
   fc.record({ from: fc.constant('constant' as const), value: smallConstant }),
 )
 
-const step: fc.Arbitrary<Step> = fc.oneof(
-  fc.record({
-    kind: fc.constant('unary' as const),
-    op: fc.constantFrom(...unaryOpNames),
-    a: index,
-    positive,
-  }),
-  fc.record({
-    kind: fc.constant('binary' as const),
-    op: fc.constantFrom(...binaryOpNames),
-    a: index,
-    b: operand,
-    positive,
-  }),
-  fc.record({
-    kind: fc.constant('layer' as const),
-    a: fc.array(index, { minLength: 1, maxLength: 3 }),
-    size: fc.integer({ min: 1, max: 5 }),
-    activation,
-    biases,
-  }),
-  fc.record({
-    kind: fc.constant('matmul' as const),
-    a: index,
-    size: fc.integer({ min: 1, max: 5 }),
-    transposeB: fc.boolean(),
-  }),
-  fc.record({ kind: fc.constant('concat' as const), a: fc.array(index, { minLength: 2, maxLength: 3 }) }),
-  fc.record({ kind: fc.constant('split' as const), a: index, at: fc.nat({ max: 4 }) }),
-  fc.record({
-    kind: fc.constant('pad' as const),
-    a: index,
-    before: fc.nat({ max: 2 }),
-    after: fc.nat({ max: 2 }),
-  }),
-  fc.record({ kind: fc.constant('reduce' as const), op: fc.constantFrom(...reductionNames), a: index }),
-  fc.record({ kind: fc.constant('softmax' as const), a: index }),
-  fc.record({ kind: fc.constant('select' as const), cond: index, threshold, a: index, b: operand }),
-  fc.record({
-    kind: fc.constant('clamp' as const),
-    a: index,
-    lo: fc.constantFrom(-0.8, -2.5, 0.2),
-    width: fc.constantFrom(1.3, 3.1),
-  }),
-)
+/** Random steps; `exclude` removes unary, binary and reduction ops by name. */
+const stepArb = (exclude: ReadonlySet<string>): fc.Arbitrary<Step> => {
+  const keep = <T extends string>(names: readonly T[]) => names.filter((n) => !exclude.has(n))
+  return fc.oneof(
+    fc.record({
+      kind: fc.constant('unary' as const),
+      op: fc.constantFrom(...keep(unaryOpNames)),
+      a: index,
+      positive,
+    }),
+    fc.record({
+      kind: fc.constant('binary' as const),
+      op: fc.constantFrom(...keep(binaryOpNames)),
+      a: index,
+      b: operand,
+      positive,
+    }),
+    fc.record({
+      kind: fc.constant('layer' as const),
+      a: fc.array(index, { minLength: 1, maxLength: 3 }),
+      size: fc.integer({ min: 1, max: 5 }),
+      activation,
+      biases,
+    }),
+    fc.record({
+      kind: fc.constant('matmul' as const),
+      a: index,
+      size: fc.integer({ min: 1, max: 5 }),
+      transposeB: fc.boolean(),
+    }),
+    fc.record({ kind: fc.constant('concat' as const), a: fc.array(index, { minLength: 2, maxLength: 3 }) }),
+    fc.record({ kind: fc.constant('split' as const), a: index, at: fc.nat({ max: 4 }) }),
+    fc.record({
+      kind: fc.constant('pad' as const),
+      a: index,
+      before: fc.nat({ max: 2 }),
+      after: fc.nat({ max: 2 }),
+    }),
+    fc.record({
+      kind: fc.constant('reduce' as const),
+      op: fc.constantFrom(...keep(reductionNames)),
+      a: index,
+    }),
+    fc.record({ kind: fc.constant('softmax' as const), a: index }),
+    fc.record({ kind: fc.constant('select' as const), cond: index, threshold, a: index, b: operand }),
+    fc.record({
+      kind: fc.constant('clamp' as const),
+      a: index,
+      lo: fc.constantFrom(-0.8, -2.5, 0.2),
+      width: fc.constantFrom(1.3, 3.1),
+    }),
+  )
+}
 
 const stateUpdate: fc.Arbitrary<StateUpdate> = fc.oneof(
   fc.record({ kind: fc.constant('layer' as const), from: index, activation, biases }),
@@ -176,7 +189,7 @@ export function cellRecipeArb(options: RecipeOptions = {}): fc.Arbitrary<CellRec
     input: fc.integer({ min: 1, max: 4 }),
     hidden: fc.integer({ min: 1, max: 5 }),
     states: fc.integer({ min: 1, max: maxStates }),
-    steps: fc.array(step, { minLength: 0, maxLength: options.maxOps ?? 8 }),
+    steps: fc.array(stepArb(new Set(options.exclude)), { minLength: 0, maxLength: options.maxOps ?? 8 }),
     updates: fc.array(stateUpdate, { minLength: 1, maxLength: maxStates }),
   })
 }
