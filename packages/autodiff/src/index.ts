@@ -11,4 +11,16 @@ export {
 export type { ForwardContext, InputCotangents, Lazy, Saves, VjpContext, VjpRule } from './rule.js'
 export { vjpRules } from './rules/index.js'
 export { type ValueAndGrad, valueAndGrad } from './valueAndGrad.js'
+export {
+  carriedStates,
+  checkpointedValueAndGrad,
+  cotangentName,
+  type StatePair,
+  sliceSteps,
+  truncatedValueAndGrad,
+  type WindowedOptions,
+  type WindowedResult,
+  type WindowGraph,
+  windowGrad,
+} from './windows.js'
 export { withLoss } from './withLoss.js'
