@@ -1,6 +1,7 @@
 import { builtinCells, lstm, sequenceGraph, stackCells } from '@cellgraph/graph'
 import { describe, expect, it } from 'vitest'
 import { cpuBackend, referenceBackend } from '../src/index.js'
+import { trainingGraph } from './support/gradGraphs.js'
 import { randomInputs, runOn } from './support/run.js'
 import { firstMismatch } from './support/tolerance.js'
 
@@ -21,4 +22,13 @@ describe('cpu backend forward against the reference', () => {
 
   it('runs a two-layer stack as one model', () =>
     expectAgree(sequenceGraph(stackCells(lstm, { input: 3, hidden: 4, layers: 2 })), 3, 5))
+})
+
+describe('cpu backend backward against the reference', () => {
+  for (const [name, cell] of Object.entries(builtinCells))
+    it(`computes the ${name} training graph (loss and every gradient)`, () =>
+      expectAgree(trainingGraph(sequenceGraph([cell({ input: 3, hidden: 5 })]), true), 2, 4))
+
+  it('computes the training graph of a two-layer stack', () =>
+    expectAgree(trainingGraph(sequenceGraph(stackCells(lstm, { input: 3, hidden: 4, layers: 2 }))), 3, 5))
 })

@@ -2,6 +2,7 @@ import { type Graph, printGraph } from '@cellgraph/graph'
 import { deferRowReductions } from './deferRowReductions.js'
 import { hoistInvariants } from './hoistInvariants.js'
 import { lowerLayers } from './lowerLayers.js'
+import { mergeProducts } from './mergeProducts.js'
 import type { Program } from './program.js'
 import { removeDeadCode } from './removeDeadCode.js'
 import { splitProducts } from './splitProducts.js'
@@ -23,6 +24,13 @@ export const passes: readonly Pass[] = [
   onGraph('splitProducts', splitProducts),
   onGraph('hoistInvariants', (g) => removeDeadCode(hoistInvariants(g))),
   onGraph('deferRowReductions', (g) => removeDeadCode(deferRowReductions(g))),
+  {
+    name: 'mergeProducts',
+    run: (p) => {
+      const merged = mergeProducts(p)
+      return { ...merged, graph: removeDeadCode(merged.graph) }
+    },
+  },
 ]
 
 /** A program as text: its weight packs, then its graph. */

@@ -1,11 +1,11 @@
-import { type Graph, type Node, nodeMap, verify } from '@cellgraph/graph'
-import { type Attrs, everyLevel, idAllocator, node, parseRef } from './edit.js'
+import { type Graph, type GraphTypes, type Node, nodeMap, sameType, verify } from '@cellgraph/graph'
+import { type Attrs, everyLevel, idAllocator, node, parseRef, useCounts } from './edit.js'
 
 /**
  * Splits matrix products over concatenations into sums of per-part products (pass 1):
  *
  *   concat(a₁..aₙ)·Wᵀ  →  Σᵢ aᵢ·W[:, colsᵢ]ᵀ      (a layer over [h, x] becomes W_h·h + W_x·x)
- *   (a·W)[:, s:e]      →  a·W[:, s:e]             (the backward twin: a slice of δ·W)
+ *   (Σᵢ aᵢ·Wᵢ)[:, s:e] →  Σᵢ aᵢ·Wᵢ[:, s:e]         (the backward twin: a slice of Σ δ·W)
  *
  * The weight blocks are column slices of the weight, which depend only on loop invariants, so the
  * hoisting pass moves them out of any time loop; the parts that read only the input sequence can
@@ -16,6 +16,7 @@ export function splitProducts(graph: Graph): Graph {
     const types = verify(g)
     const byId = nodeMap(g)
     const fresh = idAllocator(g)
+    const uses = useCounts(g)
     const nodes: Node[] = []
     for (const n of g.nodes) {
       const [a, w] = n.inputs
@@ -45,19 +46,49 @@ export function splitProducts(graph: Graph): Graph {
         })
         continue
       }
-      const product = producer && n.op === 'slice' ? producer : undefined
-      if (
-        product?.op === 'matmul' &&
-        !(product.attrs as Attrs<'matmul'>).transposeB &&
-        types.of(product.inputs[1]!).layout === 'tensor'
-      ) {
-        const block = fresh(`${n.id}.w`)
-        nodes.push(node(block, 'slice', [product.inputs[1]!], n.attrs as Attrs<'slice'>))
-        nodes.push(node(n.id, 'matmul', [product.inputs[0]!, block], { transposeB: false }))
-        continue
+      if (n.op === 'slice' && producer) {
+        const pushed = pushSlice(a!, n.attrs as Attrs<'slice'>, n.id, { byId, types, uses, fresh, nodes })
+        if (pushed) continue
       }
       nodes.push(n)
     }
     return { ...g, nodes }
   })
+}
+
+interface SliceContext {
+  readonly byId: ReadonlyMap<string, Node>
+  readonly types: GraphTypes
+  readonly uses: ReadonlyMap<string, number>
+  readonly fresh: (base: string) => string
+  readonly nodes: Node[]
+}
+
+/**
+ * Rewrites slice(x) where x is a sum of products a·W (read only here) into the sum of a·W[:, s:e],
+ * appending the new nodes; the last one gets `id`. Returns false, appending nothing, otherwise.
+ */
+function pushSlice(x: string, range: Attrs<'slice'>, id: string, ctx: SliceContext): boolean {
+  const plan: Node[] = []
+  const build = (r: string, target: string): boolean => {
+    const n = ctx.byId.get(parseRef(r).node)
+    if (!n || parseRef(r).output !== 0 || ctx.uses.get(n.id) !== 1) return false
+    if (n.op === 'matmul' && !(n.attrs as Attrs<'matmul'>).transposeB) {
+      if (ctx.types.of(n.inputs[1]!).layout !== 'tensor') return false
+      const block = ctx.fresh(`${target}.w`)
+      plan.push(node(block, 'slice', [n.inputs[1]!], range))
+      plan.push(node(target, 'matmul', [n.inputs[0]!, block], { transposeB: false }))
+      return true
+    }
+    if (n.op === 'add' && n.inputs.every((t) => sameType(ctx.types.of(t), ctx.types.of(n.id)))) {
+      const [left, right] = [ctx.fresh(`${target}.l`), ctx.fresh(`${target}.r`)]
+      if (!build(n.inputs[0]!, left) || !build(n.inputs[1]!, right)) return false
+      plan.push(node(target, 'add', [left, right], {}))
+      return true
+    }
+    return false
+  }
+  if (!build(x, id)) return false
+  ctx.nodes.push(...plan)
+  return true
 }
