@@ -1,0 +1,13 @@
+export {
+  createWebGpuContext,
+  type DeviceOptions,
+  type WebGpuContext,
+  WebGpuUnavailableError,
+} from './device.js'
+export type { GpuStats } from './runtime.js'
+export {
+  type WebGpuBackend,
+  type WebGpuBackendOptions,
+  webgpuBackend,
+  webgpuOrFallback,
+} from './webgpuBackend.js'

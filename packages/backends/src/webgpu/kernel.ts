@@ -1,0 +1,92 @@
+import { wgslHelpers } from './wgsl.js'
+
+/**
+ * One compute dispatch: a WGSL module, its workgroup grid and its parameter words. Every kernel
+ * binds the same two things: the model's arena (all tensors, addressed by f32 offsets) and one
+ * 256-byte uniform record of u32 parameters, selected per dispatch by a dynamic offset. So a
+ * kernel never runs out of storage-buffer bindings however many tensors it reads.
+ */
+export interface KernelCall {
+  readonly wgsl: string
+  readonly workgroups: readonly [number, number, number]
+  readonly params: readonly number[]
+}
+
+/** Parameter words per dispatch (one 256-byte uniform record). */
+export const paramWords = 64
+
+/** The bindings and helpers every kernel starts with. */
+export const kernelHeader = `
+struct Params { w: array<vec4<u32>, ${paramWords / 4}> }
+@group(0) @binding(0) var<storage, read_write> arena: array<f32>;
+@group(0) @binding(1) var<uniform> p: Params;
+${wgslHelpers}`
+
+/** Collects u32 parameters while a kernel's WGSL is generated, and names them in WGSL. */
+export class ParamList {
+  readonly words: number[] = []
+  /** Adds a value and returns the WGSL expression that reads it. */
+  add(value: number): string {
+    const k = this.words.length
+    if (k >= paramWords) throw new Error(`a kernel needs more than ${paramWords} parameters`)
+    if (!Number.isInteger(value) || value < 0 || value > 0xffffffff)
+      throw new Error(`kernel parameter ${value} is not a u32`)
+    this.words.push(value)
+    return `p.w[${k >> 2}].${'xyzw'[k & 3]}`
+  }
+}
+
+export const workgroupSize = 64
+const maxGroupsPerDim = 65535
+
+/** A 1-D grid of `count` threads, folded into 2-D when it exceeds the per-dimension limit. */
+const grid = (count: number): [number, number, number] => {
+  const groups = Math.max(1, Math.ceil(count / workgroupSize))
+  const x = Math.min(groups, maxGroupsPerDim)
+  return [x, Math.ceil(groups / x), 1]
+}
+
+/**
+ * A kernel with one thread per index `i` in [0, count). `body(params)` returns WGSL statements
+ * that may use `i` and must do their own writes.
+ */
+export function perIndexKernel(count: number, body: (params: ParamList) => string): KernelCall {
+  const params = new ParamList()
+  const n = params.add(count)
+  const code = body(params)
+  const wgsl = `${kernelHeader}
+@compute @workgroup_size(${workgroupSize})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let i = gid.x + gid.y * groups.x * ${workgroupSize}u;
+  if (i >= ${n}) { return; }
+${code}
+}`
+  return { wgsl, workgroups: grid(count), params: params.words }
+}
+
+/** Copies `count` floats inside the arena. */
+export const copyKernel = (from: number, to: number, count: number): KernelCall =>
+  perIndexKernel(count, (p) => `  arena[${p.add(to)} + i] = arena[${p.add(from)} + i];`)
+
+/** The sum of `count` floats into one, by one workgroup. */
+export function sumAllKernel(from: number, count: number, to: number): KernelCall {
+  const params = new ParamList()
+  const n = params.add(count)
+  const src = params.add(from)
+  const dst = params.add(to)
+  const wgsl = `${kernelHeader}
+var<workgroup> partial: array<f32, ${workgroupSize}>;
+@compute @workgroup_size(${workgroupSize})
+fn main(@builtin(local_invocation_index) lid: u32) {
+  var s = 0.0;
+  for (var k = lid; k < ${n}; k += ${workgroupSize}u) { s += arena[${src} + k]; }
+  partial[lid] = s;
+  workgroupBarrier();
+  if (lid == 0u) {
+    var total = 0.0;
+    for (var k = 0u; k < ${workgroupSize}u; k++) { total += partial[k]; }
+    arena[${dst}] = total;
+  }
+}`
+  return { wgsl, workgroups: [1, 1, 1], params: params.words }
+}

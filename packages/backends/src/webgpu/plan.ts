@@ -1,0 +1,150 @@
+/// <reference types="@webgpu/types" />
+import { GraphError, verify } from '@cellgraph/graph'
+import type { Pack, Program } from '../passes/program.js'
+import type { KernelCall } from './kernel.js'
+import { paramWords, perIndexKernel } from './kernel.js'
+import { type KernelStep, lowerGraph, type ProgramStep } from './lower.js'
+import { type GpuRuntime, usage } from './runtime.js'
+import type { WebGpuTensor } from './tensor.js'
+import { ArenaLayout, fixed, type RunSizes, type ValueInfo, valueInfo } from './values.js'
+
+const recordBytes = paramWords * 4
+
+interface Dispatch {
+  readonly pipeline: GPUComputePipeline
+  readonly offset: number
+  readonly workgroups: readonly [number, number, number]
+}
+
+/** Assembles a packed weight from column blocks of its source leaves, on the device, every run. */
+function packKernels(pack: Pack, inputs: ReadonlyMap<string, ValueInfo>, target: ValueInfo): KernelStep[] {
+  const width = target.last
+  let at = 0
+  return pack.blocks.map((b) => {
+    const src = inputs.get(b.source)
+    if (!src) throw new GraphError(`pack ${pack.leaf}: source '${b.source}' is not an input of the graph`)
+    const dst = target.place(0) + at * width
+    at += b.rows
+    return {
+      kind: 'kernel',
+      build: () =>
+        perIndexKernel(
+          b.rows * width,
+          (p) => `  let r = i / ${width}u;
+  let c = i % ${width}u;
+  arena[${p.add(dst)} + i] = arena[${p.add(src.place(0))} + r * ${b.sourceCols}u + ${b.start}u + c];`,
+        ),
+    }
+  })
+}
+
+/** Every kernel call in order, each scan's body repeated once per step. */
+function flatten(steps: readonly ProgramStep[]): KernelCall[] {
+  return steps.flatMap((st) =>
+    st.kind === 'kernel'
+      ? [st.build(0)]
+      : Array.from({ length: st.steps }, (_, s) => st.body.map((k) => k.build(s))).flat(),
+  )
+}
+
+/**
+ * A graph laid out for one batch size and sequence length: one arena buffer holding every value,
+ * one uniform buffer holding every dispatch's parameters, written once. Running it is one command
+ * buffer: copy inputs in, every dispatch of every timestep, copy outputs out.
+ */
+export class Plan {
+  readonly dispatches: readonly Dispatch[]
+  readonly inputs: ReadonlyMap<string, ValueInfo>
+  readonly outputs: ReadonlyMap<string, ValueInfo>
+  private readonly arena: GPUBuffer
+  private readonly params: GPUBuffer
+  private readonly bindGroup: GPUBindGroup
+
+  constructor(
+    private readonly runtime: GpuRuntime,
+    program: Program,
+    leaves: readonly { id: string; name: string }[],
+    readonly sizes: RunSizes,
+  ) {
+    const { graph } = program
+    const types = verify(graph)
+    const layout = new ArenaLayout()
+    const env = new Map<string, ValueInfo>()
+    for (const id of graph.inputs) {
+      const info = valueInfo(types.of(id), sizes, () => 0)
+      env.set(id, { ...info, place: fixed(layout.take(info.count)) })
+    }
+    const inputs = new Map(leaves.map((l) => [l.name, env.get(l.id)!]))
+    const packSteps = program.packs.flatMap((pack) => packKernels(pack, inputs, env.get(pack.leaf)!))
+    const steps = lowerGraph(graph, types, env, {
+      sizes,
+      layout,
+      inLoop: false,
+      place: (_, count) => fixed(layout.take(count)),
+    })
+    this.inputs = inputs
+    this.outputs = new Map(graph.outputs.map((o) => [o.name, env.get(o.ref)!]))
+    const calls = flatten([...packSteps, ...steps])
+
+    const { device } = runtime
+    const arenaBytes = layout.size * 4
+    const bindingLimit = device.limits.maxStorageBufferBindingSize
+    if (arenaBytes > bindingLimit)
+      throw new Error(
+        `this model needs ${arenaBytes} bytes of tensors at batch ${sizes.batch}, ${sizes.steps} steps; ` +
+          `the device binds at most ${bindingLimit} (maxStorageBufferBindingSize): use a smaller batch or sequence`,
+      )
+    this.arena = runtime.createBuffer(arenaBytes, usage.storage | usage.copySrc | usage.copyDst, 'arena')
+    this.params = runtime.createBuffer(
+      Math.max(1, calls.length) * recordBytes,
+      usage.uniform | usage.copyDst,
+      'params',
+    )
+    const records = new Uint32Array(Math.max(1, calls.length) * paramWords)
+    calls.forEach((c, k) => records.set(c.params, k * paramWords))
+    device.queue.writeBuffer(this.params, 0, records)
+    for (const { offset, value } of layout.fills)
+      device.queue.writeBuffer(this.arena, offset * 4, new Float32Array([value]))
+    this.bindGroup = device.createBindGroup({
+      layout: runtime.bindGroupLayout,
+      entries: [
+        { binding: 0, resource: { buffer: this.arena } },
+        { binding: 1, resource: { buffer: this.params, size: recordBytes } },
+      ],
+    })
+    this.dispatches = calls.map((c, k) => ({
+      pipeline: runtime.pipeline(c.wgsl),
+      offset: k * recordBytes,
+      workgroups: c.workgroups,
+    }))
+  }
+
+  /** Records one run: inputs in, all dispatches in one compute pass, outputs out. */
+  encode(
+    encoder: GPUCommandEncoder,
+    inputs: ReadonlyMap<string, WebGpuTensor>,
+    outputs: ReadonlyMap<string, WebGpuTensor>,
+  ): void {
+    for (const [name, t] of inputs) {
+      const info = this.inputs.get(name)!
+      encoder.copyBufferToBuffer(t.buffer, 0, this.arena, info.place(0) * 4, info.count * 4)
+    }
+    const pass = encoder.beginComputePass()
+    let current: GPUComputePipeline | undefined
+    for (const d of this.dispatches) {
+      if (d.pipeline !== current) pass.setPipeline((current = d.pipeline))
+      pass.setBindGroup(0, this.bindGroup, [d.offset])
+      pass.dispatchWorkgroups(d.workgroups[0], d.workgroups[1], d.workgroups[2])
+    }
+    pass.end()
+    for (const [name, t] of outputs) {
+      const info = this.outputs.get(name)!
+      encoder.copyBufferToBuffer(this.arena, info.place(0) * 4, t.buffer, 0, info.count * 4)
+    }
+  }
+
+  dispose(): void {
+    this.runtime.destroyBuffer(this.arena)
+    this.runtime.destroyBuffer(this.params)
+  }
+}

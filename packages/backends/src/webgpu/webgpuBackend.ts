@@ -1,0 +1,159 @@
+/// <reference types="@webgpu/types" />
+import { type Graph, InputError } from '@cellgraph/graph'
+import type { Backend, CompileOptions, DeviceTensor, Executable, HostTensor, RunOptions } from '../backend.js'
+import { bindSizes, leavesOf } from '../cpu/bind.js'
+import { runPasses } from '../passes/pipeline.js'
+import type { Program } from '../passes/program.js'
+import {
+  createWebGpuContext,
+  type DeviceOptions,
+  type WebGpuContext,
+  WebGpuUnavailableError,
+} from './device.js'
+import { Plan } from './plan.js'
+import { GpuRuntime, type GpuStats } from './runtime.js'
+import { WebGpuTensor } from './tensor.js'
+import type { RunSizes } from './values.js'
+
+export interface WebGpuBackend extends Backend {
+  /** The adapter the device runs on, e.g. "google swiftshader ...". */
+  readonly adapterName: string
+  readonly isSoftware: boolean
+  /** Submissions and live buffers, to check that runs submit once and memory stays flat. */
+  stats(): GpuStats
+}
+
+export interface WebGpuBackendOptions extends DeviceOptions {
+  /** An existing device context (tests use it to watch the queue). */
+  readonly context?: WebGpuContext
+}
+
+class WebGpuExecutable implements Executable {
+  private plan: Plan | undefined
+  private owned = new Map<string, WebGpuTensor>()
+  private readonly leaves: { id: string; name: string }[]
+  private disposed = false
+
+  constructor(
+    private readonly runtime: GpuRuntime,
+    readonly graph: Graph,
+    private readonly program: Program,
+  ) {
+    this.leaves = leavesOf(program.graph, new Set(program.packs.map((p) => p.leaf)))
+  }
+
+  async run(inputs: Readonly<Record<string, DeviceTensor>>, options: RunOptions = {}) {
+    if (this.disposed) throw new InputError('this executable was disposed')
+    this.runtime.check()
+    const sizes = bindSizes(this.program.graph, this.leaves, inputs)
+    const plan = this.planFor(sizes)
+    const bound = new Map<string, WebGpuTensor>()
+    for (const { name } of this.leaves) {
+      const t = inputs[name]
+      if (!(t instanceof WebGpuTensor) || !t.belongsTo(this.runtime))
+        throw new InputError(`input '${name}' belongs to another backend`)
+      bound.set(name, t)
+    }
+    const outputs = new Map<string, WebGpuTensor>()
+    for (const [name, info] of plan.outputs) {
+      const target = options.into?.[name]
+      if (target) {
+        if (!(target instanceof WebGpuTensor) || !target.belongsTo(this.runtime))
+          throw new InputError(`output '${name}' is written into a tensor of another backend`)
+        if (target.count !== info.count)
+          throw new InputError(
+            `output '${name}' has dims [${info.dims.join(',')}], its target [${target.dims.join(',')}]`,
+          )
+        outputs.set(name, target)
+      } else {
+        let own = this.owned.get(name)
+        if (!own) this.owned.set(name, (own = new WebGpuTensor(this.runtime, info.dims)))
+        outputs.set(name, own)
+      }
+    }
+    const encoder = this.runtime.device.createCommandEncoder()
+    plan.encode(encoder, bound, outputs)
+    this.runtime.submit(encoder.finish())
+    return Object.fromEntries(outputs) as Record<string, DeviceTensor>
+  }
+
+  /** The plan for these sizes; a new size replaces the previous plan, so memory does not pile up. */
+  private planFor(sizes: RunSizes): Plan {
+    const p = this.plan
+    if (p && p.sizes.batch === sizes.batch && p.sizes.steps === sizes.steps) return p
+    this.release()
+    this.plan = new Plan(this.runtime, this.program, this.leaves, sizes)
+    return this.plan
+  }
+
+  private release(): void {
+    this.plan?.dispose()
+    this.plan = undefined
+    for (const t of this.owned.values()) t.dispose()
+    this.owned.clear()
+  }
+
+  dispose(): void {
+    this.disposed = true
+    this.release()
+  }
+}
+
+/**
+ * The WebGPU backend: graphs compiled to WGSL compute kernels, float32. In Node.js it runs on
+ * the `webgpu` package (Dawn), in a browser on `navigator.gpu`. Throws WebGpuUnavailableError
+ * when there is no adapter.
+ */
+export async function webgpuBackend(options: WebGpuBackendOptions = {}): Promise<WebGpuBackend> {
+  const context = options.context ?? (await createWebGpuContext(options))
+  const runtime = new GpuRuntime(context.device)
+  const executables = new Set<WebGpuExecutable>()
+  return {
+    name: 'webgpu',
+    adapterName: context.adapterName,
+    isSoftware: context.isSoftware,
+    stats: () => runtime.stats(),
+    async compile(graph: Graph, compileOptions: CompileOptions = {}): Promise<Executable> {
+      const program = runPasses(graph, { trace: compileOptions.trace })
+      const exe = new WebGpuExecutable(runtime, graph, program)
+      executables.add(exe)
+      return exe
+    },
+    upload(host: HostTensor): DeviceTensor {
+      const t = new WebGpuTensor(runtime, host.dims)
+      try {
+        t.write(host.data)
+      } catch (e) {
+        t.dispose()
+        throw e
+      }
+      return t
+    },
+    dispose() {
+      for (const e of executables) e.dispose()
+      executables.clear()
+      runtime.destroy()
+    },
+  }
+}
+
+let fallbackSaid = false
+
+/**
+ * WebGPU where it is available, else `fallback()` (e.g. the CPU backend), saying so once through
+ * `warn`. Tests never use this: there a missing adapter must fail.
+ */
+export async function webgpuOrFallback(
+  fallback: () => Backend,
+  options: WebGpuBackendOptions & { warn?: (message: string) => void } = {},
+): Promise<Backend> {
+  try {
+    return await webgpuBackend(options)
+  } catch (e) {
+    if (!(e instanceof WebGpuUnavailableError)) throw e
+    if (!fallbackSaid)
+      (options.warn ?? console.warn)(`cellgraph: ${e.message} Falling back to another backend.`)
+    fallbackSaid = true
+    return fallback()
+  }
+}

@@ -1,0 +1,93 @@
+import type { Activation, OpAttrs } from '@cellgraph/graph'
+
+/**
+ * WGSL expression templates, one per pointwise op: fusing a chain of pointwise ops into one
+ * kernel is composing these strings. Transcendentals go through helpers that never form exp of a
+ * large positive number, so saturated inputs (|x| ~ 50 and beyond) give ±1 or 0, never NaN.
+ */
+export const wgslHelpers = /* wgsl */ `
+fn cg_sigmoid(x: f32) -> f32 {
+  let e = exp(-abs(x));
+  return select(e / (1.0 + e), 1.0 / (1.0 + e), x >= 0.0);
+}
+fn cg_tanh(x: f32) -> f32 {
+  let a = abs(x);
+  if (a < 0.125) {
+    // Taylor series: 1 - e^{-2a} would cancel here.
+    let a2 = a * a;
+    return x * (1.0 - a2 * (1.0 / 3.0 - a2 * (2.0 / 15.0 - a2 * (17.0 / 315.0))));
+  }
+  let e = exp(-2.0 * a);
+  return sign(x) * (1.0 - e) / (1.0 + e);
+}
+fn cg_max(a: f32, b: f32) -> f32 { return select(b, a, a >= b); }
+fn cg_min(a: f32, b: f32) -> f32 { return select(b, a, a <= b); }
+`
+
+export type PointwiseOpName =
+  | 'neg'
+  | 'oneMinus'
+  | 'sigmoid'
+  | 'tanh'
+  | 'relu'
+  | 'exp'
+  | 'log'
+  | 'sqrt'
+  | 'rsqrt'
+  | 'add'
+  | 'sub'
+  | 'mul'
+  | 'div'
+  | 'max'
+  | 'min'
+  | 'greater'
+  | 'clamp'
+  | 'where'
+  | 'broadcastLike'
+
+type Template<K extends PointwiseOpName> = (args: readonly string[], attrs: OpAttrs[K]) => string
+
+const f32 = (v: number): string => {
+  const s = Math.fround(v).toPrecision(9)
+  return `f32(${s.includes('e') || s.includes('.') ? s : `${s}.0`})`
+}
+
+export const literal = f32
+
+export const pointwiseTemplates: { readonly [K in PointwiseOpName]: Template<K> } = {
+  neg: ([x]) => `(-${x})`,
+  oneMinus: ([x]) => `(1.0 - ${x})`,
+  sigmoid: ([x]) => `cg_sigmoid(${x})`,
+  tanh: ([x]) => `cg_tanh(${x})`,
+  relu: ([x]) => `select(0.0, ${x}, ${x} > 0.0)`,
+  exp: ([x]) => `exp(${x})`,
+  log: ([x]) => `log(${x})`,
+  sqrt: ([x]) => `sqrt(${x})`,
+  rsqrt: ([x]) => `inverseSqrt(${x})`,
+  add: ([a, b]) => `(${a} + ${b})`,
+  sub: ([a, b]) => `(${a} - ${b})`,
+  mul: ([a, b]) => `(${a} * ${b})`,
+  div: ([a, b]) => `(${a} / ${b})`,
+  max: ([a, b]) => `cg_max(${a}, ${b})`,
+  min: ([a, b]) => `cg_min(${a}, ${b})`,
+  greater: ([a, b]) => `select(0.0, 1.0, ${a} > ${b})`,
+  clamp: ([x], { min, max }) => `cg_min(cg_max(${x}, ${f32(min)}), ${f32(max)})`,
+  where: ([c, a, b]) => `select(${b}, ${a}, ${c} != 0.0)`,
+  // x broadcast to the type of `like`: the broadcast happens in the operand read.
+  broadcastLike: ([x]) => x!,
+}
+
+export const isPointwiseOp = (op: string): op is PointwiseOpName => op in pointwiseTemplates
+
+const activationOps: { readonly [A in Activation]: PointwiseOpName | undefined } = {
+  identity: undefined,
+  sigmoid: 'sigmoid',
+  tanh: 'tanh',
+  relu: 'relu',
+}
+
+/** A layer's activation as an expression over `x`, from the same templates. */
+export const activationExpression = (activation: Activation, x: string): string => {
+  const op = activationOps[activation]
+  return op ? (pointwiseTemplates[op] as Template<PointwiseOpName>)([x], {} as never) : x
+}
