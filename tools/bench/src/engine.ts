@@ -34,6 +34,8 @@ export interface Engine {
   readonly note?: string
   /** Whether it is too slow for the full large config (then timed on fewer steps and scaled). */
   readonly slow?: boolean
+  /** Whether it runs any cellgraph cell (the GRU, the custom cell), not only the standard LSTM. */
+  readonly anyCell?: boolean
   /** The modes it can run (default both). */
   readonly modes?: readonly Mode[]
   /** A reason not to run at this config (e.g. far too slow), or undefined to run. */

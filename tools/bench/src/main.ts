@@ -1,9 +1,17 @@
 #!/usr/bin/env node
 import { cpus } from 'node:os'
 import { parseArgs } from 'node:util'
-import { type BenchConfig, configByName, configs, describeConfig, type Mode, modes } from './configs.js'
+import {
+  type BenchConfig,
+  configByName,
+  configs,
+  describeConfig,
+  type Mode,
+  modeLabel,
+  modes,
+} from './configs.js'
 import { selectEngines } from './engines/index.js'
-import { runBench } from './run.js'
+import { fractionsOfLstm, runBench } from './run.js'
 import { formatNumber, formatTable } from './table.js'
 import type { TimingPlan } from './timing.js'
 
@@ -16,6 +24,8 @@ const usage = `Usage: pnpm bench [-- options]
   --reps N         timed runs per measurement (default: 15 at small, 3 otherwise)
   --warmup N       untimed runs first (default: 5 at small, 1 otherwise)
   --scaled-steps N timesteps slow engines are timed on at the large size, then scaled to T (default 8)
+  --cells LIST     cells besides the LSTM that cellgraph runs: gru, layer_norm_lstm (default: both; 'none')
+  --cell-configs L the configs those cells run at (default: medium)
   --help`
 
 const list = (value: string | undefined) =>
@@ -41,6 +51,8 @@ async function main() {
       reps: { type: 'string' },
       warmup: { type: 'string' },
       'scaled-steps': { type: 'string' },
+      cells: { type: 'string' },
+      'cell-configs': { type: 'string' },
       help: { type: 'boolean' },
     },
   })
@@ -62,6 +74,8 @@ async function main() {
     configs: chosen,
     modes: chosenModes.length ? (chosenModes as Mode[]) : modes,
     engines,
+    otherCells: values.cells === 'none' ? [] : values.cells ? list(values.cells) : ['gru', 'layer_norm_lstm'],
+    otherCellConfigs: values['cell-configs'] ? list(values['cell-configs']) : ['medium'],
     plan,
     scaledSteps: count(values['scaled-steps'], 'scaled-steps') ?? 8,
     log: (line) => process.stderr.write(`${line}\n`),
@@ -71,10 +85,14 @@ async function main() {
   console.log(`medians of ${chosen.map((c) => `${plan(c).reps} runs at ${c.name}`).join(', ')}\n`)
   console.log(formatTable(result.rows))
   console.log('')
-  for (const { config, flops, trainingEstimated } of result.flops)
+  for (const { config, cell, flops } of result.flops)
     console.log(
-      `${config.name} (${describeConfig(config)}): ${formatNumber(flops.infer / 1e9)} GFLOP per inference, ` +
-        `${formatNumber(flops.train / 1e9)} per training step${trainingEstimated ? ' (backward estimated as 2× forward)' : ''}`,
+      `${config.name} ${cell} (${describeConfig(config)}): ${formatNumber(flops.infer / 1e9)} GFLOP per inference, ` +
+        `${formatNumber(flops.train / 1e9)} per training step`,
+    )
+  for (const { row, fraction } of fractionsOfLstm(result.rows))
+    console.log(
+      `${row.config} ${modeLabel[row.mode]}: ${row.engine} runs at ${(100 * fraction).toFixed(0)}% of the LSTM's GFLOP/s (target ≥ 67%)`,
     )
   for (const e of engines) if (e.note) console.log(`- ${e.note}`)
   console.log(`\n${((Date.now() - started) / 1000).toFixed(0)} s in all`)

@@ -1,3 +1,4 @@
+import { grad } from '@cellgraph/autodiff'
 import { LossMismatchError } from './agreement.js'
 import { type BenchConfig, describeConfig, type Mode } from './configs.js'
 import { type Engine, type Measurement, NotInstalled } from './engine.js'
@@ -11,7 +12,11 @@ export interface BenchOptions {
   readonly configs: readonly BenchConfig[]
   readonly modes: readonly Mode[]
   readonly engines: readonly Engine[]
-  /** Timing per config (warm-up and timed runs); the default depends on the size. */
+  /** Cells besides the LSTM (names in `benchCells`) that engines accepting any cell also run. */
+  readonly otherCells: readonly string[]
+  /** The configs at which the other cells run. */
+  readonly otherCellConfigs: readonly string[]
+  /** Timing per config (warm-up and timed runs). */
   readonly plan: (config: BenchConfig) => TimingPlan
   /** Timesteps a slow engine is timed on at the large size, then scaled to T. */
   readonly scaledSteps: number
@@ -19,26 +24,37 @@ export interface BenchOptions {
   readonly log: (line: string) => void
 }
 
+export interface CountedFlops {
+  readonly config: BenchConfig
+  readonly cell: string
+  readonly flops: Record<Mode, number>
+}
+
 export interface BenchResult {
   readonly rows: TableRow[]
   /** Loss mismatches: engines that computed something else than the reference on the same weights. */
   readonly failures: string[]
-  readonly flops: { config: BenchConfig; flops: Record<Mode, number>; trainingEstimated: boolean }[]
+  readonly flops: CountedFlops[]
 }
 
 /**
- * FLOPs of one run of the workload: the forward graph's matrix products, and for a training step
- * the backward graph's too. Until training graphs exist the backward half is estimated as two
- * products per forward product (input and weight gradients), the usual count.
+ * FLOPs of one run of the workload, counted over cellgraph's graphs: the forward graph for
+ * inference; for a training step the gradient graph (forward and BPTT; the SGD update has no
+ * products). Every engine's GFLOP/s divides these same counts by its time.
  */
-export function workloadFlops(problem: Problem): { flops: Record<Mode, number>; trainingEstimated: boolean } {
-  const { batch, steps } = problem.config
-  const forward = countFlops(problem.graph, { batch, steps })
-  return { flops: { infer: forward, train: 3 * forward }, trainingEstimated: true }
+export function workloadFlops(problem: Problem): Record<Mode, number> {
+  const rows = { batch: problem.config.batch, steps: problem.config.steps }
+  return {
+    infer: countFlops(problem.graph, rows),
+    train: countFlops(grad(problem.graph, { loss: 'loss' }), rows),
+  }
 }
 
 /** True for cellgraph's own rows: the baseline every peer is compared with. */
 export const isCellgraph = (engine: string) => engine.startsWith('cellgraph')
+
+/** The label of an engine's rows for a cell other than the LSTM. */
+export const cellLabel = (engine: string, cell: string) => (cell === 'lstm' ? engine : `${engine} [${cell}]`)
 
 const stepsFor = (engine: Engine, config: BenchConfig, scaledSteps: number) =>
   engine.slow && config.name === 'large' ? Math.min(scaledSteps, config.steps) : config.steps
@@ -47,52 +63,64 @@ const stepsFor = (engine: Engine, config: BenchConfig, scaledSteps: number) =>
 export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const rows: TableRow[] = []
   const failures: string[] = []
-  const flops: BenchResult['flops'] = []
-  for (const config of options.configs) {
-    const problem = makeProblem(benchCells.lstm!, config)
-    const counted = workloadFlops(problem)
-    flops.push({ config, ...counted })
-    options.log(`${config.name} (${describeConfig(config)})`)
-    for (const engine of options.engines) {
-      const modes = options.modes.filter((m) => (engine.modes ?? ['train', 'infer']).includes(m))
-      if (modes.length === 0) continue
-      const skip = engine.skip?.(config)
-      if (skip) continue
+  const flops: CountedFlops[] = []
+
+  const measure = async (engine: Engine, problem: Problem, cell: string, counted: Record<Mode, number>) => {
+    const { config } = problem
+    const modes = options.modes.filter((m) => (engine.modes ?? ['train', 'infer']).includes(m))
+    if (modes.length === 0 || engine.skip?.(config)) return
+    const label = cellLabel(engine.name, cell)
+    const status = (text: string) =>
+      modes.forEach((mode) =>
+        rows.push({ config: config.name, mode, engine: label, steps: config.steps, status: text }),
+      )
+    let measured: Measurement[]
+    try {
       const steps = stepsFor(engine, config, options.scaledSteps)
-      const status = (text: string) =>
-        modes.forEach((mode) =>
-          rows.push({ config: config.name, mode, engine: engine.name, steps: config.steps, status: text }),
-        )
-      let measured: Measurement[]
-      try {
-        measured = await engine.run(problem, { modes, plan: options.plan(config), steps })
-      } catch (error) {
-        const message = (error as Error).message
-        if (error instanceof NotInstalled) status(message)
-        else if (error instanceof LossMismatchError) {
-          failures.push(message)
-          options.log(`  LOSS MISMATCH: ${message}`)
-          status('loss mismatch: not timed')
-        } else {
-          options.log(`  ${engine.name} failed: ${(error as Error).stack}`)
-          status(`failed: ${message.split('\n')[0]}`)
-        }
-        continue
+      measured = await engine.run(problem, { modes, plan: options.plan(config), steps })
+    } catch (error) {
+      const message = (error as Error).message
+      if (error instanceof NotInstalled) status(message)
+      else if (error instanceof LossMismatchError) {
+        failures.push(message)
+        options.log(`  LOSS MISMATCH: ${message}`)
+        status('loss mismatch: not timed')
+      } else {
+        options.log(`  ${label} failed: ${(error as Error).stack}`)
+        status(`failed: ${message.split('\n')[0]}`)
       }
-      for (const m of measured) {
-        options.log(
-          `  ${m.engine} ${m.mode}: ${m.medianMs.toFixed(3)} ms (runs ${m.runsMs.map((t) => t.toFixed(2)).join(', ')} on T=${m.stepsTimed})`,
-        )
-        rows.push({
-          config: config.name,
-          mode: m.mode,
-          engine: m.engine,
-          steps: config.steps,
-          stepsTimed: m.stepsTimed,
-          ms: m.medianMs,
-          gflops: counted.flops[m.mode] / (m.medianMs * 1e6),
-        })
-      }
+      return
+    }
+    for (const m of measured) {
+      const engineLabel = cellLabel(m.engine, cell)
+      const runs = m.runsMs.map((t) => t.toFixed(2)).join(', ')
+      options.log(
+        `  ${engineLabel} ${m.mode}: ${m.medianMs.toFixed(3)} ms (runs ${runs} on T=${m.stepsTimed})`,
+      )
+      rows.push({
+        config: config.name,
+        mode: m.mode,
+        engine: engineLabel,
+        steps: config.steps,
+        stepsTimed: m.stepsTimed,
+        ms: m.medianMs,
+        gflops: counted[m.mode] / (m.medianMs * 1e6),
+      })
+    }
+  }
+
+  for (const config of options.configs) {
+    options.log(`${config.name} (${describeConfig(config)})`)
+    const cells = ['lstm', ...(options.otherCellConfigs.includes(config.name) ? options.otherCells : [])]
+    for (const cell of cells) {
+      const definition = benchCells[cell]
+      if (!definition)
+        throw new Error(`unknown cell '${cell}'; the cells are ${Object.keys(benchCells).join(', ')}`)
+      const problem = makeProblem(definition, config)
+      const counted = workloadFlops(problem)
+      flops.push({ config, cell, flops: counted })
+      for (const engine of options.engines)
+        if (cell === 'lstm' || engine.anyCell) await measure(engine, problem, cell, counted)
     }
   }
   const order = (r: TableRow) =>
@@ -102,4 +130,16 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     .sort((a, b) => order(a.r) - order(b.r) || a.k - b.k)
     .map((x) => x.r)
   return { rows: withRatios(sorted, isCellgraph), failures, flops }
+}
+
+/** Each other cell's GFLOP/s as a fraction of the LSTM's, for the same engine, config and mode. */
+export function fractionsOfLstm(
+  rows: readonly TableRow[],
+): { row: TableRow; lstm: TableRow; fraction: number }[] {
+  return rows.flatMap((row) => {
+    const match = /^(.*) \[(.+)\]$/.exec(row.engine)
+    if (!match || row.gflops === undefined) return []
+    const lstm = rows.find((r) => r.engine === match[1] && r.config === row.config && r.mode === row.mode)
+    return lstm?.gflops === undefined ? [] : [{ row, lstm, fraction: row.gflops / lstm.gflops }]
+  })
 }

@@ -59,9 +59,9 @@ describe('countFlops', () => {
     )
   })
 
-  it("feeds the workload's FLOPs: training counts the backward products on top of the forward", () => {
+  it("counts a training step over autodiff's gradient graph: dW and d[h, x] cost one forward each", () => {
     const config = { name: 'tiny', batch: 2, steps: 3, input: 4, hidden: 5 }
-    const { flops } = workloadFlops(makeProblem(lstm, config))
+    const flops = workloadFlops(makeProblem(lstm, config))
     expect(flops.infer).toBe(3 * 4 * 2 * 2 * (5 + 4) * 5)
     expect(flops.train).toBe(3 * flops.infer)
   })
