@@ -103,8 +103,6 @@ export function planBptt(
         node.id,
         'scan',
       )
-    } else if (n.op === 'scan') {
-      throw new GraphError(`${where}: a scan nested in a scan body is not differentiable yet`, n.id, 'scan')
     } else {
       const outs = bb.apply(n.op, n.inputs.map(materialize), n.attrs as never)
       outs.forEach((o, k) => cache.set(ref(id, k), o))
