@@ -25,8 +25,8 @@ export const isFusable = (n: Node): boolean =>
 
 /**
  * Partitions the elementwise nodes of one graph level into fused kernels (pass 5). A node joins
- * the kernel of an input of the same type unless that would move a value past one of its
- * readers; a slice joins only as a kernel's entry (its input is read from memory).
+ * the kernels over the same iteration space (its inputs' first) unless that would move a value
+ * past one of its readers; a slice reads its input from memory, so never joins its input's kernel.
  */
 export function fusePointwise(graph: Graph, types: GraphTypes): FusedKernel[] {
   const position = new Map(graph.nodes.map((n, i) => [n.id, i]))
@@ -43,17 +43,19 @@ export function fusePointwise(graph: Graph, types: GraphTypes): FusedKernel[] {
     const type = types.of(n.id)
     const here = position.get(n.id)!
     let group: Node[] = [n]
-    if (n.op !== 'slice') {
-      for (const r of n.inputs) {
-        const candidate = groupOf.get(parseRef(r).node)
-        if (!candidate || candidate === group || !sameType(types.of(candidate[0]!.id), type)) continue
-        const merged = [...candidate, ...group.filter((m) => !candidate.includes(m))]
-        const ids = new Set(merged.map((m) => m.id))
-        const readBefore = (m: Node) =>
-          (readers.get(m.id) ?? []).some((p) => p < here && !ids.has(graph.nodes[p]!.id))
-        if (merged.some(readBefore)) continue
-        group = merged
-      }
+    // Join the kernels of the inputs first, then any other kernel over the same space (siblings
+    // such as the gates of a cell), as long as no reader outside would run before the kernel.
+    const fromInputs = n.op === 'slice' ? [] : n.inputs.map((r) => groupOf.get(parseRef(r).node))
+    const candidates = new Set([...fromInputs, ...[...new Set(groupOf.values())].reverse()])
+    for (const candidate of candidates) {
+      if (!candidate || candidate === group || !sameType(types.of(candidate[0]!.id), type)) continue
+      const merged = [...candidate, ...group.filter((m) => !candidate.includes(m))]
+      const ids = new Set(merged.map((m) => m.id))
+      if (merged.some((m) => m.op === 'slice' && ids.has(parseRef(m.inputs[0]!).node))) continue
+      const readBefore = (m: Node) =>
+        (readers.get(m.id) ?? []).some((p) => p < here && !ids.has(graph.nodes[p]!.id))
+      if (merged.some(readBefore)) continue
+      group = merged
     }
     group.sort((a, b) => position.get(a.id)! - position.get(b.id)!)
     for (const m of group) groupOf.set(m.id, group)
@@ -71,4 +73,17 @@ export function fusePointwise(graph: Graph, types: GraphTypes): FusedKernel[] {
     kernels.push({ type: types.of(group[0]!.id), members: group, stored })
   }
   return kernels
+}
+
+/** The fused kernels of one level as text, one kernel a line: for traces and snapshot tests. */
+export function printFusion(kernels: readonly FusedKernel[]): string {
+  return kernels
+    .map((k) => {
+      const [layout, f] = [k.type.layout, k.type.shape.join('x')]
+      const body = k.members
+        .map((m) => `%${m.id} = ${m.op} ${m.inputs.map((r) => `%${r}`).join(', ')}`)
+        .join('; ')
+      return `kernel ${layout}[${f}] { ${body} } stores ${[...k.stored].map((s) => `%${s}`).join(', ')}`
+    })
+    .join('\n')
 }

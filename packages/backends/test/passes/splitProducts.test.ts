@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { lowerLayers } from '../../src/passes/lowerLayers.js'
 import { splitProducts } from '../../src/passes/splitProducts.js'
 import { embeddedInput, squashedInput, twoConcats } from '../support/cells.js'
-import { countOps, expectSameFunction, firstScanBody, program } from './support.js'
+import { expectSameFunction, firstScanBody, program } from './support.js'
 
 const cells = {
   ...builtinCells,
