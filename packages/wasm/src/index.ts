@@ -1,4 +1,5 @@
 export { Arena } from './arena.js'
+export { type ArrayKernels, arrayKernels } from './arrayKernels.js'
 export { ByteWriter } from './emit/encoding.js'
 export { FunctionBuilder, type Local } from './emit/functionBuilder.js'
 export { type MemoryImport, ModuleBuilder } from './emit/moduleBuilder.js'

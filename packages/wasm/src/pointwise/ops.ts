@@ -37,8 +37,8 @@ export const pointwiseOps: { readonly [K in PointwiseOp]: OpRule } = {
   neg: { arity: 1, emit: (fn, [a]) => fn.get(a!).simd('f32x4Neg') },
   oneMinus: { arity: 1, emit: (fn, [a]) => fn.f32x4(1).get(a!).simd('f32x4Sub') },
   abs: { arity: 1, emit: (fn, [a]) => fn.get(a!).simd('f32x4Abs') },
-  // max(0, NaN) is NaN in f32x4.max: a NaN is not hidden by relu
-  relu: { arity: 1, emit: (fn, [a]) => fn.get(a!).f32x4(0).simd('f32x4Max') },
+  // pmax(a, 0) = a < 0 ? 0 : a, one instruction, and a NaN is not hidden by relu
+  relu: { arity: 1, emit: (fn, [a]) => fn.get(a!).f32x4(0).simd('f32x4Pmax') },
   sqrt: { arity: 1, emit: (fn, [a]) => fn.get(a!).simd('f32x4Sqrt') },
   rsqrt: { arity: 1, emit: (fn, [a]) => fn.f32x4(1).get(a!).simd('f32x4Sqrt').simd('f32x4Div') },
   exp: { arity: 1, emit: (fn, [a]) => emitExp(fn, a!) },

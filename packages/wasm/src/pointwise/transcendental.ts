@@ -12,6 +12,8 @@ export const EXP_FLUSH_BELOW = -87.33654
 /** Above ln(FLT_MAX) exp overflows; clamping here keeps 2^n in range and still gives +Inf. */
 const EXP_CLAMP_ABOVE = 89
 const LOG2E = Math.LOG2E
+const ROUNDING_MAGIC = 12582912 // 1.5 * 2^23
+const ROUNDING_MAGIC_BITS = 0x4b400000
 const LN2_HI = 0.693359375
 const LN2_LO = -2.1219444e-4
 const EXP_POLY = [
@@ -35,9 +37,13 @@ export const emitExp = (fn: FunctionBuilder, x: Local): void => {
   const n = fn.local('v128', 'expN')
   const r = fn.local('v128', 'expR')
   const ni = fn.local('v128', 'expNi')
+  const shifted = fn.local('v128', 'expShifted')
   const half = fn.local('v128', 'expHalf')
-  fn.get(x).f32x4(EXP_FLUSH_BELOW).simd('f32x4Max').f32x4(EXP_CLAMP_ABOVE).simd('f32x4Min').set(xc)
-  fn.get(xc).f32x4(LOG2E).simd('f32x4Mul').simd('f32x4Nearest').set(n)
+  // pmax/pmin are one instruction each (min/max with NaN rules are six); NaN still passes through
+  fn.get(x).f32x4(EXP_FLUSH_BELOW).simd('f32x4Pmax').f32x4(EXP_CLAMP_ABOVE).simd('f32x4Pmin').set(xc)
+  // n = round(x log2 e): adding 1.5·2^23 rounds to an integer and leaves it in the low mantissa bits
+  fn.get(xc).f32x4(LOG2E).simd('f32x4Mul').f32x4(ROUNDING_MAGIC).simd('f32x4Add').set(shifted)
+  fn.get(shifted).f32x4(ROUNDING_MAGIC).simd('f32x4Sub').set(n)
   // r = x - n*ln2, with ln2 split in two so n*LN2_HI is exact
   fn.get(xc).get(n).f32x4(LN2_HI).simd('f32x4Mul').simd('f32x4Sub')
   fn.get(n).f32x4(LN2_LO).simd('f32x4Mul').simd('f32x4Sub').set(r)
@@ -45,7 +51,7 @@ export const emitExp = (fn: FunctionBuilder, x: Local): void => {
   horner(fn, r, EXP_POLY)
   fn.get(r).simd('f32x4Mul').get(r).simd('f32x4Mul').get(r).simd('f32x4Add').f32x4(1).simd('f32x4Add')
   // 2^n as two factors 2^(n>>1) * 2^(n - n>>1): each stays a normal float for n in [-126, 128]
-  fn.get(n).simd('i32x4TruncSatF32x4S').set(ni)
+  fn.get(shifted).i32x4(ROUNDING_MAGIC_BITS).simd('i32x4Sub').set(ni)
   fn.get(ni).i32(1).simd('i32x4ShrS').set(half)
   fn.get(half).i32x4(127).simd('i32x4Add').i32(23).simd('i32x4Shl').simd('f32x4Mul')
   fn.get(ni).get(half).simd('i32x4Sub').i32x4(127).simd('i32x4Add').i32(23).simd('i32x4Shl').simd('f32x4Mul')
