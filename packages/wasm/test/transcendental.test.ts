@@ -92,6 +92,16 @@ describe('limits and special values', () => {
     expect(Object.is(run('tanh', [-0])[0], -0)).toBe(true)
     expect(run('tanh', [1e-30])[0]).toBe(Math.fround(1e-30))
   })
+  test('saturation is exact over whole ranges, not only at sampled points', () => {
+    const grid = (lo: number, hi: number) =>
+      Float32Array.from({ length: 20_001 }, (_, i) => lo + ((hi - lo) * i) / 20_000)
+    const all = (ys: Float32Array, value: number) => ys.every((y) => y === value)
+    expect(all(run('tanh', grid(9.1, 1e4)), 1)).toBe(true)
+    expect(all(run('tanh', grid(-1e4, -9.1)), -1)).toBe(true)
+    expect(all(run('sigmoid', grid(17, 1e4)), 1)).toBe(true)
+    expect(all(run('sigmoid', grid(-1e4, -88.8)), 0)).toBe(true)
+    expect(all(run('exp', grid(-1e4, EXP_FLUSH_BELOW - 1e-3)), 0)).toBe(true)
+  })
   test('every length, including the scalar tail, and in place', () => {
     for (let n = 1; n <= 9; n++) {
       const xs = Float32Array.from({ length: n }, (_, i) => i - 4)
