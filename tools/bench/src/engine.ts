@@ -21,6 +21,12 @@ export interface RunRequest {
   readonly plan: TimingPlan
   /** Timesteps to time (the config's T, or fewer for an engine scaled at the large size). */
   readonly steps: number
+  /**
+   * When set, a measurement projected to take longer than this (all timed runs together) is timed
+   * on fewer steps instead, a power of two no smaller than `minSteps`, and scaled to T.
+   */
+  readonly budgetMs?: number
+  readonly minSteps?: number
 }
 
 /** What an engine reports: measurements, or why it could not run (not installed, failed). */
@@ -66,15 +72,16 @@ export async function measureSession<In>(
 ): Promise<Measurement[]> {
   try {
     if (session.checkLoss) checkLoss(name, await session.checkLoss(problem.check), problem.check)
-    const { steps, plan } = request
+    const { plan } = request
     const measurements: Measurement[] = []
     for (const mode of request.modes) {
+      const run = (input: In, n: number) =>
+        mode === 'train' ? session.train(input, n) : session.infer(input, n)
+      const steps = await stepsWithinBudget(session, problem, request, run)
       const inputs = Array.from({ length: plan.warmup + plan.reps }, (_, k) =>
         session.prepare(problem.inputs(k, steps), steps),
       )
-      const runsMs = await timeRuns(inputs, plan, (input) =>
-        mode === 'train' ? session.train(input, steps) : session.infer(input, steps),
-      )
+      const runsMs = await timeRuns(inputs, plan, (input) => run(input, steps))
       measurements.push({
         engine: name,
         mode,
@@ -87,6 +94,31 @@ export async function measureSession<In>(
   } finally {
     session.dispose()
   }
+}
+
+/**
+ * The steps to time: `request.steps`, unless a budget is set and two short probe runs (the second
+ * one timed) project the timed runs past it; then the largest power of two that fits, at least
+ * `minSteps`.
+ */
+async function stepsWithinBudget<In>(
+  session: Session<In>,
+  problem: Problem,
+  request: RunRequest,
+  run: (input: In, steps: number) => Promise<void>,
+): Promise<number> {
+  const { steps, budgetMs, plan } = request
+  const minSteps = Math.min(request.minSteps ?? steps, steps)
+  if (budgetMs === undefined || minSteps === steps) return steps
+  const probe = session.prepare(problem.inputs(0, minSteps), minSteps)
+  await run(probe, minSteps)
+  const start = performance.now()
+  await run(probe, minSteps)
+  const perStep = (performance.now() - start) / minSteps
+  let chosen = steps
+  while (chosen > minSteps && perStep * chosen * plan.reps > budgetMs)
+    chosen = Math.max(minSteps, chosen >> 1)
+  return chosen
 }
 
 /** An engine that cannot run here (not installed, fails to load): the table prints the reason. */

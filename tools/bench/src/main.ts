@@ -24,6 +24,8 @@ const usage = `Usage: pnpm bench [-- options]
   --reps N         timed runs per measurement (default: 15 at small, 3 otherwise)
   --warmup N       untimed runs first (default: 5 at small, 1 otherwise)
   --scaled-steps N timesteps slow engines are timed on at the large size, then scaled to T (default 8)
+  --budget S       other engines are timed on fewer steps (scaled) where their timed runs at one
+                   config and mode would take more than S seconds (default 40)
   --cells LIST     cells besides the LSTM that cellgraph runs: gru, layer_norm_lstm (default: both; 'none')
   --cell-configs L the configs those cells run at (default: medium)
   --help`
@@ -51,6 +53,7 @@ async function main() {
       reps: { type: 'string' },
       warmup: { type: 'string' },
       'scaled-steps': { type: 'string' },
+      budget: { type: 'string' },
       cells: { type: 'string' },
       'cell-configs': { type: 'string' },
       help: { type: 'boolean' },
@@ -78,6 +81,7 @@ async function main() {
     otherCellConfigs: values['cell-configs'] ? list(values['cell-configs']) : ['medium'],
     plan,
     scaledSteps: count(values['scaled-steps'], 'scaled-steps') ?? 8,
+    budgetMs: 1000 * (count(values.budget, 'budget') ?? 40),
     log: (line) => process.stderr.write(`${line}\n`),
   })
   const date = new Date().toISOString().slice(0, 10)

@@ -20,6 +20,8 @@ export interface BenchOptions {
   readonly plan: (config: BenchConfig) => TimingPlan
   /** Timesteps a slow engine is timed on at the large size, then scaled to T. */
   readonly scaledSteps: number
+  /** Other engines time fewer steps (at least `scaledSteps`) where their timed runs would pass this. */
+  readonly budgetMs: number
   /** Progress lines (stderr in the CLI). */
   readonly log: (line: string) => void
 }
@@ -56,8 +58,11 @@ export const isCellgraph = (engine: string) => engine.startsWith('cellgraph')
 /** The label of an engine's rows for a cell other than the LSTM. */
 export const cellLabel = (engine: string, cell: string) => (cell === 'lstm' ? engine : `${engine} [${cell}]`)
 
-const stepsFor = (engine: Engine, config: BenchConfig, scaledSteps: number) =>
-  engine.slow && config.name === 'large' ? Math.min(scaledSteps, config.steps) : config.steps
+/** Slow engines at the large size go straight to the scaled length; the others get a time budget. */
+const stepsFor = (engine: Engine, config: BenchConfig, options: BenchOptions) =>
+  engine.slow && config.name === 'large'
+    ? { steps: Math.min(options.scaledSteps, config.steps) }
+    : { steps: config.steps, budgetMs: options.budgetMs, minSteps: options.scaledSteps }
 
 /** Runs every engine on every config and mode and returns the table rows (ratios included). */
 export async function runBench(options: BenchOptions): Promise<BenchResult> {
@@ -76,8 +81,11 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       )
     let measured: Measurement[]
     try {
-      const steps = stepsFor(engine, config, options.scaledSteps)
-      measured = await engine.run(problem, { modes, plan: options.plan(config), steps })
+      measured = await engine.run(problem, {
+        modes,
+        plan: options.plan(config),
+        ...stepsFor(engine, config, options),
+      })
     } catch (error) {
       const message = (error as Error).message
       if (error instanceof NotInstalled) status(message)

@@ -1,6 +1,7 @@
 import type { Engine } from '../engine.js'
 import { brainEngine } from './brain.js'
 import { cpuEngine, referenceEngine } from './cellgraph.js'
+import { onnxEngine } from './onnx.js'
 import { tfjsEngine } from './tfjs.js'
 import { torchEngine } from './torch.js'
 
@@ -14,6 +15,8 @@ export const engineRegistry: Readonly<Record<string, () => Engine>> = {
   'tfjs-cpu-cell': () => tfjsEngine('cpu', 'cell'),
   'brain.js': () => brainEngine,
   pytorch: () => torchEngine(),
+  'onnxruntime-1': () => onnxEngine(1),
+  'onnxruntime-2': () => onnxEngine(2),
 }
 
 /** The engines whose keys contain any of `words` (all of them for no words), in registry order. */
