@@ -5,6 +5,7 @@ import { lowerLayers } from './lowerLayers.js'
 import { mergeProducts } from './mergeProducts.js'
 import type { Program } from './program.js'
 import { removeDeadCode } from './removeDeadCode.js'
+import { sinkSequenceSlices } from './sinkSequenceSlices.js'
 import { splitProducts } from './splitProducts.js'
 
 /** One named pass of the pipeline: a program in, an equivalent program out. */
@@ -31,6 +32,7 @@ export const passes: readonly Pass[] = [
       return { ...merged, graph: removeDeadCode(merged.graph) }
     },
   },
+  onGraph('sinkSequenceSlices', (g) => removeDeadCode(sinkSequenceSlices(g))),
 ]
 
 /** A program as text: its weight packs, then its graph. */

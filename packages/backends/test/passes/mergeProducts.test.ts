@@ -48,7 +48,7 @@ describe('mergeProducts', () => {
     const after = merge(program(prepared(sequenceGraph([lstm({ input: 3, hidden: 4 })]))))
     const shapes = after.graph.nodes
       .filter((n) => n.op === 'input' && after.packs.some((p) => p.leaf === n.id))
-      .map((n) => (n.attrs as { type: { shape: number[] } }).type.shape)
+      .map((n) => (n.attrs as unknown as { type: { shape: number[] } }).type.shape)
     expect(shapes).toEqual([
       [16, 3],
       [16, 4],
