@@ -1,8 +1,16 @@
 export type { Backend, CompileOptions, DeviceTensor, Executable, HostTensor, RunOptions } from './backend.js'
+export {
+  type BackendName,
+  type CompiledGraph,
+  type CompileRequest,
+  compile,
+  namedBackends,
+} from './compile.js'
 export { type CpuBackendOptions, cpuBackend } from './cpu/cpuBackend.js'
 export { type CpuKernels, jsKernels } from './cpu/kernels.js'
 export { CpuTensor } from './cpu/tensor.js'
 export { type Pass, passes, printProgram, runPasses } from './passes/pipeline.js'
 export type { Pack, PackBlock, Program } from './passes/program.js'
-export { type FusedKernel, fusePointwise } from './plan/fusion.js'
+export { type FusedKernel, fusePointwise, printFusion } from './plan/fusion.js'
 export { referenceBackend } from './reference/referenceBackend.js'
+export * from './webgpu/index.js'
