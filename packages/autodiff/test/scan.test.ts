@@ -2,14 +2,18 @@ import {
   add,
   concat,
   defineCell,
+  evaluate,
   type Graph,
   GraphBuilder,
+  graphFromJson,
+  graphToJson,
   layer,
   lstm,
   mul,
   type Node,
   param,
   peepholeLstm,
+  printGraph,
   sequenceGraph,
   sigmoid,
   sumRows,
@@ -32,6 +36,15 @@ describe('BPTT structure', () => {
   const model = linearFunctional(sequenceGraph([lstm({ input: 2, hidden: 3 })]))
   const g = grad(model, { loss: 'loss', wrt: ['x', 'l0.h0', 'l0.c0', 'l0.i.W', 'l0.i.b'] })
   const [forward, backward] = scanNodes(g)
+
+  it('is plain IR: it round-trips through JSON and runs the same', () => {
+    const again = graphFromJson(graphToJson(g))
+    expect(printGraph(again)).toBe(printGraph(g))
+    const inputs = randomInputs(model, { steps: 3, batch: 2, seed: 5 })
+    const a = evaluate(g, inputs)
+    const b = evaluate(again, inputs)
+    for (const name of Object.keys(a)) expect([...b[name]!.data]).toEqual([...a[name]!.data])
+  })
 
   it('runs the forward scan once, then one reverse scan', () => {
     expect(scanNodes(g)).toHaveLength(2)
