@@ -24,7 +24,7 @@ export class Progress {
     private readonly every = Math.max(1, Math.round((total - first) / 20)),
   ) {}
 
-  update(step: number, loss: number, tokens: number): void {
+  update(step: number, loss: number, tokens: number, last = false): void {
     this.tokens += tokens
     this.smoothed = this.smoothed === undefined ? loss : 0.9 * this.smoothed + 0.1 * loss
     const done = step - this.first
@@ -40,8 +40,8 @@ export class Progress {
       `${Math.round(rate).toLocaleString('en')} tok/s  ETA ${duration(eta)}`
     if (this.out.isTTY) {
       this.out.write(`\r${line}`)
-      if (step === this.total) this.out.write('\n')
-    } else if (step - this.lastLine >= this.every || step === this.total || done === 1) {
+      if (last || step === this.total) this.out.write('\n')
+    } else if (step - this.lastLine >= this.every || last || step === this.total || done === 1) {
       this.out.write(`${line}\n`)
       this.lastLine = step
     }

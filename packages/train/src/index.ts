@@ -8,6 +8,7 @@ export {
   saveCheckpoint,
 } from './checkpoint.js'
 export * from './data/index.js'
+export * from './experiment/index.js'
 export * from './model/index.js'
 export * from './optim/index.js'
 export { Rng } from './rng.js'

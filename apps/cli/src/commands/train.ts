@@ -33,7 +33,7 @@ to n-gram baselines, and a generated sample.
 
 Model:
   --cell NAME|FILE      ${Object.keys(builtinCells).join(', ')}, or a cell JSON file (default lstm)
-  --hidden N            hidden units per layer (default 128)
+  --hidden N            hidden units per layer (default 64)
   --layers N            stacked layers (default 1)
   --embedding N         learned embedding size in front of the cells; 0 feeds one-hot rows (default 0)
   --dropout P           dropout between stacked layers (default 0)
@@ -47,14 +47,15 @@ Training:
   --schedule NAME       ${scheduleKinds.filter((k) => k !== 'step').join(', ')} (default cosine)
   --warmup N            warm-up steps (default 20)
   --clip X              clip gradients to this global norm; 0 turns it off (default 1)
-  --batch N             parallel lanes per step (default 32)
-  --window N            characters per window: truncated-BPTT length (default 48)
+  --batch N             parallel lanes per step (default 16)
+  --window N            characters per window: truncated-BPTT length (default 32)
   --steps N             optimizer steps (default 600)
   --seed N              seed for initialisation and dropout (default 1)
 Checkpoints:
   --checkpoint PATH     where to save (default runs/char-lm.safetensors)
   --save-every N        save every N steps (default 100)
   --resume              continue the run saved at --checkpoint exactly where it stopped
+  --until N             stop (and save) after step N, e.g. to continue later with --resume
 Output:
   --sample N            characters to generate at the end (default 400)
   --no-eval             skip the held-out evaluation at the end
@@ -83,6 +84,7 @@ const options = {
   checkpoint: { type: 'string', default: 'runs/char-lm.safetensors' },
   'save-every': { type: 'string', default: '100' },
   resume: { type: 'boolean', default: false },
+  until: { type: 'string' },
   sample: { type: 'string', default: '400' },
   'no-eval': { type: 'boolean', default: false },
 } as const
@@ -118,8 +120,8 @@ function trainConfig(v: Values, saved?: TrainConfig): TrainConfig {
           ? { kind: 'linear', warmup }
           : { kind: 'cosine', warmup, minFactor: 0.1 }
   return {
-    batch: v.batch ? integer('batch', v.batch) : (saved?.batch ?? 32),
-    window: v.window ? integer('window', v.window) : (saved?.window ?? 48),
+    batch: v.batch ? integer('batch', v.batch) : (saved?.batch ?? 16),
+    window: v.window ? integer('window', v.window) : (saved?.window ?? 32),
     steps: v.steps ? integer('steps', v.steps) : (saved?.steps ?? 600),
     lr: v.lr ? number('lr', v.lr, 0) : (saved?.lr ?? (kind === 'sgd' ? 1 : 0.01)),
     schedule,
@@ -135,7 +137,7 @@ function modelFromOptions(v: Values, vocabularySize: number): ModelConfig {
   if (isBuiltinCell(cell))
     return builtinModel(cell, {
       vocabularySize,
-      hidden: integer('hidden', v.hidden ?? '128'),
+      hidden: integer('hidden', v.hidden ?? '64'),
       layers: integer('layers', v.layers ?? '1'),
       embedding: integer('embedding', v.embedding ?? '0', 0),
       dropout: number('dropout', v.dropout ?? '0', 0, 0.95),
@@ -218,15 +220,16 @@ export async function train(argv: readonly string[], write: (line: string) => vo
     saveCheckpoint(checkpointPath, { ...c, training: { ...c.training, data: dataPath ?? null } })
   }
   const started = Date.now()
+  const until = v.until ? Math.min(integer('until', v.until), config.steps) : config.steps
   const progress = new Progress(config.steps, trainer.step, process.stderr)
   const firstLoss: number[] = []
   let lastLoss = Number.NaN
-  while (trainer.step < config.steps) {
+  while (trainer.step < until) {
     const r = await trainer.trainStep()
     if (firstLoss.length === 0) firstLoss.push(r.loss)
     lastLoss = r.loss
-    progress.update(r.step, r.loss, r.tokens)
-    if (r.step % saveEvery === 0 || r.step === config.steps) await save()
+    progress.update(r.step, r.loss, r.tokens, r.step === until)
+    if (r.step % saveEvery === 0 || r.step === until) await save()
   }
   write(
     `Trained to step ${trainer.step} in ${duration((Date.now() - started) / 1000)}: loss ${firstLoss[0]!.toFixed(3)} → ${lastLoss.toFixed(3)} nats/char. Saved ${checkpointPath}.`,

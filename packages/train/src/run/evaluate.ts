@@ -25,6 +25,9 @@ export async function evaluateStream(
   stream: Int32Array,
   { lanes = 8, steps = 64 }: { lanes?: number; steps?: number } = {},
 ): Promise<EvalResult> {
+  // Short streams (a small data file's held-out tail) get fewer lanes and shorter windows.
+  lanes = Math.max(1, Math.min(lanes, Math.floor((stream.length - 1) / 2)))
+  steps = Math.max(1, Math.min(steps, Math.floor(stream.length / lanes) - 1))
   const batcher = new StreamBatcher(stream, lanes, steps)
   const executable = await backend.compile(modelGraph(model, { loss: true }))
   const V = model.vocabularySize

@@ -1,0 +1,9 @@
+export {
+  type AddingResult,
+  type AddingRun,
+  addingBatch,
+  addingGraph,
+  addingParameterCount,
+  hiddenForBudget,
+  runAdding,
+} from './adding.js'
