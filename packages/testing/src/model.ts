@@ -25,7 +25,7 @@ export interface Model {
  * `mixed`: the linear functional plus terms that use the loss ops: the mean softmax
  * cross-entropy of a per-step output against class targets (crossEntropy, sumRows, rowCount,
  * div; its gradient uses crossEntropyGrad), Σ outerSum(y, u)∘v, and per-unit terms through
- * sumLike and broadcastLike.
+ * sumLike and broadcastLike. Every term but the cross-entropy is linear, so cotangents stay O(1).
  */
 export type LossHead = 'linear' | 'mixed'
 
@@ -100,7 +100,7 @@ class HeadBuilder {
     const v = this.leaf('v', { layout: 'tensor', shape: [features, 2] }, 'coefficient')
     const outer = this.node('mul', [this.node('outerSum', [y, u], {}), v], {})
     const unit = this.leaf('unit', { layout: 'tensor', shape: [features] }, 'coefficient')
-    const perUnit = this.node('sumLike', [this.node('mul', [y, y], {}), unit], {})
+    const perUnit = this.node('sumLike', [y, unit], {})
     const spread = this.node('mul', [this.node('broadcastLike', [unit, y], {}), y], {})
     return [meanCe, outer, this.node('mul', [perUnit, unit], {}), spread].map((x) =>
       this.node('sumAll', [x], {}),

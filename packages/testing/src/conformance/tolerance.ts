@@ -3,18 +3,21 @@
  *
  *     |got − want| ≤ absolute + relative · max|want|     (max over the output tensor)
  *
- * Why these numbers: float32 carries 24 bits (ε ≈ 6e-8 per rounding). A case here chains at most
- * a few dozen rounded ops per step over ≤ 5 steps, with sums of ≤ ~20 terms, and WGSL's exp and
- * log may be off by a few ulp more (their spec allows 3 + 2·|x| ulp for exp). That is ~1e-5
- * relative to the magnitudes involved; 5e-4 leaves a margin of more than 10× for gradients, whose
- * reverse sweeps amplify rounding through saturated gates and small divisors, while a wrong
- * kernel (a missing term, a wrong index or sign) is off by O(1) relative. The error is measured
- * against the largest magnitude of the tensor, not each element's own: float32 rounding scales
- * with the size of the terms that were added, and a legitimately cancelling element (a gradient
- * summed over time and batch) can be far smaller than they are. `absolute` covers tensors that
- * are all near zero (gradients through saturated gates).
+ * Why this form: float32 rounding (ε ≈ 6e-8) scales with the size of the terms that were
+ * combined, and a legitimately cancelling element (a gradient summed over time and batch) can be
+ * far smaller than they are, so the error is measured against the tensor's largest magnitude,
+ * not each element's own. `absolute` covers tensors that are all near zero.
+ *
+ * Why these numbers, measured with the CPU backend on 700 random cells (saturated inputs in two
+ * thirds of them) and the built-in cells: forward outputs were off by at most 5e-5 of their
+ * scale; gradients by at most 6e-4 of their scale, and 1e-4 absolute. The gradient error has a
+ * floor that no float32 backend can avoid: a sigmoid's slope is computed as y(1 − y) from the
+ * saved, rounded y, which near saturation loses relative precision like ε·e^|z|, and the
+ * gradients of a gate's weights are sums of such slopes times inputs up to 50. The bounds below
+ * keep a margin of 3× over those measurements (WGSL's exp and log may add a few ulp), and a
+ * wrong kernel — a missing term, a wrong index, sign or time step — is off by O(1) relative.
  */
-export const CONFORMANCE_TOLERANCE = { absolute: 1e-5, relative: 5e-4 } as const
+export const CONFORMANCE_TOLERANCE = { absolute: 3e-4, relative: 2e-3 } as const
 
 export interface Tolerance {
   readonly absolute: number

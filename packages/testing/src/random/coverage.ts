@@ -54,7 +54,7 @@ export const opCoverage: { readonly [K in OpName]: OpCoverage } = {
   sumRows: { in: 'model', how: 'mixed loss head: the mean over rows' },
   rowCount: { in: 'model', how: 'mixed loss head: the mean over rows' },
   outerSum: { in: 'model', how: 'mixed loss head: Σ outerSum(y, u) ∘ v' },
-  sumLike: { in: 'model', how: 'mixed loss head: per-unit sums of y²' },
+  sumLike: { in: 'model', how: 'mixed loss head: per-unit sums of y' },
   broadcastLike: { in: 'model', how: 'mixed loss head: a per-unit vector spread over the rows of y' },
   crossEntropyGrad: { in: 'backward', how: "autodiff's rule for crossEntropy in the mixed loss head" },
 }
