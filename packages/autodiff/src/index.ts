@@ -1,4 +1,4 @@
-export { type BpttPlan, planBptt, type SequenceSource } from './bptt.js'
+export { type BpttPlan, planBptt, type SequenceSource } from './bptt/plan.js'
 export { type GradOptions, grad, gradLeaves, gradName } from './grad.js'
 export { crossEntropyLoss, mseLoss } from './losses.js'
 export {

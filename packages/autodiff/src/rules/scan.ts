@@ -1,5 +1,5 @@
 import { GraphError, type Value } from '@cellgraph/graph'
-import { type BpttPlan, planBptt } from '../bptt.js'
+import { type BpttPlan, planBptt } from '../bptt/plan.js'
 import { zerosLike } from '../emit.js'
 import type { VjpRule } from '../rule.js'
 

@@ -1,19 +1,8 @@
-import {
-  add,
-  formatType,
-  type Graph,
-  GraphBuilder,
-  GraphError,
-  type Node,
-  nodeMap,
-  parseRef,
-  ref,
-  type Value,
-  verify,
-} from '@cellgraph/graph'
-import { backprop } from './backprop.js'
-import { zerosLike } from './emit.js'
-import { dependents, normalRef } from './flow.js'
+import { add, type Graph, GraphBuilder, type Node, parseRef, type Value, verify } from '@cellgraph/graph'
+import { backprop } from '../backprop.js'
+import { zerosLike } from '../emit.js'
+import { dependents, normalRef } from '../flow.js'
+import { bodyValues } from './bodyValues.js'
 
 /** Where one sequence input of the reverse scan comes from. */
 export type SequenceSource =
@@ -44,8 +33,6 @@ export interface BpttPlan {
   readonly saved: readonly string[]
 }
 
-const safe = (r: string) => r.replaceAll(':', '_')
-
 /**
  * Plans BPTT for a scan node. `needsInput[i]`: forward input i needs a cotangent; `needsOutput[k]`:
  * forward output k may receive one.
@@ -57,9 +44,7 @@ export function planBptt(
 ): BpttPlan {
   const { body, carries, sequences } = node.attrs
   const types = verify(body)
-  const byId = nodeMap(body)
   const bb = new GraphBuilder()
-  const where = `scan %${node.id}`
   const roleOf = (i: number) => (i < carries ? 'carry' : i < carries + sequences ? 'sequence' : 'invariant')
 
   const carryIds = body.inputs.slice(0, carries)
@@ -73,44 +58,7 @@ export function planBptt(
       : undefined,
   )
 
-  // Forward values inside the backward body: batch values are saved per step, inputs are bound,
-  // and tensor values (functions of the loop invariants, or of saved rows) are recomputed.
-  const saved: { ref: string; leaf: string }[] = []
-  const bound: number[] = []
-  const cache = new Map<string, Value>()
-  const materialize = (r: string): Value => {
-    const key = normalRef(r)
-    const hit = cache.get(key)
-    if (hit) return hit
-    const { node: id, output } = parseRef(key)
-    const n = byId.get(id)!
-    const type = types.of(key)
-    const index = body.inputs.indexOf(id)
-    let v: Value
-    if (index >= carries) {
-      v = bb.leaf(n.op as 'input', id, n.attrs as never)
-      bound.push(index)
-    } else if (n.op === 'constant') {
-      v = bb.constant((n.attrs as { value: number }).value)
-    } else if (type.layout === 'batch') {
-      const leaf = `saved.${safe(key)}`
-      v = bb.leaf('input', leaf, { name: leaf, type })
-      saved.push({ ref: key, leaf })
-    } else if (index >= 0) {
-      throw new GraphError(
-        `${where}: carry %${id} is a tensor ${formatType(type)}; backpropagation through time saves ` +
-          'per-step values as rows and cannot save a tensor carry',
-        node.id,
-        'scan',
-      )
-    } else {
-      const outs = bb.apply(n.op, n.inputs.map(materialize), n.attrs as never)
-      outs.forEach((o, k) => cache.set(ref(id, k), o))
-      v = outs[output]!
-    }
-    cache.set(key, v)
-    return v
-  }
+  const values = bodyValues(body, types, carries, bb, `scan %${node.id}`)
 
   const differentiated = new Set(body.inputs.filter((_, i) => i < carries || needsInput[i]))
   const flows = dependents(body, differentiated)
@@ -118,7 +66,7 @@ export function planBptt(
     graph: body,
     types,
     builder: bb,
-    forward: materialize,
+    forward: values.value,
     requiresGrad: (r) => flows.has(parseRef(r).node),
     seeds: [
       ...carryCots.map((value, k) => ({ ref: body.outputs[k]!.ref, value })),
@@ -151,11 +99,11 @@ export function planBptt(
 
   // The reverse scan needs at least one sequence to know T: bind the first input sequence if
   // nothing else is read per step.
-  const boundSequences = bound.filter((i) => roleOf(i) === 'sequence').sort((a, b) => a - b)
-  if (saved.length === 0 && !outputCots.some(Boolean) && boundSequences.length === 0)
-    materialize(body.inputs[carries]!)
-  const seqIds = bound.filter((i) => roleOf(i) === 'sequence').sort((a, b) => a - b)
-  const invIds = bound.filter((i) => roleOf(i) === 'invariant').sort((a, b) => a - b)
+  const boundOf = (role: string) => values.bound.filter((i) => roleOf(i) === role).sort((a, b) => a - b)
+  if (values.saved.length === 0 && !outputCots.some(Boolean) && boundOf('sequence').length === 0)
+    values.value(body.inputs[carries]!)
+  const seqIds = boundOf('sequence')
+  const invIds = boundOf('invariant')
 
   const built = bb.build(outputs)
   const backwardBody: Graph = {
@@ -163,7 +111,7 @@ export function planBptt(
     inputs: [
       ...carryCots.map((v) => v.ref),
       ...accumulatorIds,
-      ...saved.map((s) => s.leaf),
+      ...values.saved.map((s) => s.leaf),
       ...outputCots.flatMap((v) => (v ? [v.ref] : [])),
       ...seqIds.map((i) => body.inputs[i]!),
       ...invIds.map((i) => body.inputs[i]!),
@@ -174,7 +122,7 @@ export function planBptt(
   // The forward body emits each saved value that is not already a per-step output.
   const extra: { name: string; ref: string }[] = []
   const names = new Set(body.outputs.map((o) => o.name))
-  const savedSources = saved.map((s): SequenceSource => {
+  const savedSources = values.saved.map((s): SequenceSource => {
     const existing = stepOutputs.findIndex((o) => normalRef(o.ref) === s.ref)
     if (existing >= 0) return { from: 'forward', output: carries + existing }
     let name = s.leaf
@@ -198,6 +146,6 @@ export function planBptt(
     ],
     invariants: invIds,
     sequenceGrads: sequenceGradIndices,
-    saved: saved.map((s) => s.ref),
+    saved: values.saved.map((s) => s.ref),
   }
 }
