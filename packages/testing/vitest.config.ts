@@ -1,3 +1,4 @@
 import { defineConfig } from 'vitest/config'
 
-export default defineConfig({ test: { include: ['test/**/*.test.ts'] } })
+// Property tests run hundreds of cases on a shared machine: a generous per-test limit.
+export default defineConfig({ test: { include: ['test/**/*.test.ts'], testTimeout: 60_000 } })
