@@ -1,3 +1,4 @@
 import { defineConfig } from 'vitest/config'
 
-export default defineConfig({ test: { include: ['test/**/*.test.ts'] } })
+// The peers load large modules (tfjs, ONNX Runtime) and the machine is shared: generous timeouts
+export default defineConfig({ test: { include: ['test/**/*.test.ts'], testTimeout: 60_000 } })

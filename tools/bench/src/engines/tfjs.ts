@@ -27,6 +27,9 @@ function layersModel(w: TfjsLstmWeights, input: number, hidden: number): TfjsMod
         returnSequences: true,
         recurrentActivation: 'sigmoid',
         inputShape: [null, input],
+        // setWeights replaces them: the default orthogonal initializer takes minutes at H=512
+        kernelInitializer: 'zeros',
+        recurrentInitializer: 'zeros',
       }),
     ],
   })
