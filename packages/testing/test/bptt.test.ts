@@ -40,7 +40,7 @@ describe('BPTT on random cells', () => {
       fc.property(cellCaseArb(), (c) => {
         expect(bpttMismatch(c)).toBeUndefined()
       }),
-      propertyParameters(40),
+      propertyParameters(30),
     )
   }, 600_000)
 })
