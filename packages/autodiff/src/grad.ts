@@ -13,7 +13,7 @@ import {
 import { backprop } from './backprop.js'
 import { zerosLike } from './emit.js'
 import { dependents, normalRef, reaching } from './flow.js'
-import type { VjpRule } from './rule.js'
+import type { BpttMode, VjpRule } from './rule.js'
 import { vjpRules } from './rules/index.js'
 
 export interface GradOptions {
@@ -21,6 +21,12 @@ export interface GradOptions {
   readonly loss: string
   /** Names of the leaves to differentiate with respect to; default: every `param` leaf. */
   readonly wrt?: readonly string[]
+  /**
+   * What scans keep for their backward pass: `save` (default) every row value it reads, per step;
+   * `recompute` only the carries, recomputing each step's other values in the reverse scan (less
+   * memory, one more forward pass).
+   */
+  readonly bptt?: BpttMode
 }
 
 /** The output name under which `grad` returns the gradient of a leaf. */
@@ -96,6 +102,7 @@ export function grad(graph: Graph, options: GradOptions): Graph {
         inputTypes: n.inputs.map((r) => types.of(r)),
         needsInput,
         needsOutput,
+        bptt: options.bptt ?? 'save',
       })
       values.set(n.id, outputs)
       stashes.set(n.id, stash)

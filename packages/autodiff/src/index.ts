@@ -8,7 +8,7 @@ export {
   type NumericGradOptions,
   numericGrad,
 } from './numeric.js'
-export type { ForwardContext, InputCotangents, Lazy, Saves, VjpContext, VjpRule } from './rule.js'
+export type { BpttMode, ForwardContext, InputCotangents, Lazy, Saves, VjpContext, VjpRule } from './rule.js'
 export { vjpRules } from './rules/index.js'
 export { type ValueAndGrad, valueAndGrad } from './valueAndGrad.js'
 export {

@@ -48,7 +48,15 @@ export interface ForwardContext<K extends OpName> {
   readonly needsInput: readonly boolean[]
   /** Per output: whether a cotangent may reach it. */
   readonly needsOutput: readonly boolean[]
+  /** How scans keep what their backward pass reads (see GradOptions.bptt). */
+  readonly bptt: BpttMode
 }
+
+/**
+ * `save`: a scan emits every row value its backward pass reads, per step. `recompute`: it emits only
+ * its carries per step, and the backward body recomputes the step's other values from them.
+ */
+export type BpttMode = 'save' | 'recompute'
 
 /**
  * The vector-Jacobian rule of one op: given the cotangents of its outputs, the cotangents of its

@@ -91,7 +91,8 @@ export function windowGrad(
     'window.loss',
   )
   const leaves = [...wrt, ...states.map((s) => s.initial).filter((n) => !wrt.includes(n))]
-  return { graph: grad(withCotangents, { loss: 'window.loss', wrt: leaves }), states, wrt }
+  const gradOptions = { loss: 'window.loss', wrt: leaves, ...(options.bptt ? { bptt: options.bptt } : {}) }
+  return { graph: grad(withCotangents, gradOptions), states, wrt }
 }
 
 /** Steps [from, to) of every sequence input ([T,B,F]); other inputs as they are. */

@@ -36,7 +36,7 @@ describe('BPTT through the built-in cells matches central differences', () => {
         fc.property(sizes, ({ input, hidden, steps, batch, seed }) =>
           checkModel(sequenceGraph([definition({ input, hidden })]), steps, batch, seed),
         ),
-        { numRuns: numRuns(3) },
+        { numRuns: numRuns(2) },
       )
     })
   }

@@ -319,7 +319,7 @@ describe('vector-Jacobian rules', () => {
           const worst = Math.max(0, ...Object.values(report).map((r) => r.error))
           if (!(worst < TOLERANCE)) throw new Error(explain(graph, JSON.stringify(report, null, 1)))
         }),
-        { numRuns: numRuns(12) },
+        { numRuns: numRuns(8) },
       )
     })
   }

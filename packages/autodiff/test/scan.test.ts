@@ -1,5 +1,6 @@
 import {
   add,
+  builtinCells,
   concat,
   defineCell,
   evaluate,
@@ -16,6 +17,7 @@ import {
   printGraph,
   sequenceGraph,
   sigmoid,
+  stackCells,
   sumRows,
   tanh,
 } from '@cellgraph/graph'
@@ -95,6 +97,34 @@ describe('BPTT structure', () => {
     const preActivations = body.nodes.filter((n) => n.op === 'sigmoid').map((n) => n.inputs[0]!)
     for (const r of preActivations) expect(plan.saved).not.toContain(r)
   })
+})
+
+describe("recompute mode ('bptt: recompute')", () => {
+  for (const [name, definition] of Object.entries(builtinCells))
+    it(`${name}: saves only the carries and gives the same gradients`, () => {
+      const model = linearFunctional(
+        sequenceGraph(stackCells(definition, { input: 2, hidden: 3, layers: 2 })),
+      )
+      const wrt = model.inputs
+        .map((id) => (model.nodes.find((n) => n.id === id)!.attrs as { name: string }).name)
+        .filter((n) => !n.startsWith('w.'))
+      const inputs = randomInputs(model, { steps: 4, batch: 2, seed: 3 })
+      const saved = valueAndGrad(model, inputs, { loss: 'loss', wrt })
+      const recomputed = evaluate(grad(model, { loss: 'loss', wrt, bptt: 'recompute' }), inputs)
+      for (const leaf of wrt) {
+        const a = saved.grads[leaf]!.data
+        const b = recomputed[`grad.${leaf}`]!.data
+        a.forEach((v, i) => expect(Math.abs(v - b[i]!), `${leaf}[${i}]`).toBeLessThan(1e-12))
+      }
+      const node = model.nodes.find((n) => n.op === 'scan') as Node<'scan'>
+      const plan = planBptt(
+        node,
+        node.inputs.map(() => true),
+        node.attrs.body.outputs.map(() => true),
+        'recompute',
+      )
+      expect([...plan.saved].sort()).toEqual([...definition.spec.state].sort())
+    })
 })
 
 describe('BPTT on scans beyond the built-in cells', () => {

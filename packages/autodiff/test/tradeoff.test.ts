@@ -41,6 +41,15 @@ describe('the README trade-off table', () => {
   const truncated = WINDOW * BATCH * savedPerRowStep
   const forwardFlops = productFlopsPerRow(body) * rowSteps
   const backwardFlops = productFlopsPerRow(scanOf(grad(model, { loss: 'loss' }))[1]!.attrs.body) * rowSteps
+  const recomputePlan = planBptt(
+    forward,
+    forward.inputs.map(() => true),
+    body.outputs.map(() => true),
+    'recompute',
+  )
+  const recomputed = recomputePlan.saved.reduce((k, r) => k + bodyTypes.of(r).shape[0]!, 0) * rowSteps
+  const recomputeGrad = grad(model, { loss: 'loss', bptt: 'recompute' })
+  const recomputeBackwardFlops = productFlopsPerRow(scanOf(recomputeGrad)[1]!.attrs.body) * rowSteps
   const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
   const n = (x: number) => x.toLocaleString('en-US')
   const giga = (x: number) => `${(x / 1e9).toFixed(1)} G`
@@ -53,12 +62,18 @@ describe('the README trade-off table', () => {
     expect(backwardFlops).toBe(2 * forwardFlops)
   })
 
+  it('recomputes one forward step per step in recompute mode, saving only h and c', () => {
+    expect(recomputed).toBe(rowSteps * 2 * HIDDEN)
+    expect(recomputeBackwardFlops).toBe(backwardFlops + forwardFlops)
+  })
+
   it('states the counted numbers', () => {
     for (const s of [
       n(savedPerRowStep),
       n(full),
       n(checkpointed),
       n(truncated),
+      n(recomputed),
       giga(forwardFlops),
       giga(forwardFlops + backwardFlops),
       giga(2 * forwardFlops + backwardFlops),

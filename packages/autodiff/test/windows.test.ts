@@ -66,7 +66,7 @@ describe('checkpointing', () => {
           })
         }
       }),
-      { numRuns: numRuns(8) },
+      { numRuns: numRuns(5) },
     )
   })
 })
@@ -128,7 +128,7 @@ describe('truncated BPTT', () => {
           }
         }
       }),
-      { numRuns: numRuns(5) },
+      { numRuns: numRuns(3) },
     )
   })
 

@@ -10,6 +10,7 @@ import {
   type Value,
 } from '@cellgraph/graph'
 import { normalRef } from '../flow.js'
+import type { BpttMode } from '../rule.js'
 
 /** A saved per-step value: the body ref, and the leaf that binds it in the backward body. */
 export interface SavedValue {
@@ -30,13 +31,15 @@ export interface BodyValues {
  * How the backward body gets the forward values its rules read: row values are saved per step
  * (each becomes an input leaf `saved.<ref>`); the step's input sequences and the loop invariants are
  * bound again; constants are re-emitted; tensor values (functions of the invariants, or of rows
- * saved anyway) are recomputed. A tensor carry cannot be saved per step, and is refused.
+ * saved anyway) are recomputed. In `recompute` mode only the carries are saved and every other
+ * value is recomputed from them. A tensor carry cannot be saved per step, and is refused.
  */
 export function bodyValues(
   body: Graph,
   types: GraphTypes,
   carries: number,
   bb: GraphBuilder,
+  mode: BpttMode,
   where: string,
 ): BodyValues {
   const byId = nodeMap(body)
@@ -57,7 +60,7 @@ export function bodyValues(
       bound.push(index)
     } else if (n.op === 'constant') {
       v = bb.constant((n.attrs as { value: number }).value)
-    } else if (type.layout === 'batch') {
+    } else if (type.layout === 'batch' && (index >= 0 || mode === 'save')) {
       const leaf = `saved.${key.replaceAll(':', '_')}`
       v = bb.leaf('input', leaf, { name: leaf, type })
       saved.push({ ref: key, leaf })

@@ -2,6 +2,7 @@ import { add, type Graph, GraphBuilder, type Node, parseRef, type Value, verify 
 import { backprop } from '../backprop.js'
 import { zerosLike } from '../emit.js'
 import { dependents, normalRef } from '../flow.js'
+import type { BpttMode } from '../rule.js'
 import { bodyValues } from './bodyValues.js'
 
 /** Where one sequence input of the reverse scan comes from. */
@@ -35,12 +36,13 @@ export interface BpttPlan {
 
 /**
  * Plans BPTT for a scan node. `needsInput[i]`: forward input i needs a cotangent; `needsOutput[k]`:
- * forward output k may receive one.
+ * forward output k may receive one. `mode`: see GradOptions.bptt.
  */
 export function planBptt(
   node: Node<'scan'>,
   needsInput: readonly boolean[],
   needsOutput: readonly boolean[],
+  mode: BpttMode = 'save',
 ): BpttPlan {
   const { body, carries, sequences } = node.attrs
   const types = verify(body)
@@ -58,7 +60,7 @@ export function planBptt(
       : undefined,
   )
 
-  const values = bodyValues(body, types, carries, bb, `scan %${node.id}`)
+  const values = bodyValues(body, types, carries, bb, mode, `scan %${node.id}`)
 
   const differentiated = new Set(body.inputs.filter((_, i) => i < carries || needsInput[i]))
   const flows = dependents(body, differentiated)

@@ -19,10 +19,10 @@ const range = (n: number) => Array.from({ length: n }, (_, i) => i)
  */
 export const scan: VjpRule<'scan'> = {
   saves: ({ body }) => ({ inputs: range(body.inputs.length) }),
-  forward: ({ node, builder, inputs, needsInput, needsOutput }) => {
+  forward: ({ node, builder, inputs, needsInput, needsOutput, bptt }) => {
     const plain = () => builder.apply('scan', inputs, node.attrs, node.id)
     if (!needsInput.some(Boolean) || !needsOutput.some(Boolean)) return { outputs: plain(), stash: undefined }
-    const plan = planBptt(node, needsInput, needsOutput)
+    const plan = planBptt(node, needsInput, needsOutput, bptt)
     const outputs = builder.apply('scan', inputs, { ...node.attrs, body: plan.forwardBody }, node.id)
     const stash: ScanStash = { plan, outputs }
     return { outputs: outputs.slice(0, node.attrs.body.outputs.length), stash }
