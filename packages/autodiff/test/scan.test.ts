@@ -2,7 +2,9 @@ import {
   add,
   builtinCells,
   concat,
+  crossEntropy,
   defineCell,
+  div,
   evaluate,
   type Graph,
   GraphBuilder,
@@ -15,9 +17,11 @@ import {
   param,
   peepholeLstm,
   printGraph,
+  rowCount,
   sequenceGraph,
   sigmoid,
   stackCells,
+  sumAll,
   sumRows,
   tanh,
 } from '@cellgraph/graph'
@@ -178,6 +182,37 @@ describe('BPTT on scans beyond the built-in cells', () => {
     })
     const graph = linearFunctional(sequenceGraph([cell({ input: 2, hidden: 2 })]))
     expectGradcheck(graph, ['x', 'l0.h0', 'l0.z.W', 'l0.z.b', 'l0.p'])
+  })
+
+  it('differentiates a per-step cross-entropy inside the body, with the targets as a second sequence', () => {
+    const body = new GraphBuilder()
+    const h = body.leaf('state', 'h', { name: 'h', type: { layout: 'batch', shape: [3] } })
+    const x = body.leaf('input', 'x', { name: 'x', type: { layout: 'batch', shape: [2] } })
+    const t = body.leaf('input', 't', { name: 't', type: { layout: 'batch', shape: [1] } })
+    const W = body.leaf('param', 'W', { name: 'W', shape: [3, 5] })
+    const h2 = body.apply('layer', [concat(h, x), W], { activation: 'tanh' })[0]!
+    const ce = crossEntropy(mul(h2, 4), t)
+    const bodyGraph = body.build([
+      { name: 'h', value: h2 },
+      { name: 'ce', value: ce },
+    ])
+    const b = new GraphBuilder()
+    const h0 = b.leaf('input', 'h0', { name: 'h0', type: { layout: 'batch', shape: [3] } })
+    const xs = b.leaf('input', 'xs', { name: 'xs', type: { layout: 'seq', shape: [2] } })
+    const ts = b.leaf('input', 'ts', { name: 'ts', type: { layout: 'seq', shape: [1] } })
+    const Wv = b.leaf('param', 'W', { name: 'W', shape: [3, 5] })
+    const outs = b.apply('scan', [h0, xs, ts, Wv], {
+      body: bodyGraph,
+      carries: 1,
+      sequences: 2,
+      reverse: false,
+    })
+    const graph = b.build([{ name: 'loss', value: div(sumAll(outs[1]!), rowCount(outs[1]!)) }])
+    const inputs = randomInputs(graph, { steps: 4, batch: 2, seed: 9 })
+    inputs.ts!.data.forEach((u, i) => (inputs.ts!.data[i] = u > 0.3 ? 2 : u > -0.3 ? 1 : 0))
+    const report = gradcheck(graph, inputs, { loss: 'loss', wrt: ['h0', 'xs', 'W'] })
+    const worst = Math.max(...Object.values(report).map((r) => r.error))
+    if (!(worst < 1e-5)) throw new Error(explain(graph, JSON.stringify(report, null, 1)))
   })
 
   it('gives zero gradients, of the right shape, to leaves the loss does not read', () => {
