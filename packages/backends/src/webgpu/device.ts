@@ -23,6 +23,11 @@ export interface DeviceOptions {
   /** A GPU to use instead of looking one up (e.g. a `create([...flags])` from the `webgpu` package). */
   readonly gpu?: GPU
   readonly powerPreference?: GPUPowerPreference
+  /**
+   * Ask the adapter for its largest buffer and binding sizes (default true). With false the
+   * device keeps WebGPU's defaults (128 MiB per binding), as some browsers grant no more.
+   */
+  readonly adapterLimits?: boolean
 }
 
 // Dawn's instance must outlive every device made from it: keep the Node GPU object alive for
@@ -66,13 +71,16 @@ export async function createWebGpuContext(options: DeviceOptions = {}): Promise<
         'vk_swiftshader_icd.json; in Chromium, start it with --enable-unsafe-webgpu.',
     )
   const want = adapter.limits
-  const device = await adapter.requestDevice({
-    requiredLimits: {
-      maxStorageBufferBindingSize: want.maxStorageBufferBindingSize,
-      maxBufferSize: want.maxBufferSize,
-      maxComputeWorkgroupsPerDimension: want.maxComputeWorkgroupsPerDimension,
-    },
-  })
+  const device = await adapter.requestDevice(
+    options.adapterLimits === false
+      ? {}
+      : {
+          requiredLimits: {
+            maxStorageBufferBindingSize: want.maxStorageBufferBindingSize,
+            maxBufferSize: want.maxBufferSize,
+          },
+        },
+  )
   const adapterName = describeAdapter(adapter.info)
   return { device, adapterName, isSoftware: /swiftshader|llvmpipe|lavapipe/i.test(adapterName) }
 }

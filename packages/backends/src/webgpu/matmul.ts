@@ -1,5 +1,5 @@
 import type { Activation } from '@cellgraph/graph'
-import { type KernelCall, kernelHeader, ParamList } from './kernel.js'
+import { type KernelCall, kernelHeader, ParamList, perIndexKernel } from './kernel.js'
 import { activationExpression } from './wgsl.js'
 
 /** C[M,N] = op(A)·op(B) (+ biases over N, then an activation), all operands in the arena. */
@@ -25,7 +25,38 @@ const tileK = 8
 const threads = 8
 const perThread = tile / threads
 
+/**
+ * Products with few outputs (the recurrent product of a small batch inside a time loop) fill
+ * almost none of a tile: one thread per output element, no workgroup memory and no barriers.
+ */
+const smallOutputs = 4096
+
 export function matmulKernel(spec: MatmulSpec): KernelCall {
+  return spec.m * spec.n <= smallOutputs ? dotKernel(spec) : tiledKernel(spec)
+}
+
+const operandIndex = (spec: MatmulSpec, M: string, N: string, K: string, A: string, B: string) => ({
+  aAt: (m: string, k: string) =>
+    spec.transposeA ? `${A} + ${k} * ${M} + ${m}` : `${A} + ${m} * ${K} + ${k}`,
+  bAt: (k: string, n: string) =>
+    spec.transposeB ? `${B} + ${n} * ${K} + ${k}` : `${B} + ${k} * ${N} + ${n}`,
+})
+
+function dotKernel(spec: MatmulSpec): KernelCall {
+  return perIndexKernel(spec.m * spec.n, (p) => {
+    const [M, N, K, A, B, C] = [spec.m, spec.n, spec.k, spec.a, spec.b, spec.c].map((v) => p.add(v))
+    const biasSum = spec.biases.map((o) => ` + arena[${p.add(o)} + n]`).join('')
+    const { aAt, bAt } = operandIndex(spec, M!, N!, K!, A!, B!)
+    return `  let m = i / ${N};
+  let n = i % ${N};
+  var acc = 0.0;
+  for (var k = 0u; k < ${K}; k++) { acc += arena[${aAt('m', 'k')}] * arena[${bAt('k', 'n')}]; }
+  let v = acc${biasSum};
+  arena[${C} + i] = ${activationExpression(spec.activation, 'v')};`
+  })
+}
+
+function tiledKernel(spec: MatmulSpec): KernelCall {
   const p = new ParamList()
   const [M, N, K, A, B, C] = [spec.m, spec.n, spec.k, spec.a, spec.b, spec.c].map((v) => p.add(v))
   const biases = spec.biases.map((o) => p.add(o))

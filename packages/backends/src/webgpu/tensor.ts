@@ -29,7 +29,7 @@ export class WebGpuTensor implements DeviceTensor {
     return this.runtime === runtime
   }
 
-  read(): Promise<Float32Array> {
+  async read(): Promise<Float32Array> {
     return this.runtime.readFloats(this.buffer, 0, this.count)
   }
 

@@ -10,7 +10,7 @@ import { testBackend } from './testBackend.js'
 let gpu: WebGpuBackend
 beforeAll(async () => {
   gpu = await testBackend()
-})
+}, 60_000)
 afterAll(() => gpu.dispose())
 const reference = referenceBackend()
 
@@ -27,9 +27,10 @@ async function expectAgree(graph: Graph, batch: number, steps: number, scale?: n
 
 const custom = { embeddedInput, squashedInput, twoConcats }
 
-describe('webgpu forward against the reference', () => {
+describe('webgpu forward against the reference', { timeout: 60_000 }, () => {
   for (const [name, cell] of Object.entries({ ...builtinCells, ...custom }))
-    it(`runs ${name} over a sequence`, () => expectAgree(sequenceGraph([cell({ input: 3, hidden: 5 })]), 2, 4))
+    it(`runs ${name} over a sequence`, () =>
+      expectAgree(sequenceGraph([cell({ input: 3, hidden: 5 })]), 2, 4))
 
   it('runs a two-layer stack as one model', () =>
     expectAgree(sequenceGraph(stackCells(lstm, { input: 3, hidden: 4, layers: 2 })), 3, 5))
@@ -38,7 +39,7 @@ describe('webgpu forward against the reference', () => {
     expectAgree(sequenceGraph([lstm({ input: 37, hidden: 33 })]), 5, 3))
 })
 
-describe('webgpu backward against the reference', () => {
+describe('webgpu backward against the reference', { timeout: 60_000 }, () => {
   for (const [name, cell] of Object.entries({ ...builtinCells, ...custom }))
     it(`computes the ${name} training graph (loss and every gradient)`, () =>
       expectAgree(trainingGraph(sequenceGraph([cell({ input: 3, hidden: 5 })]), true), 2, 4))

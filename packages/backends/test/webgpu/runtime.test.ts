@@ -1,0 +1,146 @@
+import { InputError, lstm, sequenceGraph } from '@cellgraph/graph'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  type Backend,
+  createWebGpuContext,
+  type DeviceTensor,
+  referenceBackend,
+  type WebGpuBackend,
+  type WebGpuContext,
+  webgpuBackend,
+} from '../../src/index.js'
+import { randomInputs } from '../support/run.js'
+import { firstMismatch } from '../support/tolerance.js'
+import { sgdStep } from './sgdStep.js'
+import { useSoftwareVulkan } from './softwareVulkan.js'
+import { testBackend } from './testBackend.js'
+
+/** Counts what the backend asks of the device, from outside it: submissions and new buffers. */
+function watch(context: WebGpuContext) {
+  const counts = { submits: 0, buffers: 0 }
+  const queue = context.device.queue
+  const submit = queue.submit.bind(queue)
+  queue.submit = (commands) => {
+    counts.submits++
+    submit(commands)
+  }
+  const createBuffer = context.device.createBuffer.bind(context.device)
+  context.device.createBuffer = (descriptor) => {
+    counts.buffers++
+    return createBuffer(descriptor)
+  }
+  return counts
+}
+
+let context: WebGpuContext
+let gpu: WebGpuBackend
+let counts: ReturnType<typeof watch>
+beforeAll(async () => {
+  useSoftwareVulkan()
+  context = await createWebGpuContext()
+  counts = watch(context)
+  gpu = await testBackend({ context })
+})
+afterAll(() => gpu.dispose())
+
+const model = sequenceGraph([lstm({ input: 3, hidden: 6 })])
+const { graph: step, params } = sgdStep(model, 0.05)
+
+function upload(backend: Backend, steps: number, batch = 2, graph = step): Record<string, DeviceTensor> {
+  const host = randomInputs(graph, batch, steps)
+  return Object.fromEntries(Object.entries(host).map(([k, v]) => [k, backend.upload(v)]))
+}
+const updatesInto = (tensors: Record<string, DeviceTensor>) =>
+  Object.fromEntries(params.map((p) => [`next.${p}`, tensors[p]!]))
+
+describe('webgpu runtime', { timeout: 60_000 }, () => {
+  it('runs a whole training step (forward scan, reverse scan, updates) in one submission', async () => {
+    const exe = await gpu.compile(step)
+    for (const steps of [3, 24]) {
+      const tensors = upload(gpu, steps)
+      await exe.run(tensors, { into: updatesInto(tensors) }) // first run at this length builds the plan
+      const before = counts.submits
+      await exe.run(tensors, { into: updatesInto(tensors) })
+      await exe.run(tensors, { into: updatesInto(tensors) })
+      expect(counts.submits - before).toBe(2)
+      for (const t of Object.values(tensors)) t.dispose()
+    }
+    exe.dispose()
+  }, 60_000)
+
+  it('trains with SGD on the device: parameters match the reference, the loss falls', async () => {
+    const reference = referenceBackend()
+    const [exe, ref] = await Promise.all([gpu.compile(step), reference.compile(step)])
+    const onGpu = upload(gpu, 5, 4)
+    const onRef = upload(reference, 5, 4)
+    for (let k = 0; k < 3; k++) {
+      await exe.run(onGpu, { into: updatesInto(onGpu) })
+      await ref.run(onRef, { into: updatesInto(onRef) })
+    }
+    for (const p of params)
+      expect(firstMismatch(await onGpu[p]!.read(), await onRef[p]!.read()), p).toBeUndefined()
+    const first = (await (await exe.run(onGpu, { into: updatesInto(onGpu) })).loss!.read())[0]!
+    for (let k = 0; k < 30; k++) await exe.run(onGpu, { into: updatesInto(onGpu) })
+    const last = (await (await exe.run(onGpu, { into: updatesInto(onGpu) })).loss!.read())[0]!
+    expect(last).toBeLessThan(first - 0.5 * Math.abs(first))
+    exe.dispose()
+  }, 60_000)
+
+  it('keeps memory flat over 1,000 training steps and releases everything on dispose', async () => {
+    const baseline = gpu.stats()
+    const exe = await gpu.compile(step)
+    const tensors = upload(gpu, 4)
+    await exe.run(tensors, { into: updatesInto(tensors) })
+    const warm = gpu.stats()
+    const buffersBefore = counts.buffers
+    const started = performance.now()
+    for (let k = 0; k < 1000; k++) {
+      const out = await exe.run(tensors, { into: updatesInto(tensors) })
+      if (k % 250 === 0) expect(Number.isFinite((await out.loss!.read())[0])).toBe(true)
+    }
+    const after = gpu.stats()
+    expect(after.liveBuffers).toBe(warm.liveBuffers)
+    expect(after.liveBytes).toBe(warm.liveBytes)
+    // Only the four loss read-backs made buffers (staging, destroyed after each read).
+    expect(counts.buffers - buffersBefore).toBe(4)
+    exe.dispose()
+    for (const t of Object.values(tensors)) t.dispose()
+    expect(gpu.stats().liveBuffers).toBe(baseline.liveBuffers)
+    expect(gpu.stats().liveBytes).toBe(baseline.liveBytes)
+    await expect(exe.run(tensors)).rejects.toThrow(/disposed/)
+    await expect(tensors.x!.read()).rejects.toThrow(/disposed/)
+    const perStep = (performance.now() - started) / 1000
+    console.log(`1,000 training steps on ${gpu.adapterName}: ${perStep.toFixed(2)} ms per step`)
+  }, 120_000)
+})
+
+describe('webgpu errors name what is wrong', { timeout: 60_000 }, () => {
+  it('rejects bad inputs', async () => {
+    const exe = await gpu.compile(model)
+    const tensors = upload(gpu, 3, 2, model)
+    await expect(
+      exe.run({ ...tensors, x: gpu.upload({ dims: [3, 2, 4], data: new Array(24).fill(0) }) }),
+    ).rejects.toThrow(InputError)
+    await expect(
+      exe.run({ ...tensors, x: referenceBackend().upload({ dims: [3, 2, 3], data: new Array(18).fill(0) }) }),
+    ).rejects.toThrow(/'x' belongs to another backend/)
+    const { x: _, ...missing } = tensors
+    await expect(exe.run(missing)).rejects.toThrow(/missing input 'x'/)
+    expect(() => gpu.upload({ dims: [2], data: [1, Number.NaN] })).toThrow(/NaN at element 1/)
+    expect(() => tensors.x!.write([1])).toThrow(/write of 1 values/)
+    exe.dispose()
+  })
+
+  it('says when a model does not fit the device binding limit', async () => {
+    const small = await webgpuBackend({ adapterLimits: false })
+    try {
+      const exe = await small.compile(sequenceGraph([lstm({ input: 64, hidden: 512 })]))
+      const inputs = Object.fromEntries(
+        Object.entries(randomInputs(exe.graph, 64, 512)).map(([k, v]) => [k, small.upload(v)]),
+      )
+      await expect(exe.run(inputs)).rejects.toThrow(/maxStorageBufferBindingSize/)
+    } finally {
+      small.dispose()
+    }
+  })
+})
