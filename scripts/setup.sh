@@ -6,7 +6,9 @@ cd "$(dirname "$0")/.."
 export TURBO_TELEMETRY_DISABLED=1
 
 PNPM_VERSION=12.4.2
-APT_PACKAGES=(${CELLGRAPH_APT_PACKAGES:-})
+# chromium ships SwiftShader's Vulkan driver (WebGPU tests without a GPU, in Node and headless Chromium);
+# libvulkan1 is the Vulkan loader Dawn opens.
+APT_PACKAGES=(chromium libvulkan1 ${CELLGRAPH_APT_PACKAGES:-})
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
