@@ -59,6 +59,8 @@ export interface Kernels {
     dst: number,
     options?: Pick<GemmOptions, 'transB' | 'ldb'>,
   ): PackedMatrix
+  /** Packs new values of B into an existing packed matrix (same shape and layout; allocates nothing). */
+  repack(packed: PackedMatrix, b: number, options?: Pick<GemmOptions, 'transB' | 'ldb'>): void
   /** C (M x N at byte c) (+)= alpha · op(A) · B, B packed. */
   gemmPacked(
     M: number,
@@ -77,6 +79,8 @@ export interface Kernels {
   /** Stops the helper thread. */
   dispose(): void
 }
+
+const NO_OPTIONS: GemmOptions = {}
 
 const JOBS = [
   { name: 'gemmPacked', floatArgs: [9] },
@@ -128,87 +132,155 @@ const assemble = (options: KernelsOptions, helper: HelperThread | undefined): Ke
   const packedBytes = (K: number, N: number) => panels(N) * nr * K * 4
   let workspace = { offset: 0, bytes: 0 }
 
+  /** The memory only grows: re-read its size only when an operand seems to be past it. */
+  let memoryBytes = memory.buffer.byteLength
   const checkRange = (what: string, offset: number, rows: number, cols: number, ld: number) => {
     if (!Number.isInteger(offset) || offset < 0)
       throw new RangeError(`${what}: byte offset ${offset} is invalid`)
     if (rows === 0 || cols === 0) return
     const end = offset + ((rows - 1) * ld + cols) * 4
-    if (end > memory.buffer.byteLength) {
+    if (end > memoryBytes) memoryBytes = memory.buffer.byteLength
+    if (end > memoryBytes) {
       throw new RangeError(
-        `${what}: ${rows}x${cols} floats (row stride ${ld}) at byte ${offset} end at ${end}, past the memory's ${memory.buffer.byteLength} bytes`,
+        `${what}: ${rows}x${cols} floats (row stride ${ld}) at byte ${offset} end at ${end}, past the memory's ${memoryBytes} bytes`,
       )
     }
   }
-  const checkDims = (what: string, dims: Record<string, number>) => {
-    for (const [name, value] of Object.entries(dims)) {
-      if (!Number.isInteger(value) || value < 0)
-        throw new RangeError(`${what}: ${name} = ${value} is not a size`)
-    }
+  const checkSize = (what: string, name: string, value: number) => {
+    if (!Number.isInteger(value) || value < 0)
+      throw new RangeError(`${what}: ${name} = ${value} is not a size`)
   }
   const checkStride = (what: string, name: string, ld: number, min: number) => {
     if (!Number.isInteger(ld) || ld < min)
       throw new RangeError(`${what}: ${name} = ${ld}, must be an integer >= ${min}`)
   }
+  // the helper's job arguments, reused so that no call allocates
+  const jobArgs: number[] = new Array(16).fill(0)
+  const post = (job: number) => helper!.post(job, jobArgs)
 
-  const packB: Kernels['packB'] = (K, N, b, dst, opts = {}) => {
-    checkDims('packB', { K, N })
-    const ldb = opts.ldb ?? (opts.transB ? K : N)
-    checkStride('packB', 'ldb', ldb, opts.transB ? K : N)
-    if (opts.transB) checkRange('packB: B (N x K, transposed)', b, N, K, ldb)
+  const packInto = (
+    K: number,
+    N: number,
+    b: number,
+    dst: number,
+    transB: boolean,
+    ldbOption: number | undefined,
+  ) => {
+    checkSize('packB', 'K', K)
+    checkSize('packB', 'N', N)
+    const ldb = ldbOption ?? (transB ? K : N)
+    checkStride('packB', 'ldb', ldb, transB ? K : N)
+    if (transB) checkRange('packB: B (N x K, transposed)', b, N, K, ldb)
     else checkRange('packB: B (K x N)', b, K, N, ldb)
-    const bytes = packedBytes(K, N)
-    checkRange('packB: destination', dst, 1, bytes / 4, 0)
-    const [rsB, csB] = opts.transB ? [1, ldb] : [ldb, 1]
+    checkRange('packB: destination', dst, 1, packedBytes(K, N) / 4, 0)
+    const rsB = transB ? 1 : ldb
+    const csB = transB ? ldb : 1
     const P = panels(N)
     if (helper && K * N >= PARALLEL_PACK_FLOATS && P >= 2) {
       const mid = Math.ceil(P / 2)
-      helper.post(PACK_JOB, [K, N, b, rsB, csB, dst, mid, P])
+      jobArgs[0] = K
+      jobArgs[1] = N
+      jobArgs[2] = b
+      jobArgs[3] = rsB
+      jobArgs[4] = csB
+      jobArgs[5] = dst
+      jobArgs[6] = mid
+      jobArgs[7] = P
+      post(PACK_JOB)
       ex.packB(K, N, b, rsB, csB, dst, 0, mid)
       helper.wait()
     } else ex.packB(K, N, b, rsB, csB, dst, 0, P)
-    return { offset: dst, K, N, bytes }
   }
 
-  const gemmPacked: Kernels['gemmPacked'] = (M, a, packed, c, opts = {}) => {
+  const packB: Kernels['packB'] = (K, N, b, dst, opts = NO_OPTIONS) => {
+    packInto(K, N, b, dst, opts.transB === true, opts.ldb)
+    return { offset: dst, K, N, bytes: packedBytes(K, N) }
+  }
+
+  const repack: Kernels['repack'] = (packed, b, opts = NO_OPTIONS) => {
+    packInto(packed.K, packed.N, b, packed.offset, opts.transB === true, opts.ldb)
+  }
+
+  /** gemmPacked on rows/columns already checked; splits between the threads when it pays. */
+  const multiply = (
+    M: number,
+    N: number,
+    K: number,
+    a: number,
+    rsA: number,
+    csA: number,
+    bp: number,
+    c: number,
+    ldc: number,
+    alpha: number,
+    accumulate: number,
+  ) => {
+    const P = panels(N)
+    if (!helper || 2 * M * N * K < parallelFlops || (P < 2 && M < 2 * mr)) {
+      ex.gemmPacked(M, N, K, a, rsA, csA, bp, c, ldc, alpha, accumulate, 0, P)
+      return
+    }
+    // split the columns (both threads read all of A, each its half of B, and write disjoint C),
+    // or the rows when B is a single panel
+    const byColumns = P >= 2
+    const mid = Math.ceil(P / 2)
+    const top = Math.ceil(M / 2 / mr) * mr
+    jobArgs[0] = byColumns ? M : M - top
+    jobArgs[1] = N
+    jobArgs[2] = K
+    jobArgs[3] = byColumns ? a : a + top * rsA * 4
+    jobArgs[4] = rsA
+    jobArgs[5] = csA
+    jobArgs[6] = bp
+    jobArgs[7] = byColumns ? c : c + top * ldc * 4
+    jobArgs[8] = ldc
+    jobArgs[9] = alpha
+    jobArgs[10] = accumulate
+    jobArgs[11] = byColumns ? mid : 0
+    jobArgs[12] = P
+    post(GEMM_JOB)
+    if (byColumns) ex.gemmPacked(M, N, K, a, rsA, csA, bp, c, ldc, alpha, accumulate, 0, mid)
+    else ex.gemmPacked(top, N, K, a, rsA, csA, bp, c, ldc, alpha, accumulate, 0, P)
+    helper.wait()
+  }
+
+  const gemmPacked: Kernels['gemmPacked'] = (M, a, packed, c, opts = NO_OPTIONS) => {
     const { K, N } = packed
-    checkDims('gemm', { M })
-    const lda = opts.lda ?? (opts.transA ? M : K)
+    checkSize('gemm', 'M', M)
+    const transA = opts.transA === true
+    const lda = opts.lda ?? (transA ? M : K)
     const ldc = opts.ldc ?? N
-    checkStride('gemm', 'lda', lda, opts.transA ? M : K)
+    checkStride('gemm', 'lda', lda, transA ? M : K)
     checkStride('gemm', 'ldc', ldc, N)
-    if (opts.transA) checkRange('gemm: A (K x M, transposed)', a, K, M, lda)
+    if (transA) checkRange('gemm: A (K x M, transposed)', a, K, M, lda)
     else checkRange('gemm: A (M x K)', a, M, K, lda)
     checkRange('gemm: C (M x N)', c, M, N, ldc)
     if (M === 0 || N === 0) return
-    const alpha = opts.alpha ?? 1
     const accumulate = opts.accumulate ? 1 : 0
     if (K === 0) {
       // an empty sum: C = 0 (or unchanged when accumulating)
       if (!accumulate) for (let i = 0; i < M; i++) new Float32Array(memory.buffer, c + i * ldc * 4, N).fill(0)
       return
     }
-    const [rsA, csA] = opts.transA ? [1, lda] : [lda, 1]
-    const P = panels(N)
-    if (!helper || 2 * M * N * K < parallelFlops || (P < 2 && M < 2 * mr)) {
-      ex.gemmPacked(M, N, K, a, rsA, csA, packed.offset, c, ldc, alpha, accumulate, 0, P)
-    } else if (P >= 2) {
-      // split the columns: both threads read all of A, each its half of B, and write disjoint C
-      const mid = Math.ceil(P / 2)
-      helper.post(GEMM_JOB, [M, N, K, a, rsA, csA, packed.offset, c, ldc, alpha, accumulate, mid, P])
-      ex.gemmPacked(M, N, K, a, rsA, csA, packed.offset, c, ldc, alpha, accumulate, 0, mid)
-      helper.wait()
-    } else {
-      const top = Math.ceil(M / 2 / mr) * mr
-      const a2 = a + top * rsA * 4
-      const c2 = c + top * ldc * 4
-      helper.post(GEMM_JOB, [M - top, N, K, a2, rsA, csA, packed.offset, c2, ldc, alpha, accumulate, 0, P])
-      ex.gemmPacked(top, N, K, a, rsA, csA, packed.offset, c, ldc, alpha, accumulate, 0, P)
-      helper.wait()
-    }
+    multiply(
+      M,
+      N,
+      K,
+      a,
+      transA ? 1 : lda,
+      transA ? lda : 1,
+      packed.offset,
+      c,
+      ldc,
+      opts.alpha ?? 1,
+      accumulate,
+    )
   }
 
-  const gemm: Kernels['gemm'] = (M, N, K, a, b, c, opts = {}) => {
-    checkDims('gemm', { M, N, K })
+  const gemm: Kernels['gemm'] = (M, N, K, a, b, c, opts = NO_OPTIONS) => {
+    checkSize('gemm', 'M', M)
+    checkSize('gemm', 'N', N)
+    checkSize('gemm', 'K', K)
     const bytes = packedBytes(K, N)
     if (bytes > workspace.bytes) {
       if (!options.arena) {
@@ -219,14 +291,18 @@ const assemble = (options: KernelsOptions, helper: HelperThread | undefined): Ke
       const grown = Math.max(bytes, workspace.bytes * 2)
       workspace = { offset: options.arena.allocBytes(grown), bytes: grown }
     }
-    const packed = packB(K, N, b, workspace.offset, opts)
-    gemmPacked(M, a, packed, c, opts)
+    packInto(K, N, b, workspace.offset, opts.transB === true, opts.ldb)
+    workspaceMatrix.K = K
+    workspaceMatrix.N = N
+    workspaceMatrix.offset = workspace.offset
+    gemmPacked(M, a, workspaceMatrix, c, opts)
   }
+  const workspaceMatrix = { offset: 0, K: 0, N: 0, bytes: 0 }
 
   const range =
     (kernel: KernelExports['exp']): RangeKernel =>
     (n, src, dst) => {
-      checkDims('pointwise', { n })
+      checkSize('pointwise', 'n', n)
       checkRange('pointwise: source', src, 1, n, n)
       checkRange('pointwise: destination', dst, 1, n, n)
       kernel(1, n, src, 0, dst, 0)
@@ -240,6 +316,7 @@ const assemble = (options: KernelsOptions, helper: HelperThread | undefined): Ke
     exports: ex,
     packedBytes,
     packB,
+    repack,
     gemmPacked,
     gemm,
     exp: range(ex.exp),

@@ -36,6 +36,30 @@ export const compileFused = (
   })
   const raw = instance.exports.fused as (...args: number[]) => void
   const inputs = inputCount(outputs)
+  let knownBytes = memory.buffer.byteLength
+  // (rows, cols, pointer and stride per operand), reused so that a run allocates nothing
+  const args: number[] = new Array(2 + 2 * (inputs + outputs.length)).fill(0)
+  const setOperands = (what: string, list: readonly Operand[], first: number, rows: number, cols: number) => {
+    for (let k = 0; k < list.length; k++) {
+      const o = list[k]!
+      const end = o.offset + ((rows - 1) * o.ld + cols) * 4
+      // the memory only grows: re-read its size only when an operand seems to be past it
+      if (end > knownBytes) knownBytes = memory.buffer.byteLength
+      if (
+        !Number.isInteger(o.offset) ||
+        o.offset < 0 ||
+        !Number.isInteger(o.ld) ||
+        o.ld < 0 ||
+        end > knownBytes
+      ) {
+        throw new RangeError(
+          `fused kernel ${key}: ${what} ${k} (byte ${o.offset}, row stride ${o.ld}) is outside the memory`,
+        )
+      }
+      args[first + 2 * k] = o.offset
+      args[first + 2 * k + 1] = o.ld
+    }
+  }
   const kernel: FusedKernel = {
     inputs,
     outputs: outputs.length,
@@ -46,29 +70,12 @@ export const compileFused = (
           `fused kernel ${key}: expects ${inputs} input(s) and ${outputs.length} output(s), got ${ins.length} and ${outs.length}`,
         )
       }
-      const bytes = memory.buffer.byteLength
-      const args = [rows, cols]
-      for (const [what, list] of [
-        ['input', ins],
-        ['output', outs],
-      ] as const) {
-        list.forEach((o, k) => {
-          const end = o.offset + ((rows - 1) * o.ld + cols) * 4
-          if (
-            !Number.isInteger(o.offset) ||
-            o.offset < 0 ||
-            !Number.isInteger(o.ld) ||
-            o.ld < 0 ||
-            end > bytes
-          ) {
-            throw new RangeError(
-              `fused kernel ${key}: ${what} ${k} (byte ${o.offset}, row stride ${o.ld}) is outside the memory`,
-            )
-          }
-          args.push(o.offset, o.ld)
-        })
-      }
-      if (rows > 0 && cols > 0) raw(...args)
+      if (rows <= 0 || cols <= 0) return
+      args[0] = rows
+      args[1] = cols
+      setOperands('input', ins, 2, rows, cols)
+      setOperands('output', outs, 2 + 2 * inputs, rows, cols)
+      Reflect.apply(raw, undefined, args)
     },
   }
   cache.set(key, kernel)

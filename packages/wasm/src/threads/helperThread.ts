@@ -60,7 +60,7 @@ export class HelperThread {
     module: WebAssembly.Module,
     memory: WebAssembly.Memory,
     jobs: HelperInit['jobs'],
-    spins = 20000,
+    spins = 4000,
   ): Promise<HelperThread> {
     if (!(memory.buffer instanceof SharedArrayBuffer)) {
       throw new Error('threads: the memory must be shared (new WebAssembly.Memory({ ..., shared: true }))')
