@@ -11,6 +11,7 @@ import {
   modes,
 } from './configs.js'
 import { selectEngines } from './engines/index.js'
+import { kernelTable } from './kernelTable.js'
 import { fractionsOfLstm, runBench } from './run.js'
 import { formatNumber, formatTable } from './table.js'
 import type { TimingPlan } from './timing.js'
@@ -23,11 +24,14 @@ const usage = `Usage: pnpm bench [-- options]
                    (default: all)
   --reps N         timed runs per measurement (default: 15 at small, 3 otherwise)
   --warmup N       untimed runs first (default: 5 at small, 1 otherwise)
-  --scaled-steps N timesteps slow engines are timed on at the large size, then scaled to T (default 8)
-  --budget S       other engines are timed on fewer steps (scaled) where their timed runs at one
-                   config and mode would take more than S seconds (default 40)
+  --scaled-steps N timesteps slow engines are timed on at most at the large size, then scaled to T,
+                   and the fewest the others go down to (default 8)
+  --budget S       engines are timed on fewer steps (scaled) where their timed runs at one config
+                   and mode would take more than S seconds (default 30)
   --cells LIST     cells besides the LSTM that cellgraph runs: gru, layer_norm_lstm (default: both; 'none')
   --cell-configs L the configs those cells run at (default: medium)
+  --kernels        also print the WebAssembly kernels' micro-benchmarks (matrix products at the
+                   chosen configs' shapes on 1 and 2 threads, pointwise throughput)
   --help`
 
 const list = (value: string | undefined) =>
@@ -56,6 +60,7 @@ async function main() {
       budget: { type: 'string' },
       cells: { type: 'string' },
       'cell-configs': { type: 'string' },
+      kernels: { type: 'boolean' },
       help: { type: 'boolean' },
     },
   })
@@ -81,7 +86,7 @@ async function main() {
     otherCellConfigs: values['cell-configs'] ? list(values['cell-configs']) : ['medium'],
     plan,
     scaledSteps: count(values['scaled-steps'], 'scaled-steps') ?? 8,
-    budgetMs: 1000 * (count(values.budget, 'budget') ?? 40),
+    budgetMs: 1000 * (count(values.budget, 'budget') ?? 30),
     log: (line) => process.stderr.write(`${line}\n`),
   })
   const date = new Date().toISOString().slice(0, 10)
@@ -99,6 +104,7 @@ async function main() {
       `${row.config} ${modeLabel[row.mode]}: ${row.engine} runs at ${(100 * fraction).toFixed(0)}% of the LSTM's GFLOP/s (target ≥ 67%)`,
     )
   for (const e of engines) if (e.note) console.log(`- ${e.note}`)
+  if (values.kernels) console.log(`\n${await kernelTable(chosen)}`)
   console.log(`\n${((Date.now() - started) / 1000).toFixed(0)} s in all`)
   if (result.failures.length) {
     console.error(

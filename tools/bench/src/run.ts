@@ -18,9 +18,9 @@ export interface BenchOptions {
   readonly otherCellConfigs: readonly string[]
   /** Timing per config (warm-up and timed runs). */
   readonly plan: (config: BenchConfig) => TimingPlan
-  /** Timesteps a slow engine is timed on at the large size, then scaled to T. */
+  /** Timesteps a slow engine is timed on (at most) at the large size, then scaled to T. */
   readonly scaledSteps: number
-  /** Other engines time fewer steps (at least `scaledSteps`) where their timed runs would pass this. */
+  /** Engines time fewer steps where their timed runs at one config and mode would pass this. */
   readonly budgetMs: number
   /** Progress lines (stderr in the CLI). */
   readonly log: (line: string) => void
@@ -58,10 +58,13 @@ export const isCellgraph = (engine: string) => engine.startsWith('cellgraph')
 /** The label of an engine's rows for a cell other than the LSTM. */
 export const cellLabel = (engine: string, cell: string) => (cell === 'lstm' ? engine : `${engine} [${cell}]`)
 
-/** Slow engines at the large size go straight to the scaled length; the others get a time budget. */
+/**
+ * Slow engines at the large size start from the scaled length and may go down to 2 steps; the
+ * others start from T and may go down to the scaled length; the budget decides.
+ */
 const stepsFor = (engine: Engine, config: BenchConfig, options: BenchOptions) =>
   engine.slow && config.name === 'large'
-    ? { steps: Math.min(options.scaledSteps, config.steps) }
+    ? { steps: Math.min(options.scaledSteps, config.steps), budgetMs: options.budgetMs, minSteps: 2 }
     : { steps: config.steps, budgetMs: options.budgetMs, minSteps: options.scaledSteps }
 
 /** Runs every engine on every config and mode and returns the table rows (ratios included). */

@@ -47,8 +47,9 @@ function layersModel(w: TfjsLstmWeights, input: number, hidden: number): TfjsMod
 }
 
 /**
- * The LSTM written by hand with tfjs ops, as a user would for a custom cell: the input projection
- * hoisted out of the loop as one product, then per step h·U, the gates and the state update.
+ * The LSTM written by hand with tfjs ops, as a user would for a custom cell: per step
+ * x_t·K + h·U + b, the gates and the state update. (Hoisting x·K out of the loop as one product
+ * made it slower on tfjs-wasm, whose product slows down sharply with the row count here.)
  */
 function cellModel(w: TfjsLstmWeights, input: number, hidden: number): TfjsModel {
   const kernel = tf.variable(tf.tensor2d(w.kernel, [input, 4 * hidden]))
@@ -58,14 +59,13 @@ function cellModel(w: TfjsLstmWeights, input: number, hidden: number): TfjsModel
     variables: [kernel, recurrent, bias],
     batchMajor: false,
     forward: (x) => {
-      const [steps, batch] = x.shape
-      const projected = tf.add(tf.matMul(tf.reshape(x, [steps * batch, input]), kernel), bias)
-      const xs = tf.unstack(tf.reshape(projected, [steps, batch, 4 * hidden]))
+      const [, batch] = x.shape
       let h: tf.Tensor2D = tf.zeros([batch, hidden])
       let c: tf.Tensor2D = tf.zeros([batch, hidden])
       const hs: tf.Tensor2D[] = []
-      for (const xt of xs) {
-        const [zi, zf, zg, zo] = tf.split(tf.add(xt, tf.matMul(h, recurrent)), 4, 1)
+      for (const xt of tf.unstack(x) as tf.Tensor2D[]) {
+        const z = tf.add(tf.add(tf.matMul(xt, kernel), tf.matMul(h, recurrent)), bias)
+        const [zi, zf, zg, zo] = tf.split(z, 4, 1)
         c = tf.add(tf.mul(tf.sigmoid(zf!), c), tf.mul(tf.sigmoid(zi!), tf.tanh(zg!)))
         h = tf.mul(tf.sigmoid(zo!), tf.tanh(c))
         hs.push(h)
