@@ -14,7 +14,13 @@ export { type ConformanceOptions, describeConformance } from './conformance/desc
 export { CONFORMANCE_TOLERANCE, EXACT, type Tolerance, tensorMismatch } from './conformance/tolerance.js'
 export { type LossHead, type Model, type ModelOptions, reversed, sequenceModel, withLoss } from './model.js'
 export { buildCell, STATE_NAMES } from './random/buildCell.js'
-export { type CellCase, type CellCaseOptions, cellCaseArb, makeCellCase } from './random/cellCase.js'
+export {
+  type CaseShape,
+  type CellCase,
+  type CellCaseOptions,
+  cellCaseArb,
+  makeCellCase,
+} from './random/cellCase.js'
 export { type OpCoverage, opCoverage, opsIn } from './random/coverage.js'
 export * from './random/range.js'
 export * from './random/recipe.js'

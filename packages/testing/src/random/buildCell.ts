@@ -66,12 +66,15 @@ const clampRange = (r: Range, lo: number, hi: number): Range =>
 
 const sizeOf = (e: Ranged): number => e.value.type.shape[0]!
 
-/** Builds the cell a recipe describes, through the DSL (`defineCell`, `layer`, op functions). */
-export function buildCell(recipe: CellRecipe): Cell {
+/**
+ * Builds the cell a recipe describes, through the DSL (`defineCell`, `layer`, op functions).
+ * `inputLimit` bounds |x|: INPUT_LIMIT for data, VALUE_LIMIT for a layer over another cell's output.
+ */
+export function buildCell(recipe: CellRecipe, inputLimit: number = INPUT_LIMIT): Cell {
   const stateNames: readonly string[] = STATE_NAMES.slice(0, recipe.states)
   const definition = defineCell('random', { state: stateNames }, (vars, { hidden }) => {
     const states = stateNames.map((s) => ({ value: vars[s]!, range: symmetric(INPUT_LIMIT) }))
-    const tracer = new Tracer([...states, { value: vars.x!, range: symmetric(INPUT_LIMIT) }])
+    const tracer = new Tracer([...states, { value: vars.x!, range: symmetric(inputLimit) }])
     recipe.steps.forEach((step, i) => tracer.step(step, i))
     const next: Record<string, Value> = {}
     stateNames.forEach((s, i) => {
