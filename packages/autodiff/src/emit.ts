@@ -1,13 +1,4 @@
-import {
-  formatType,
-  GraphError,
-  isRows,
-  reduceSum,
-  sameType,
-  sumAll,
-  type Value,
-  type ValueType,
-} from '@cellgraph/graph'
+import { concat, isRows, reduceSum, sameType, sumAll, type Value, type ValueType } from '@cellgraph/graph'
 
 /** Ops the DSL does not expose as functions, emitted on the builder of their first operand. */
 export const outerSum = (a: Value, b: Value): Value => a.builder.apply('outerSum', [a, b], {})[0]!
@@ -34,16 +25,13 @@ export function unbroadcast(g: Value, operandType: ValueType, like: () => Value)
 }
 
 /**
- * A keep-dims reduction result s ([.., 1]) spread back over the last axis of `like`. Row values and
- * rank-1 tensors broadcast; a rank-2 tensor cannot, since the IR broadcasts tensors only from scalars.
+ * A keep-dims reduction result s ([.., 1]) spread back over the last axis of `like`. Row values
+ * broadcast as they are; tensors broadcast only from scalars, so a rank-1 tensor's [1] becomes a
+ * scalar and a rank-2 tensor's [M,1] is repeated along the last axis by concatenation.
  */
-export function spreadLastAxis(s: Value, like: ValueType, what: string): Value {
-  if (isRows(like) || like.shape.at(-1) === 1) return s
+export function spreadLastAxis(s: Value, like: ValueType): Value {
+  const size = like.shape.at(-1)!
+  if (isRows(like) || size === 1) return s
   if (like.shape.length === 1) return sumAll(s)
-  throw new GraphError(
-    `${what} of a rank-${like.shape.length} tensor ${formatType(like)} is not differentiable: ` +
-      'the IR cannot broadcast [M,1] back to [M,N] for tensors',
-    undefined,
-    what,
-  )
+  return concat(...Array.from({ length: size }, () => s))
 }

@@ -18,14 +18,14 @@ export const rowCount: VjpRule<'rowCount'> = { saves: {}, vjp: () => [undefined]
 
 export const reduceSum: VjpRule<'reduceSum'> = {
   saves: {},
-  vjp: (ctx) => [() => broadcastLike(spreadLastAxis(ctx.g, ctx.inputTypes[0]!, 'reduceSum'), ctx.like(0))],
+  vjp: (ctx) => [() => broadcastLike(spreadLastAxis(ctx.g, ctx.inputTypes[0]!), ctx.like(0))],
 }
 
 export const reduceMean: VjpRule<'reduceMean'> = {
   saves: {},
   vjp: (ctx) => {
     const x = ctx.inputTypes[0]!
-    const scaled = () => div(spreadLastAxis(ctx.g, x, 'reduceMean'), x.shape.at(-1)!)
+    const scaled = () => div(spreadLastAxis(ctx.g, x), x.shape.at(-1)!)
     return [() => broadcastLike(scaled(), ctx.like(0))]
   },
 }
@@ -40,10 +40,10 @@ export const reduceMax: VjpRule<'reduceMax'> = {
     const x = ctx.inputTypes[0]!
     return [
       () => {
-        const y = spreadLastAxis(ctx.output(0), x, 'reduceMax')
+        const y = spreadLastAxis(ctx.output(0), x)
         const isMax = oneMinus(greater(y, ctx.input(0)))
         const share = div(ctx.g, sumLastAxis(isMax))
-        return mul(isMax, spreadLastAxis(share, x, 'reduceMax'))
+        return mul(isMax, spreadLastAxis(share, x))
       },
     ]
   },

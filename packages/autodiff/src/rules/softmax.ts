@@ -3,12 +3,11 @@ import { broadcastLike, crossEntropyGrad as crossEntropyGradOf, spreadLastAxis }
 import type { VjpRule } from '../rule.js'
 
 /** The softmax Jacobian applied to u: s·(u − Σ u·s), per row. */
-const softmaxVjp = (s: Value, u: Value, what: string): Value =>
-  mul(s, sub(u, spreadLastAxis(reduceSum(mul(u, s)), s.type, what)))
+const softmaxVjp = (s: Value, u: Value): Value => mul(s, sub(u, spreadLastAxis(reduceSum(mul(u, s)), s.type)))
 
 export const softmax: VjpRule<'softmax'> = {
   saves: { outputs: [0] },
-  vjp: (ctx) => [() => softmaxVjp(ctx.output(0), ctx.g, 'softmax')],
+  vjp: (ctx) => [() => softmaxVjp(ctx.output(0), ctx.g)],
 }
 
 /** The logits' cotangent is crossEntropyGrad; the class indices get none. */
@@ -26,7 +25,7 @@ export const crossEntropyGrad: VjpRule<'crossEntropyGrad'> = {
   vjp: (ctx) => {
     const u = ctx.g
     return [
-      () => mul(ctx.input(2), softmaxVjp(softmaxOf(ctx.input(0)), u, 'crossEntropyGrad')),
+      () => mul(ctx.input(2), softmaxVjp(softmaxOf(ctx.input(0)), u)),
       undefined,
       () => {
         const ones = broadcastLike(u.builder.constant(1), ctx.like(2))
