@@ -47,6 +47,25 @@ describe('two threads over shared memory', () => {
     expect(checkGemm(kernels, arena, { ...base, M: 90, N: 10, K: 50, transA: true }, true)).toBeUndefined()
   })
 
+  test('after dispose, a product that needs the helper is a named error, not a hang', async () => {
+    const k = await createKernels({ memory: arena.memory, arena, threads: 2, parallelFlops: 0 })
+    k.dispose()
+    k.dispose()
+    const base = {
+      padA: 0,
+      padB: 0,
+      padC: 0,
+      alpha: 1,
+      accumulate: false,
+      transA: false,
+      transB: false,
+      seed: 1,
+    }
+    expect(() => checkGemm(k, arena, { ...base, M: 4, N: 40, K: 4 }, true)).toThrow(
+      /threads: the kernels were disposed/,
+    )
+  })
+
   test('threads need a shared memory', async () => {
     const plain = newArena(false)
     await expect(createKernels({ memory: plain.memory, threads: 2 })).rejects.toThrow(

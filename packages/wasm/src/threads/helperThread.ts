@@ -47,6 +47,7 @@ export class HelperThread {
   private seq = 0
   private canBlock = true
   private busy = false
+  private stopped = false
 
   private constructor(
     private readonly worker: WorkerHandle,
@@ -79,6 +80,7 @@ export class HelperThread {
   }
 
   post(job: number, args: readonly number[]): void {
+    if (this.stopped) throw new Error('threads: the kernels were disposed; create new ones')
     if (this.busy) throw new Error('threads: a job is already running on the helper')
     const spec = this.jobs[job]!
     for (let i = 0; i < args.length; i++) {
@@ -108,6 +110,8 @@ export class HelperThread {
   }
 
   stop(): void {
+    if (this.stopped) return
+    this.stopped = true
     this.control[slot.JOB] = STOP_JOB
     Atomics.store(this.control, slot.SEQ, ++this.seq)
     Atomics.notify(this.control, slot.SEQ)
