@@ -1,18 +1,20 @@
 import type { Graph } from '@cellgraph/graph'
 import type { Backend, CompileOptions, DeviceTensor, Executable, HostTensor } from './backend.js'
 import { cpuBackend } from './cpu/cpuBackend.js'
+import { wasmCpuBackend } from './cpu/wasmBackend.js'
 import { referenceBackend } from './reference/referenceBackend.js'
 
 /** The backends `compile` knows by name. */
 export const namedBackends = {
   cpu: cpuBackend,
+  'cpu-wasm': wasmCpuBackend,
   reference: referenceBackend,
 } as const satisfies Record<string, () => Backend>
 
 export type BackendName = keyof typeof namedBackends
 
 export interface CompileRequest extends CompileOptions {
-  /** A backend by name (a shared instance) or a backend object. Default 'cpu'. */
+  /** A backend by name (a shared instance) or a backend object. Default 'cpu'; 'cpu-wasm' uses WebAssembly SIMD products. */
   readonly backend?: BackendName | Backend
 }
 

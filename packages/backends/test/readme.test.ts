@@ -9,7 +9,7 @@ describe('README example', () => {
     expect(readme).toContain(example.trim())
   })
 
-  it('trains a custom cell with SGD on the CPU backend and the loss falls', async () => {
+  it('trains a custom cell with SGD on the CPU backend and the loss falls', { timeout: 60_000 }, async () => {
     const log = vi.spyOn(console, 'log').mockImplementation(() => {})
     const { losses } = await import('../examples/trainCustomCell.js')
     log.mockRestore()

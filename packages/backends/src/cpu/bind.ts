@@ -1,13 +1,28 @@
-import { formatType, type Graph, InputError, nodeMap, verify } from '@cellgraph/graph'
+import { formatType, type Graph, InputError, nodeMap, type ValueType, verify } from '@cellgraph/graph'
 import type { DeviceTensor } from '../backend.js'
 import type { RunSizes } from './codegen.js'
 
-/** The external leaves of a graph: ids and names, in binding order. */
-export function leavesOf(graph: Graph, hidden: ReadonlySet<string> = new Set()) {
+export interface Leaf {
+  readonly id: string
+  readonly name: string
+  /** The leaf's type; looked up in the graph (verified once, then cached) when absent. */
+  readonly type?: ValueType
+}
+
+const typesCache = new WeakMap<Graph, ReturnType<typeof verify>>()
+const typesOf = (graph: Graph) => {
+  let t = typesCache.get(graph)
+  if (!t) typesCache.set(graph, (t = verify(graph)))
+  return t
+}
+
+/** The external leaves of a graph: ids, names and types, in binding order. */
+export function leavesOf(graph: Graph, hidden: ReadonlySet<string> = new Set()): Leaf[] {
   const byId = nodeMap(graph)
+  const types = verify(graph)
   return graph.inputs
     .filter((id) => !hidden.has(id))
-    .map((id) => ({ id, name: (byId.get(id)!.attrs as { name: string }).name }))
+    .map((id) => ({ id, name: (byId.get(id)!.attrs as { name: string }).name, type: types.of(id) }))
 }
 
 /**
@@ -16,18 +31,16 @@ export function leavesOf(graph: Graph, hidden: ReadonlySet<string> = new Set()) 
  */
 export function bindSizes(
   graph: Graph,
-  leaves: readonly { id: string; name: string }[],
+  leaves: readonly Leaf[],
   inputs: Readonly<Record<string, DeviceTensor>>,
 ): RunSizes {
-  const types = verify(graph)
   let batch: number | undefined
   let steps: number | undefined
-  const known = new Set(leaves.map((l) => l.name))
-  for (const name of Object.keys(inputs))
-    if (!known.has(name))
-      throw new InputError(`unknown input '${name}'; the graph takes ${[...known].join(', ')}`)
-  for (const { id, name } of leaves) {
-    const t = types.of(id)
+  for (const name in inputs)
+    if (!leaves.some((l) => l.name === name))
+      throw new InputError(`unknown input '${name}'; the graph takes ${leaves.map((l) => l.name).join(', ')}`)
+  for (const { id, name, type } of leaves) {
+    const t = type ?? typesOf(graph).of(id)
     const v = inputs[name]
     if (!v) throw new InputError(`missing input '${name}'`)
     const want =

@@ -2,7 +2,7 @@ import { type Graph, GraphError, InputError, verify } from '@cellgraph/graph'
 import type { Backend, CompileOptions, DeviceTensor, Executable, HostTensor, RunOptions } from '../backend.js'
 import { runPasses } from '../passes/pipeline.js'
 import type { Program } from '../passes/program.js'
-import { bindSizes, leavesOf } from './bind.js'
+import { bindSizes, type Leaf, leavesOf } from './bind.js'
 import { generate, type RunSizes } from './codegen.js'
 import { helpers } from './helpers.js'
 import { type CpuKernels, jsKernels } from './kernels.js'
@@ -13,6 +13,13 @@ export interface CpuBackendOptions {
   readonly kernels?: CpuKernels
   /** Fail, naming the output, when an output holds NaN or ±Infinity. Default true. */
   readonly checkFinite?: boolean
+  /**
+   * Where float32 storage comes from (tensors and compiled buffers): kernels that work on their
+   * own memory (WebAssembly) allocate views of it here. Default: plain Float32Arrays.
+   */
+  readonly allocate?: (floats: number) => Float32Array
+  /** The backend's name; default 'cpu'. */
+  readonly name?: string
 }
 
 /** Code and buffers for one batch size and sequence length, built on first use and then reused. */
@@ -25,27 +32,31 @@ interface Instance {
 export function cpuBackend(options: CpuBackendOptions = {}): Backend {
   const kernels = options.kernels ?? jsKernels
   const checkFinite = options.checkFinite ?? true
+  const allocate = options.allocate ?? ((n: number): Float32Array => new Float32Array(n))
   return {
-    name: 'cpu',
+    name: options.name ?? 'cpu',
     async compile(graph: Graph, compileOptions: CompileOptions = {}): Promise<Executable> {
       const program = runPasses(graph, { trace: compileOptions.trace })
-      return new CpuExecutable(graph, program, kernels, checkFinite, compileOptions.trace)
+      return new CpuExecutable(graph, program, { kernels, checkFinite, allocate }, compileOptions.trace)
     },
-    upload: (host: HostTensor): DeviceTensor => CpuTensor.upload(host),
+    upload: (host: HostTensor): DeviceTensor => CpuTensor.upload(host, allocate),
     dispose() {},
   }
 }
 
 class CpuExecutable implements Executable {
   private readonly instances = new Map<string, Instance>()
-  private readonly leaves: { id: string; name: string }[]
+  private readonly leaves: Leaf[]
   private disposed = false
 
   constructor(
     readonly graph: Graph,
     private readonly program: Program,
-    private readonly kernels: CpuKernels,
-    private readonly checkFinite: boolean,
+    private readonly settings: {
+      readonly kernels: CpuKernels
+      readonly checkFinite: boolean
+      readonly allocate: (floats: number) => Float32Array
+    },
     private readonly trace?: (stage: string, text: string) => void,
   ) {
     this.leaves = leavesOf(program.graph, new Set(program.packs.map((p) => p.leaf)))
@@ -64,7 +75,7 @@ class CpuExecutable implements Executable {
     const result: Record<string, DeviceTensor> = {}
     this.graph.outputs.forEach((o, k) => {
       const out = instance.outputs[k]!
-      if (this.checkFinite) assertFinite(o.name, out.data)
+      if (this.settings.checkFinite) assertFinite(o.name, out.data)
       const target = options.into?.[o.name]
       if (target) target.write(out.data)
       result[o.name] = target ?? out
@@ -82,7 +93,7 @@ class CpuExecutable implements Executable {
       sizes,
     )
     this.trace?.(`cpu code (batch ${sizes.batch}, steps ${sizes.steps})`, code.source)
-    const buffers = code.bufferSizes.map((n) => new Float32Array(n))
+    const buffers = code.bufferSizes.map((n) => this.settings.allocate(n))
     const factory = new Function('bufs', 'K', 'H', code.source) as (
       bufs: Float32Array[],
       k: CpuKernels,
@@ -94,7 +105,7 @@ class CpuExecutable implements Executable {
       if (types[k] === undefined) throw new GraphError(`output ${k} is missing`)
       return new CpuTensor(dims, buffers[o.buffer]!.subarray(0, o.size))
     })
-    const instance = { run: factory(buffers, this.kernels, helpers), outputs }
+    const instance = { run: factory(buffers, this.settings.kernels, helpers), outputs }
     this.instances.set(key, instance)
     return instance
   }

@@ -9,11 +9,13 @@ export class CpuTensor implements DeviceTensor {
     readonly data: Float32Array,
   ) {}
 
-  static upload(host: HostTensor): CpuTensor {
+  static upload(host: HostTensor, allocate = (n: number): Float32Array => new Float32Array(n)): CpuTensor {
     const size = elementCount(host.dims)
     if (host.data.length !== size)
       throw new InputError(`data has ${host.data.length} values, dims [${host.dims.join(',')}] need ${size}`)
-    return new CpuTensor([...host.dims], Float32Array.from(host.data))
+    const data = allocate(size)
+    data.set(host.data)
+    return new CpuTensor([...host.dims], data)
   }
 
   async read(): Promise<Float32Array> {
