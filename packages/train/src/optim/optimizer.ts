@@ -1,10 +1,11 @@
 import type { Backend, DeviceTensor, Executable } from '@cellgraph/backends'
 import { type OptimizerConfig, optimizerSlots, withDefaults } from './config.js'
-import { optimizerGraph, type ParamShape } from './graph.js'
+import { gradNormGraph, type ParamShape, updateGraph } from './graph.js'
 
 /**
- * An optimizer whose update runs as one compiled graph on the backend that holds the parameters:
- * parameters and moments are updated in place (run `into` the bound tensors).
+ * An optimizer whose update runs as compiled graphs on the backend that holds the parameters: one
+ * graph computes the global gradient norm, one graph per parameter shape updates a parameter and
+ * its moments in place (run `into` the bound tensors). Nothing but the norm comes back to the host.
  */
 export class Optimizer {
   /** Steps taken so far (Adam's t before the next step). */
@@ -14,8 +15,10 @@ export class Optimizer {
   private constructor(
     readonly config: OptimizerConfig,
     private readonly backend: Backend,
-    private readonly executable: Executable,
+    private readonly norm: Executable,
+    private readonly updates: ReadonlyMap<string, Executable>,
     readonly params: readonly ParamShape[],
+    private readonly clips: boolean,
   ) {
     const slots: Record<string, Record<string, DeviceTensor>> = {}
     for (const s of optimizerSlots(config))
@@ -31,11 +34,18 @@ export class Optimizer {
     params: readonly ParamShape[],
     clipNorm?: number,
   ): Promise<Optimizer> {
+    const updates = new Map<string, Executable>()
+    for (const p of params) {
+      const key = p.shape.join('x')
+      if (!updates.has(key)) updates.set(key, await backend.compile(updateGraph(config, p.shape, clipNorm)))
+    }
     return new Optimizer(
       config,
       backend,
-      await backend.compile(optimizerGraph(config, params, clipNorm)),
+      await backend.compile(gradNormGraph(params)),
+      updates,
       params,
+      clipNorm !== undefined,
     )
   }
 
@@ -48,31 +58,37 @@ export class Optimizer {
     grads: Readonly<Record<string, DeviceTensor>>,
     lr: number,
   ): Promise<number> {
+    for (const p of this.params) {
+      if (!params[p.name]) throw new Error(`optimizer: parameter '${p.name}' is not bound`)
+      if (!grads[p.name]) throw new Error(`optimizer: no gradient for parameter '${p.name}'`)
+    }
     this.step++
     const c = withDefaults(this.config)
     const beta1 = c.kind === 'sgd' ? 0 : c.beta1
     const beta2 = c.kind === 'sgd' ? 0 : c.beta2
+    const norm = (
+      await this.norm.run(Object.fromEntries(this.params.map((p) => [`grad.${p.name}`, grads[p.name]!])))
+    ).grad_norm!
+    // The norm tensor is owned by the norm executable; copy it so the updates can read it.
+    const normValue = (await norm.read())[0]!
     const scalars = {
       lr: this.scalar(lr),
       bias1: this.scalar(1 - beta1 ** this.step),
       bias2: this.scalar(1 - beta2 ** this.step),
+      ...(this.clips ? { grad_norm: this.scalar(normValue) } : {}),
     }
-    const inputs: Record<string, DeviceTensor> = { ...scalars }
-    const into: Record<string, DeviceTensor> = {}
     for (const p of this.params) {
-      const param = params[p.name]
-      const grad = grads[p.name]
-      if (!param) throw new Error(`optimizer: parameter '${p.name}' is not bound`)
-      if (!grad) throw new Error(`optimizer: no gradient for parameter '${p.name}'`)
-      inputs[`param.${p.name}`] = into[`param.${p.name}`] = param
-      inputs[`grad.${p.name}`] = grad
-      for (const [slot, tensors] of Object.entries(this.slots))
-        inputs[`${slot}.${p.name}`] = into[`${slot}.${p.name}`] = tensors[p.name]!
+      const inputs: Record<string, DeviceTensor> = {
+        ...scalars,
+        param: params[p.name]!,
+        grad: grads[p.name]!,
+      }
+      const into: Record<string, DeviceTensor> = { param: params[p.name]! }
+      for (const [slot, tensors] of Object.entries(this.slots)) inputs[slot] = into[slot] = tensors[p.name]!
+      await this.updates.get(p.shape.join('x'))!.run(inputs, { into })
     }
-    const out = await this.executable.run(inputs, { into })
-    const norm = (await out.grad_norm!.read())[0]!
     for (const s of Object.values(scalars)) s.dispose()
-    return norm
+    return normValue
   }
 
   private scalar(value: number): DeviceTensor {
@@ -80,7 +96,8 @@ export class Optimizer {
   }
 
   dispose(): void {
-    this.executable.dispose()
+    this.norm.dispose()
+    for (const e of this.updates.values()) e.dispose()
     for (const tensors of Object.values(this.slots)) for (const t of Object.values(tensors)) t.dispose()
   }
 }
