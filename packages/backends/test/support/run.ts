@@ -1,5 +1,5 @@
 import { elementCount, type Graph, nodeMap, type ValueType, verify } from '@cellgraph/graph'
-import type { HostTensor } from '../../src/index.js'
+import type { Backend, HostTensor } from '../../src/index.js'
 
 /** Deterministic pseudo-random values in [−scale, scale) (a small LCG; tests need no library). */
 export function seededValues(n: number, seed: number, scale = 0.5): Float64Array {
@@ -37,4 +37,19 @@ export function randomInputs(
     }
   })
   return out
+}
+
+/** Compiles and runs a graph on a backend; returns every output's values. */
+export async function runOn(
+  backend: Backend,
+  graph: Graph,
+  inputs: Record<string, HostTensor>,
+): Promise<Record<string, Float32Array | Float64Array>> {
+  const exe = await backend.compile(graph)
+  const bound = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, backend.upload(v)]))
+  const outs = await exe.run(bound)
+  const result: Record<string, Float32Array | Float64Array> = {}
+  for (const [k, v] of Object.entries(outs)) result[k] = await v.read()
+  exe.dispose()
+  return result
 }
