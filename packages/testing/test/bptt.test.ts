@@ -2,7 +2,7 @@ import { grad, gradName, numericGrad } from '@cellgraph/autodiff'
 import { evaluate, type Tensor } from '@cellgraph/graph'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { type CellCase, cellCaseArb, leavesOf } from '../src/index.js'
+import { type CellCase, cellCaseArb, gradientLeaves, leavesOf } from '../src/index.js'
 import { propertyParameters } from '../src/runs.js'
 
 /**
@@ -17,8 +17,7 @@ const FD_RELATIVE = 1e-4
 function bpttMismatch(c: CellCase): string | undefined {
   const leaves = leavesOf(c.model.graph)
   const named: Record<string, Tensor> = Object.fromEntries(leaves.map((l, i) => [l.name, c.inputs[i]!]))
-  // Every parameter, the input sequence and the initial states; not the loss head's coefficients.
-  const wrt = leaves.filter((l) => !(l.name in c.model.roles)).map((l) => l.name)
+  const wrt = gradientLeaves(c.model) // every parameter, the input sequence and the initial states
   const analytic = evaluate(grad(c.model.graph, { loss: c.model.loss, wrt }), named)
   const loss = Math.abs(analytic[c.model.loss]!.data[0]!)
   const numeric = numericGrad(c.model.graph, named, { loss: c.model.loss, wrt })
