@@ -68,9 +68,14 @@ class Writer {
  * straight-line code: no per-op dispatch and no allocation while it runs. All buffers are
  * preallocated for the given sizes; time steps are addressed by offsets.
  */
-export function generate(program: Program, inputIds: readonly string[], sizes: RunSizes): GeneratedCode {
+export function generate(
+  program: Program,
+  inputIds: readonly string[],
+  sizes: RunSizes,
+  options: { readonly packing?: boolean } = {},
+): GeneratedCode {
   const w = new Writer()
-  const gen = new LevelGenerator(w, sizes)
+  const gen = new LevelGenerator(w, sizes, options.packing ?? false)
   const { graph, packs } = program
   const bound = new Map<Ref, Slot>()
   inputIds.forEach((id, k) => bound.set(id, { arr: `i${k}`, off: '0' }))
@@ -140,9 +145,13 @@ interface NodeContext {
 /** Emits the nodes of one graph level (the top graph or a scan body). */
 class LevelGenerator {
   private loopDepth = 0
+  private packedCount = 0
+  /** Products inside the current loop whose B was packed before it: node id -> handle variable. */
+  packed = new Map<string, string>()
   constructor(
     readonly w: Writer,
     readonly sizes: RunSizes,
+    readonly packing: boolean,
   ) {}
 
   level(graph: Graph, bound: ReadonlyMap<Ref, Slot>, preset: ReadonlyMap<string, Slot>, depth: number) {
@@ -227,6 +236,32 @@ class LevelGenerator {
     w.close()
   }
 
+  /** Packs, before a time loop, the B of every body product whose B is a loop invariant. */
+  private packInvariantWeights(
+    body: Graph,
+    bound: ReadonlyMap<Ref, Slot>,
+    isInvariant: (position: number) => boolean,
+    scan: Node,
+  ) {
+    const types = verify(body)
+    const position = new Map(body.inputs.map((id, i) => [id, i]))
+    for (const m of body.nodes) {
+      if (m.op !== 'matmul' || types.of(m.inputs[0]!).layout === 'tensor') continue
+      const p = position.get(parseRef(m.inputs[1]!).node)
+      if (p === undefined || !isInvariant(p)) continue
+      const { transposeB } = m.attrs as Attrs<'matmul'>
+      const shape = types.of(m.inputs[1]!).shape
+      const [k, cols] = transposeB ? [shape[1]!, shape[0]!] : [shape[0]!, shape[1]!]
+      const handle = `P${this.packedCount++}`
+      this.w.init.push(`const ${handle} = K.packing.preparePacked(${k}, ${cols}, ${transposeB})`)
+      const b = bound.get(m.inputs[1]!)!
+      this.w.line(
+        `K.packing.packB(${handle}, ${b.arr}, ${b.off}) // B of %${m.id} in scan %${scan.id}, packed once`,
+      )
+      this.packed.set(m.id, handle)
+    }
+  }
+
   scan(n: Node, ctx: NodeContext) {
     const { body, carries, sequences, reverse } = n.attrs as Attrs<'scan'>
     const w = this.w
@@ -265,11 +300,15 @@ class LevelGenerator {
       preset.set(node, { arr: ys[k]!.arr, off: `${t} * ${batch * f}` })
       claimed.add(k)
     })
+    const outerPacked = this.packed
+    this.packed = new Map(outerPacked)
+    if (this.packing) this.packInvariantWeights(body, bound, (i) => i >= carries + sequences, n)
     w.line(`// scan %${n.id}: ${steps} steps${reverse ? ', reverse' : ''}`)
     w.open(`for (let s${depth} = 0; s${depth} < ${steps}; s${depth}++) {`)
     w.line(`const ${t} = ${reverse ? `${steps - 1} - s${depth}` : `s${depth}`}`)
     const bodySlot = this.level(body, bound, preset, depth)
     this.loopDepth = depth - 1
+    this.packed = outerPacked
     body.outputs.slice(carries).forEach((o, k) => {
       if (claimed.has(k)) return
       const s = bodySlot(o.ref)
@@ -353,7 +392,9 @@ const emitters: { readonly [K in OpName]: Emit } = {
     const [m, k] = ctx.dims(a)
     const bShape = ctx.types.of(b).shape
     const cols = transposeB ? bShape[0]! : bShape[1]!
-    call(ctx, 'K.gemm', [m, cols, k, ctx.slot(a), ctx.slot(b), transposeB, ctx.storage(n.id), false])
+    const packed = ctx.gen.packed.get(n.id)
+    if (packed) call(ctx, 'K.packing.gemmPacked', [m, ctx.slot(a), packed, ctx.storage(n.id)])
+    else call(ctx, 'K.gemm', [m, cols, k, ctx.slot(a), ctx.slot(b), transposeB, ctx.storage(n.id), false])
   },
   outerSum: (n, ctx) => {
     const [a, b] = n.inputs as [Ref, Ref]

@@ -91,6 +91,7 @@ class CpuExecutable implements Executable {
       this.program,
       this.leaves.map((l) => l.id),
       sizes,
+      { packing: this.settings.kernels.packing !== undefined },
     )
     this.trace?.(`cpu code (batch ${sizes.batch}, steps ${sizes.steps})`, code.source)
     const buffers = code.bufferSizes.map((n) => this.settings.allocate(n))

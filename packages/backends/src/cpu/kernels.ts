@@ -34,6 +34,23 @@ export interface CpuKernels {
     cOffset: number,
     accumulate: boolean,
   ): void
+  /**
+   * Optional: products whose B is a loop invariant are split into a pack of B once per run
+   * (before the time loop) and a product with the packed B at every step. `preparePacked` runs
+   * once per compiled size and reserves the storage; the handle is opaque to the generated code.
+   */
+  readonly packing?: {
+    preparePacked(k: number, n: number, transposeB: boolean): unknown
+    packB(packed: unknown, b: Float32Array, bOffset: number): void
+    gemmPacked(
+      m: number,
+      a: Float32Array,
+      aOffset: number,
+      packed: unknown,
+      c: Float32Array,
+      cOffset: number,
+    ): void
+  }
 }
 
 /** Plain JavaScript kernels: correct everywhere, the baseline that faster kernels replace. */

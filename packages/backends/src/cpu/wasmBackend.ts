@@ -1,4 +1,4 @@
-import { Arena, createKernelsSync, type Kernels } from '@cellgraph/wasm'
+import { Arena, createKernelsSync, type Kernels, type PackedMatrix } from '@cellgraph/wasm'
 import type { Backend } from '../backend.js'
 import { cpuBackend } from './cpuBackend.js'
 import type { CpuKernels } from './kernels.js'
@@ -25,7 +25,7 @@ export function wasmCpuBackend(): Backend {
   const ours = new WeakSet<ArrayBufferLike>([memory.buffer])
   return cpuBackend({
     name: 'cpu-wasm',
-    kernels: memoryKernels(kernels, ours),
+    kernels: memoryKernels(kernels, arena, ours),
     allocate: (floats) => {
       const view = arena.f32(arena.allocFloats(Math.max(floats, 1)), floats)
       ours.add(view.buffer)
@@ -35,7 +35,16 @@ export function wasmCpuBackend(): Backend {
 }
 
 /** The kernels addressed as (array, offset), for arrays that are views of the kernels' memory. */
-function memoryKernels(kernels: Kernels, ours: WeakSet<ArrayBufferLike>): CpuKernels {
+/** A loop-invariant B, packed into panels once per run before the time loop. */
+interface Packed {
+  readonly k: number
+  readonly n: number
+  readonly transB: boolean
+  readonly offset: number
+  matrix?: PackedMatrix
+}
+
+function memoryKernels(kernels: Kernels, arena: Arena, ours: WeakSet<ArrayBufferLike>): CpuKernels {
   const at = (what: string, array: Float32Array, offset: number) => {
     if (!ours.has(array.buffer))
       throw new Error(`${what} is not a tensor of this cpu-wasm backend (upload it with this backend)`)
@@ -53,6 +62,23 @@ function memoryKernels(kernels: Kernels, ours: WeakSet<ArrayBufferLike>): CpuKer
         transA: true,
         accumulate,
       })
+    },
+    packing: {
+      preparePacked: (k, n, transB): Packed => ({
+        k,
+        n,
+        transB,
+        offset: arena.allocBytes(kernels.packedBytes(k, n)),
+      }),
+      packB(handle, b, bo) {
+        const p = handle as Packed
+        const from = at('packB: B', b, bo)
+        if (p.matrix) kernels.repack(p.matrix, from, { transB: p.transB })
+        else p.matrix = kernels.packB(p.k, p.n, from, p.offset, { transB: p.transB })
+      },
+      gemmPacked(m, a, ao, handle, c, co) {
+        kernels.gemmPacked(m, at('gemm: A', a, ao), (handle as Packed).matrix!, at('gemm: C', c, co))
+      },
     },
   }
 }
