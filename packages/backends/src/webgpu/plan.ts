@@ -65,6 +65,7 @@ export class Plan {
     program: Program,
     leaves: readonly { id: string; name: string }[],
     readonly sizes: RunSizes,
+    trace?: (stage: string, text: string) => void,
   ) {
     const { graph } = program
     const types = verify(graph)
@@ -85,6 +86,10 @@ export class Plan {
     this.inputs = inputs
     this.outputs = new Map(graph.outputs.map((o) => [o.name, env.get(o.ref)!]))
     const calls = flatten([...packSteps, ...steps])
+    trace?.(
+      `webgpu kernels (batch ${sizes.batch}, steps ${sizes.steps}): ${calls.length} dispatches`,
+      [...new Set(calls.map((c) => c.wgsl))].join('\n// ----\n'),
+    )
 
     const { device } = runtime
     const arenaBytes = layout.size * 4

@@ -38,6 +38,7 @@ class WebGpuExecutable implements Executable {
     private readonly runtime: GpuRuntime,
     readonly graph: Graph,
     private readonly program: Program,
+    private readonly trace?: (stage: string, text: string) => void,
   ) {
     this.leaves = leavesOf(program.graph, new Set(program.packs.map((p) => p.leaf)))
   }
@@ -82,7 +83,7 @@ class WebGpuExecutable implements Executable {
     const p = this.plan
     if (p && p.sizes.batch === sizes.batch && p.sizes.steps === sizes.steps) return p
     this.release()
-    this.plan = new Plan(this.runtime, this.program, this.leaves, sizes)
+    this.plan = new Plan(this.runtime, this.program, this.leaves, sizes, this.trace)
     return this.plan
   }
 
@@ -115,7 +116,7 @@ export async function webgpuBackend(options: WebGpuBackendOptions = {}): Promise
     stats: () => runtime.stats(),
     async compile(graph: Graph, compileOptions: CompileOptions = {}): Promise<Executable> {
       const program = runPasses(graph, { trace: compileOptions.trace })
-      const exe = new WebGpuExecutable(runtime, graph, program)
+      const exe = new WebGpuExecutable(runtime, graph, program, compileOptions.trace)
       executables.add(exe)
       return exe
     },

@@ -1,4 +1,5 @@
 import { InputError, lstm, sequenceGraph } from '@cellgraph/graph'
+import { CONFORMANCE_TOLERANCE, leavesOf, tensorMismatch } from '@cellgraph/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   type Backend,
@@ -9,8 +10,7 @@ import {
   type WebGpuContext,
   webgpuBackend,
 } from '../../src/index.js'
-import { randomInputs } from '../support/run.js'
-import { firstMismatch } from '../support/tolerance.js'
+import { inputsFor } from './agree.js'
 import { sgdStep } from './sgdStep.js'
 import { useSoftwareVulkan } from './softwareVulkan.js'
 import { testBackend } from './testBackend.js'
@@ -47,8 +47,8 @@ const model = sequenceGraph([lstm({ input: 3, hidden: 6 })])
 const { graph: step, params } = sgdStep(model, 0.05)
 
 function upload(backend: Backend, steps: number, batch = 2, graph = step): Record<string, DeviceTensor> {
-  const host = randomInputs(graph, batch, steps)
-  return Object.fromEntries(Object.entries(host).map(([k, v]) => [k, backend.upload(v)]))
+  const values = inputsFor(graph, batch, steps)
+  return Object.fromEntries(leavesOf(graph).map((leaf, k) => [leaf.name, backend.upload(values[k]!)]))
 }
 const updatesInto = (tensors: Record<string, DeviceTensor>) =>
   Object.fromEntries(params.map((p) => [`next.${p}`, tensors[p]!]))
@@ -78,7 +78,9 @@ describe('webgpu runtime', { timeout: 60_000 }, () => {
       await ref.run(onRef, { into: updatesInto(onRef) })
     }
     for (const p of params)
-      expect(firstMismatch(await onGpu[p]!.read(), await onRef[p]!.read()), p).toBeUndefined()
+      expect(
+        tensorMismatch(p, await onGpu[p]!.read(), await onRef[p]!.read(), CONFORMANCE_TOLERANCE),
+      ).toBeUndefined()
     const first = (await (await exe.run(onGpu, { into: updatesInto(onGpu) })).loss!.read())[0]!
     for (let k = 0; k < 30; k++) await exe.run(onGpu, { into: updatesInto(onGpu) })
     const last = (await (await exe.run(onGpu, { into: updatesInto(onGpu) })).loss!.read())[0]!
@@ -135,9 +137,7 @@ describe('webgpu errors name what is wrong', { timeout: 60_000 }, () => {
     const small = await webgpuBackend({ adapterLimits: false })
     try {
       const exe = await small.compile(sequenceGraph([lstm({ input: 64, hidden: 512 })]))
-      const inputs = Object.fromEntries(
-        Object.entries(randomInputs(exe.graph, 64, 512)).map(([k, v]) => [k, small.upload(v)]),
-      )
+      const inputs = upload(small, 512, 64, exe.graph)
       await expect(exe.run(inputs)).rejects.toThrow(/maxStorageBufferBindingSize/)
     } finally {
       small.dispose()
