@@ -1,6 +1,7 @@
 import { ModuleBuilder } from './emit/moduleBuilder.js'
 import { emitGemmPacked } from './gemm/macroKernel.js'
 import { emitMicroKernel } from './gemm/microKernel.js'
+import { emitPackA } from './gemm/packA.js'
 import { emitPackB } from './gemm/packB.js'
 import type { Tiling } from './gemm/tiling.js'
 import { apply, input } from './pointwise/expr.js'
@@ -23,7 +24,9 @@ export interface KernelExports {
     accumulate: number,
     p0: number,
     p1: number,
+    tileStep: number,
   ): void
+  packA(M: number, K: number, a: number, rsA: number, csA: number, dst: number): void
   exp(rows: number, cols: number, src: number, ld: number, dst: number, ldo: number): void
   sigmoid(rows: number, cols: number, src: number, ld: number, dst: number, ldo: number): void
   tanh(rows: number, cols: number, src: number, ld: number, dst: number, ldo: number): void
@@ -34,6 +37,7 @@ export const buildKernelModule = (tiling: Tiling, shared: boolean): Uint8Array =
   const mod = new ModuleBuilder({ shared })
   const tiles = Array.from({ length: tiling.mr }, (_, r) => emitMicroKernel(mod, tiling, r + 1))
   emitPackB(mod, tiling)
+  emitPackA(mod, tiling)
   emitGemmPacked(mod, tiling, tiles)
   for (const op of ['exp', 'sigmoid', 'tanh'] as const) emitFusedKernel(mod, op, [apply(op, input(0))])
   return mod.encode()

@@ -12,7 +12,12 @@ export interface KernelsOptions {
   readonly threads?: 1 | 2
   /** Smallest product (2·M·N·K) worth waking the helper for. Default 2^21 (about 0.1 ms of work). */
   readonly parallelFlops?: number
-  /** Where `gemm` packs B when the caller did not: allocated on first use. */
+  /**
+   * Smallest product (2·M·N·K) with a transposed A for which A is packed into the arena's
+   * workspace first. Default 2^20; products without an arena never pack A.
+   */
+  readonly packAFlops?: number
+  /** Where `gemm` packs B when the caller did not (and Aᵀ): allocated on first use. */
   readonly arena?: Arena
   readonly tiling?: Partial<Tiling>
 }
@@ -127,10 +132,17 @@ const assemble = (options: KernelsOptions, helper: HelperThread | undefined): Ke
   const module = kernelModule(tiling, shared)
   const ex = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as KernelExports
   const parallelFlops = options.parallelFlops ?? 1 << 21
+  const packAFlops = options.packAFlops ?? 1 << 20
   const { nr, mr } = tiling
   const panels = (N: number) => Math.ceil(N / nr)
   const packedBytes = (K: number, N: number) => panels(N) * nr * K * 4
+  // where gemm packs B and gemmPacked packs Aᵀ, grown on demand from the arena
   let workspace = { offset: 0, bytes: 0 }
+  let aWorkspace = { offset: 0, bytes: 0 }
+  const grow = (old: { bytes: number }, bytes: number) => {
+    const grown = Math.max(bytes, old.bytes * 2)
+    return { offset: options.arena!.allocBytes(grown), bytes: grown }
+  }
 
   /** The memory only grows: re-read its size only when an operand seems to be past it. */
   let memoryBytes = memory.buffer.byteLength
@@ -214,10 +226,11 @@ const assemble = (options: KernelsOptions, helper: HelperThread | undefined): Ke
     ldc: number,
     alpha: number,
     accumulate: number,
+    tileStep: number,
   ) => {
     const P = panels(N)
     if (!helper || 2 * M * N * K < parallelFlops || (P < 2 && M < 2 * mr)) {
-      ex.gemmPacked(M, N, K, a, rsA, csA, bp, c, ldc, alpha, accumulate, 0, P)
+      ex.gemmPacked(M, N, K, a, rsA, csA, bp, c, ldc, alpha, accumulate, 0, P, tileStep)
       return
     }
     // split the columns (both threads read all of A, each its half of B, and write disjoint C),
@@ -228,7 +241,7 @@ const assemble = (options: KernelsOptions, helper: HelperThread | undefined): Ke
     jobArgs[0] = byColumns ? M : M - top
     jobArgs[1] = N
     jobArgs[2] = K
-    jobArgs[3] = byColumns ? a : a + top * rsA * 4
+    jobArgs[3] = byColumns ? a : a + top * tileStep * 4
     jobArgs[4] = rsA
     jobArgs[5] = csA
     jobArgs[6] = bp
@@ -238,9 +251,10 @@ const assemble = (options: KernelsOptions, helper: HelperThread | undefined): Ke
     jobArgs[10] = accumulate
     jobArgs[11] = byColumns ? mid : 0
     jobArgs[12] = P
+    jobArgs[13] = tileStep
     post(GEMM_JOB)
-    if (byColumns) ex.gemmPacked(M, N, K, a, rsA, csA, bp, c, ldc, alpha, accumulate, 0, mid)
-    else ex.gemmPacked(top, N, K, a, rsA, csA, bp, c, ldc, alpha, accumulate, 0, P)
+    if (byColumns) ex.gemmPacked(M, N, K, a, rsA, csA, bp, c, ldc, alpha, accumulate, 0, mid, tileStep)
+    else ex.gemmPacked(top, N, K, a, rsA, csA, bp, c, ldc, alpha, accumulate, 0, P, tileStep)
     helper.wait()
   }
 
@@ -262,19 +276,17 @@ const assemble = (options: KernelsOptions, helper: HelperThread | undefined): Ke
       if (!accumulate) for (let i = 0; i < M; i++) new Float32Array(memory.buffer, c + i * ldc * 4, N).fill(0)
       return
     }
-    multiply(
-      M,
-      N,
-      K,
-      a,
-      transA ? 1 : lda,
-      transA ? lda : 1,
-      packed.offset,
-      c,
-      ldc,
-      opts.alpha ?? 1,
-      accumulate,
-    )
+    const alpha = opts.alpha ?? 1
+    if (transA && options.arena && 2 * M * N * K >= packAFlops) {
+      // Aᵀ read in place touches a new cache line per k; packed, each tile reads one contiguous run
+      const bytes = Math.ceil(M / mr) * mr * K * 4
+      if (bytes > aWorkspace.bytes) aWorkspace = grow(aWorkspace, bytes)
+      ex.packA(M, K, a, transA ? 1 : lda, transA ? lda : 1, aWorkspace.offset)
+      multiply(M, N, K, aWorkspace.offset, 1, mr, packed.offset, c, ldc, alpha, accumulate, K)
+    } else {
+      const rsA = transA ? 1 : lda
+      multiply(M, N, K, a, rsA, transA ? lda : 1, packed.offset, c, ldc, alpha, accumulate, rsA)
+    }
   }
 
   const gemm: Kernels['gemm'] = (M, N, K, a, b, c, opts = NO_OPTIONS) => {

@@ -19,7 +19,12 @@ test('a generated module imports gemmPacked and sigmoid and runs a whole recurre
   // scan(T, h, next): T times { next = h·W ; h = sigmoid(next) }
   const mod = new ModuleBuilder({ shared: false })
   const i32 = 'i32' as const
-  const gemm = mod.importFunction('kernels', 'gemmPacked', [...Array(9).fill(i32), 'f32', i32, i32, i32], [])
+  const gemm = mod.importFunction(
+    'kernels',
+    'gemmPacked',
+    [...Array(9).fill(i32), 'f32', i32, i32, i32, i32],
+    [],
+  )
   const sigmoid = mod.importFunction('kernels', 'sigmoid', Array(6).fill(i32), [])
   const scan = mod.function('scan', [
     ['T', 'i32'],
@@ -33,7 +38,7 @@ test('a generated module imports gemmPacked and sigmoid and runs a whole recurre
     () => scan.get(scan.param('T')),
     1,
     () => {
-      // gemmPacked(M, N, K, a, rsA, csA, bp, c, ldc, alpha, accumulate, p0, p1)
+      // gemmPacked(M, N, K, a, rsA, csA, bp, c, ldc, alpha, accumulate, p0, p1, tileStep)
       scan.i32(B).i32(H).i32(H).get(scan.param('h')).i32(H).i32(1).i32(packed.offset)
       scan
         .get(scan.param('next'))
@@ -42,6 +47,7 @@ test('a generated module imports gemmPacked and sigmoid and runs a whole recurre
         .i32(0)
         .i32(0)
         .i32(Math.ceil(H / kernels.tiling.nr))
+        .i32(H)
         .call(gemm)
       scan
         .i32(1)

@@ -22,9 +22,10 @@ describe('gemm against the float64 reference', () => {
 
   test.each(tilings)('random shapes, transposes, strides, alpha, accumulate (%s tiling)', (_, tiling) => {
     fc.assert(
-      fc.property(gemmCase(40), fc.boolean(), (cs, prepacked) => {
+      fc.property(gemmCase(40), fc.boolean(), fc.boolean(), (cs, prepacked, packA) => {
         const arena = newArena(false)
-        const kernels = createKernelsSync({ memory: arena.memory, arena, tiling })
+        const packAFlops = packA ? 0 : Number.POSITIVE_INFINITY
+        const kernels = createKernelsSync({ memory: arena.memory, arena, tiling, packAFlops })
         expect(checkGemm(kernels, arena, cs, prepacked)).toBeUndefined()
       }),
       { numRuns: runs },

@@ -3,9 +3,11 @@ import type { ModuleBuilder } from '../emit/moduleBuilder.js'
 import type { Tiling } from './tiling.js'
 
 /**
- * Emits gemmPacked(M, N, K, a, rsA, csA, bp, c, ldc, alpha, accumulate, p0, p1):
+ * Emits gemmPacked(M, N, K, a, rsA, csA, bp, c, ldc, alpha, accumulate, p0, p1, tileStep):
  *   C[:, p0*nr .. min(p1*nr, N)) (+)= alpha * A * B
- * over B packed by packB (all K rows of every panel). A(i, k) = a[i*rsA + k*csA], C row stride ldc
+ * over B packed by packB (all K rows of every panel). The tile of rows i.. starts at
+ * a + i*tileStep and reads A(i + r, k) at r*rsA + k*csA from there: tileStep = rsA for a plain
+ * A[i*rsA + k*csA], tileStep = K (rsA = 1, csA = mr) for A packed by packA. C row stride ldc
  * (strides in floats, pointers in bytes). Loop nest, outermost first: NC-column slices of B,
  * KC-deep blocks, MC-row blocks of A, panels, MR-row tiles; `microKernels[r-1]` handles r rows.
  */
@@ -28,7 +30,9 @@ export const emitGemmPacked = (
     ['accumulate', 'i32'],
     ['p0', 'i32'],
     ['p1', 'i32'],
+    ['tileStep', 'i32'],
   ])
+  const tileStep = fn.param('tileStep')
   const [M, N, K, a, rsA, csA, bp, c, ldc, alpha, accumulate, p0, p1] = fn.paramList(
     'M',
     'N',
@@ -69,14 +73,16 @@ export const emitGemmPacked = (
     y()
     fn.op('i32LtS').op('select')
   }
+  const tileStep4 = local('tileStep4')
+  fn.get(tileStep).i32(4).op('i32Mul').set(tileStep4)
   fn.get(rsA!).i32(4).op('i32Mul').set(rsA4)
   fn.get(csA!).i32(4).op('i32Mul').set(csA4)
   fn.get(ldc!).i32(4).op('i32Mul').set(ldc4)
 
   const callTile = (kernel: FunctionBuilder) => {
     fn.get(kc)
-    // a + (i*rsA + pc*csA)*4
-    fn.get(a!).get(i).get(rsA4).op('i32Mul').op('i32Add').get(pc).get(csA4).op('i32Mul').op('i32Add')
+    // a + (i*tileStep + pc*csA)*4
+    fn.get(a!).get(i).get(tileStep4).op('i32Mul').op('i32Add').get(pc).get(csA4).op('i32Mul').op('i32Add')
     fn.get(rsA4).get(csA4).get(bPanel)
     // c + i*ldc*4 + panel*nr*4
     fn.get(c!)
