@@ -1,4 +1,10 @@
-import { type Backend, cpuBackend, type DeviceTensor, referenceBackend } from '@cellgraph/backends'
+import {
+  type Backend,
+  cpuBackend,
+  type DeviceTensor,
+  referenceBackend,
+  wasmCpuBackend,
+} from '@cellgraph/backends'
 import type { BenchConfig } from '../configs.js'
 import { type Engine, measureSession, type Session } from '../engine.js'
 import { sgdTrainingGraph, updatedName } from '../training.js'
@@ -79,8 +85,11 @@ function cellgraphEngine(name: string, backend: () => Backend, extra: Partial<En
   }
 }
 
-/** cellgraph's compiled CPU backend (float32, generated code, preallocated buffers). */
-export const cpuEngine = (): Engine => cellgraphEngine('cellgraph cpu', () => cpuBackend())
+/** cellgraph's compiled CPU backend with WebAssembly SIMD matrix products (`@cellgraph/wasm`). */
+export const cpuWasmEngine = (): Engine => cellgraphEngine('cellgraph cpu-wasm', wasmCpuBackend)
+
+/** cellgraph's compiled CPU backend with plain JavaScript products (float32, generated code). */
+export const cpuEngine = (): Engine => cellgraphEngine('cellgraph cpu (JS products)', () => cpuBackend())
 
 /** cellgraph's float64 reference interpreter: the oracle, plain and slow, so run at the small size only. */
 export const referenceEngine = (): Engine =>

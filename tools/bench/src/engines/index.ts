@@ -1,13 +1,14 @@
 import type { Engine } from '../engine.js'
 import { brainEngine } from './brain.js'
-import { cpuEngine, referenceEngine } from './cellgraph.js'
+import { cpuEngine, cpuWasmEngine, referenceEngine } from './cellgraph.js'
 import { onnxEngine } from './onnx.js'
 import { tfjsEngine } from './tfjs.js'
 import { torchEngine } from './torch.js'
 
 /** Every engine the bench knows, by the key `--engines` selects with (any key containing a given word). */
 export const engineRegistry: Readonly<Record<string, () => Engine>> = {
-  'cellgraph-cpu': cpuEngine,
+  'cellgraph-cpu-wasm': cpuWasmEngine,
+  'cellgraph-cpu-js': cpuEngine,
   'cellgraph-reference': referenceEngine,
   'tfjs-wasm-layers': () => tfjsEngine('wasm', 'layers'),
   'tfjs-wasm-cell': () => tfjsEngine('wasm', 'cell'),
