@@ -11,7 +11,7 @@ import {
   modes,
 } from './configs.js'
 import { selectEngines } from './engines/index.js'
-import { kernelTable } from './kernelTable.js'
+import { formatKernelRows, runKernelBenchmarks } from './kernels/index.js'
 import { fractionsOfLstm, runBench } from './run.js'
 import { formatNumber, formatTable } from './table.js'
 import type { TimingPlan } from './timing.js'
@@ -104,7 +104,10 @@ async function main() {
       `${row.config} ${modeLabel[row.mode]}: ${row.engine} runs at ${(100 * fraction).toFixed(0)}% of the LSTM's GFLOP/s (target ≥ 67%)`,
     )
   for (const e of engines) if (e.note) console.log(`- ${e.note}`)
-  if (values.kernels) console.log(`\n${await kernelTable(chosen)}`)
+  if (values.kernels) {
+    const sized = chosen.filter((c) => c.name !== 'small')
+    console.log(`\n${formatKernelRows(await runKernelBenchmarks(sized.length ? { configs: sized } : {}))}`)
+  }
   console.log(`\n${((Date.now() - started) / 1000).toFixed(0)} s in all`)
   if (result.failures.length) {
     console.error(
