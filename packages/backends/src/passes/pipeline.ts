@@ -1,5 +1,6 @@
 import { type Graph, printGraph } from '@cellgraph/graph'
 import { deferRowReductions } from './deferRowReductions.js'
+import { eliminateCommonSubexpressions } from './eliminateCommonSubexpressions.js'
 import { hoistInvariants } from './hoistInvariants.js'
 import { lowerLayers } from './lowerLayers.js'
 import { mergeProducts } from './mergeProducts.js'
@@ -33,6 +34,7 @@ export const passes: readonly Pass[] = [
     },
   },
   onGraph('sinkSequenceSlices', (g) => removeDeadCode(sinkSequenceSlices(g))),
+  onGraph('eliminateCommonSubexpressions', (g) => removeDeadCode(eliminateCommonSubexpressions(g))),
 ]
 
 /** A program as text: its weight packs, then its graph. */
