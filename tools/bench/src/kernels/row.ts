@@ -31,13 +31,16 @@ export const timeCall = (
 }
 
 export const formatKernelRows = (rows: readonly KernelRow[]): string => {
-  const lines = ['| kernel | shape | threads | ms | GFLOP/s | elements/ns |', '|---|---|---|---|---|---|']
+  const lines = [
+    '| kernel | shape | threads | median ms | GFLOP/s | best ms | best GFLOP/s | elements/ns |',
+    '|---|---|---|---|---|---|---|---|',
+  ]
   for (const r of rows) {
     const gflops = r.gflops === null ? '' : r.gflops.toFixed(1)
+    const bestGflops = r.gflops === null ? '' : ((r.gflops * r.ms) / r.bestMs).toFixed(1)
     const elements = r.elementsPerNs === undefined ? '' : r.elementsPerNs.toFixed(2)
-    lines.push(
-      `| ${r.kernel} | ${r.shape} | ${r.threads} | ${r.ms.toPrecision(3)} | ${gflops} | ${elements} |`,
-    )
+    const times = `${r.ms.toPrecision(3)} | ${gflops} | ${r.bestMs.toPrecision(3)} | ${bestGflops}`
+    lines.push(`| ${r.kernel} | ${r.shape} | ${r.threads} | ${times} | ${elements} |`)
   }
   return lines.join('\n')
 }
