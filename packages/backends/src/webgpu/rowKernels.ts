@@ -38,8 +38,7 @@ const rowSum = (row: string) => `  var sum = 0.0;
 const targetIndex = (target: ValueInfo, p: ParamList, s: number) =>
   `  let tv = arena[${p.add(target.place(s))} + i];
   let t = u32(tv);
-  let valid = tv >= 0.0 && f32(t) == tv && t < n;
-  var nanBits = 0x7fc00000u; // a run-time NaN: a constant one is a shader error`
+  let valid = tv >= 0.0 && f32(t) == tv && t < n;`
 
 export const rowKernels = {
   reduceSum: (x: ValueInfo, out: ValueInfo) =>
@@ -61,7 +60,7 @@ export const rowKernels = {
       out,
       (row, dst, p, s) => `${rowLogSumExp(row)}
 ${targetIndex(target, p, s)}
-  arena[${dst}] = select(bitcast<f32>(nanBits), lse - arena[${row} + min(t, n - 1u)], valid);`,
+  arena[${dst}] = select(cg_nan(), lse - arena[${row} + min(t, n - 1u)], valid);`,
     ),
   crossEntropyGrad: (logits: ValueInfo, target: ValueInfo, g: ValueInfo, out: ValueInfo) =>
     perRow(
@@ -69,7 +68,7 @@ ${targetIndex(target, p, s)}
       out,
       (row, dst, p, s) => `${rowLogSumExp(row)}
 ${targetIndex(target, p, s)}
-  let gi = select(bitcast<f32>(nanBits), arena[${p.add(g.place(s))} + i], valid);
+  let gi = select(cg_nan(), arena[${p.add(g.place(s))} + i], valid);
   for (var k = 0u; k < n; k++) {
     arena[${dst} + k] = (exp(arena[${row} + k] - lse) - select(0.0, 1.0, k == t)) * gi;
   }`,

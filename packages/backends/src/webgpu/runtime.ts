@@ -41,6 +41,9 @@ export class GpuRuntime {
     device.addEventListener('uncapturederror', (e) => {
       this.firstError ??= (e as GPUUncapturedErrorEvent).error.message
     })
+    device.lost.then((info) => {
+      if (info.reason !== 'destroyed') this.firstError ??= `the device was lost: ${info.message}`
+    })
   }
 
   /** Throws the first device error seen since the runtime started (validation, out of memory). */

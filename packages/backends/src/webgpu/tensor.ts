@@ -1,5 +1,5 @@
 /// <reference types="@webgpu/types" />
-import { InputError } from '@cellgraph/graph'
+import { GraphError, InputError } from '@cellgraph/graph'
 import type { DeviceTensor } from '../backend.js'
 import { type GpuRuntime, usage } from './runtime.js'
 
@@ -8,9 +8,14 @@ export class WebGpuTensor implements DeviceTensor {
   readonly count: number
   private buffer_: GPUBuffer | undefined
 
+  /**
+   * @param output For an executable's own output tensor: its name, so that a non-finite value is
+   * reported on read, naming the output, instead of handed back as a silent NaN.
+   */
   constructor(
     private readonly runtime: GpuRuntime,
     readonly dims: readonly number[],
+    private readonly output?: string,
   ) {
     this.count = dims.reduce((n, d) => n * d, 1)
     this.buffer_ = runtime.createBuffer(
@@ -30,7 +35,15 @@ export class WebGpuTensor implements DeviceTensor {
   }
 
   async read(): Promise<Float32Array> {
-    return this.runtime.readFloats(this.buffer, 0, this.count)
+    const values = await this.runtime.readFloats(this.buffer, 0, this.count)
+    if (this.output !== undefined) {
+      const bad = values.findIndex((v) => !Number.isFinite(v))
+      if (bad >= 0)
+        throw new GraphError(
+          `output '${this.output}' holds ${values[bad]} at element ${bad} (webgpu backend)`,
+        )
+    }
+    return values
   }
 
   write(data: Float32Array | Float64Array | readonly number[]): void {

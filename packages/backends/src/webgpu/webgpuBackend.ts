@@ -68,7 +68,7 @@ class WebGpuExecutable implements Executable {
         outputs.set(name, target)
       } else {
         let own = this.owned.get(name)
-        if (!own) this.owned.set(name, (own = new WebGpuTensor(this.runtime, info.dims)))
+        if (!own) this.owned.set(name, (own = new WebGpuTensor(this.runtime, info.dims, name)))
         outputs.set(name, own)
       }
     }

@@ -20,6 +20,20 @@ fn cg_tanh(x: f32) -> f32 {
   let e = exp(-2.0 * a);
   return sign(x) * (1.0 - e) / (1.0 + e);
 }
+// WGSL leaves log, sqrt and inverseSqrt of out-of-domain inputs indeterminate (SwiftShader gives
+// finite garbage): these return the IEEE results, so a bad value surfaces as NaN or ±Inf on read.
+// The bit patterns go through a var: a constant NaN or Inf is a shader-creation error.
+fn cg_bits(b: u32) -> f32 { var v = b; return bitcast<f32>(v); }
+fn cg_nan() -> f32 { return cg_bits(0x7fc00000u); }
+fn cg_log(x: f32) -> f32 {
+  if (x > 0.0) { return log(x); }
+  return select(cg_nan(), cg_bits(0xff800000u), x == 0.0);
+}
+fn cg_sqrt(x: f32) -> f32 { return select(cg_nan(), sqrt(x), x >= 0.0); }
+fn cg_rsqrt(x: f32) -> f32 {
+  if (x > 0.0) { return inverseSqrt(x); }
+  return select(cg_nan(), cg_bits(0x7f800000u), x == 0.0);
+}
 fn cg_max(a: f32, b: f32) -> f32 { return select(b, a, a >= b); }
 fn cg_min(a: f32, b: f32) -> f32 { return select(b, a, a <= b); }
 `
@@ -61,9 +75,9 @@ export const pointwiseTemplates: { readonly [K in PointwiseOpName]: Template<K> 
   tanh: ([x]) => `cg_tanh(${x})`,
   relu: ([x]) => `select(0.0, ${x}, ${x} > 0.0)`,
   exp: ([x]) => `exp(${x})`,
-  log: ([x]) => `log(${x})`,
-  sqrt: ([x]) => `sqrt(${x})`,
-  rsqrt: ([x]) => `inverseSqrt(${x})`,
+  log: ([x]) => `cg_log(${x})`,
+  sqrt: ([x]) => `cg_sqrt(${x})`,
+  rsqrt: ([x]) => `cg_rsqrt(${x})`,
   add: ([a, b]) => `(${a} + ${b})`,
   sub: ([a, b]) => `(${a} - ${b})`,
   mul: ([a, b]) => `(${a} * ${b})`,

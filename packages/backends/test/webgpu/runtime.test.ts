@@ -1,4 +1,4 @@
-import { InputError, lstm, sequenceGraph } from '@cellgraph/graph'
+import { GraphBuilder, InputError, log, lstm, sequenceGraph, tensorOf } from '@cellgraph/graph'
 import { CONFORMANCE_TOLERANCE, leavesOf, tensorMismatch } from '@cellgraph/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -130,6 +130,15 @@ describe('webgpu errors name what is wrong', { timeout: 60_000 }, () => {
     await expect(exe.run(missing)).rejects.toThrow(/missing input 'x'/)
     expect(() => gpu.upload({ dims: [2], data: [1, Number.NaN] })).toThrow(/NaN at element 1/)
     expect(() => tensors.x!.write([1])).toThrow(/write of 1 values/)
+    exe.dispose()
+  })
+
+  it('reports a non-finite output by name when it is read, never a silent NaN', async () => {
+    const b = new GraphBuilder()
+    const x = b.leaf('input', 'x', { name: 'x', type: tensorOf(3) })
+    const exe = await gpu.compile(b.build([{ name: 'y', value: log(x) }]))
+    const out = await exe.run({ x: gpu.upload({ dims: [3], data: [1, -1, 0] }) })
+    await expect(out.y!.read()).rejects.toThrow(/output 'y' holds NaN at element 1/)
     exe.dispose()
   })
 
