@@ -57,20 +57,46 @@ export interface CpuKernels {
 export const jsKernels: CpuKernels = {
   gemm(m, n, k, a, ao, b, bo, transposeB, c, co, accumulate) {
     if (transposeB) {
-      for (let i = 0; i < m; i++) {
-        const ar = ao + i * k
-        const cr = co + i * n
+      // Four rows of A against one row of B at a time: each B row is read once per four outputs.
+      let i = 0
+      for (; i + 3 < m; i += 4) {
+        const a0 = ao + i * k
+        const [a1, a2, a3] = [a0 + k, a0 + 2 * k, a0 + 3 * k]
         for (let j = 0; j < n; j++) {
           const br = bo + j * k
           let s0 = 0
           let s1 = 0
-          let p = 0
-          for (; p + 1 < k; p += 2) {
-            s0 += a[ar + p]! * b[br + p]!
-            s1 += a[ar + p + 1]! * b[br + p + 1]!
+          let s2 = 0
+          let s3 = 0
+          for (let p = 0; p < k; p++) {
+            const bv = b[br + p]!
+            s0 += a[a0 + p]! * bv
+            s1 += a[a1 + p]! * bv
+            s2 += a[a2 + p]! * bv
+            s3 += a[a3 + p]! * bv
           }
-          if (p < k) s0 += a[ar + p]! * b[br + p]!
-          c[cr + j] = accumulate ? c[cr + j]! + s0 + s1 : s0 + s1
+          const c0 = co + i * n + j
+          if (accumulate) {
+            c[c0] = c[c0]! + s0
+            c[c0 + n] = c[c0 + n]! + s1
+            c[c0 + 2 * n] = c[c0 + 2 * n]! + s2
+            c[c0 + 3 * n] = c[c0 + 3 * n]! + s3
+          } else {
+            c[c0] = s0
+            c[c0 + n] = s1
+            c[c0 + 2 * n] = s2
+            c[c0 + 3 * n] = s3
+          }
+        }
+      }
+      for (; i < m; i++) {
+        const ar = ao + i * k
+        const cr = co + i * n
+        for (let j = 0; j < n; j++) {
+          const br = bo + j * k
+          let s = 0
+          for (let p = 0; p < k; p++) s += a[ar + p]! * b[br + p]!
+          c[cr + j] = accumulate ? c[cr + j]! + s : s
         }
       }
       return
