@@ -8,7 +8,9 @@ import {
   referenceBackend,
   type WebGpuBackend,
   type WebGpuContext,
+  WebGpuUnavailableError,
   webgpuBackend,
+  webgpuOrFallback,
 } from '../../src/index.js'
 import { inputsFor } from './agree.js'
 import { sgdStep } from './sgdStep.js'
@@ -55,7 +57,13 @@ const updatesInto = (tensors: Record<string, DeviceTensor>) =>
 
 describe('webgpu runtime', { timeout: 60_000 }, () => {
   it('runs a whole training step (forward scan, reverse scan, updates) in one submission', async () => {
-    const exe = await gpu.compile(step)
+    const dispatches: number[] = []
+    const exe = await gpu.compile(step, {
+      trace: (stage) => {
+        const n = /: (\d+) dispatches$/.exec(stage)?.[1]
+        if (n) dispatches.push(Number(n))
+      },
+    })
     for (const steps of [3, 24]) {
       const tensors = upload(gpu, steps)
       await exe.run(tensors, { into: updatesInto(tensors) }) // first run at this length builds the plan
@@ -65,6 +73,8 @@ describe('webgpu runtime', { timeout: 60_000 }, () => {
       expect(counts.submits - before).toBe(2)
       for (const t of Object.values(tensors)) t.dispose()
     }
+    // Both scans' bodies are encoded once per step into that one submission.
+    expect(dispatches[1]! - dispatches[0]!).toBeGreaterThan(2 * (24 - 3))
     exe.dispose()
   }, 60_000)
 
@@ -139,6 +149,36 @@ describe('webgpu errors name what is wrong', { timeout: 60_000 }, () => {
     const exe = await gpu.compile(b.build([{ name: 'y', value: log(x) }]))
     const out = await exe.run({ x: gpu.upload({ dims: [3], data: [1, -1, 0] }) })
     await expect(out.y!.read()).rejects.toThrow(/output 'y' holds NaN at element 1/)
+    exe.dispose()
+  })
+
+  it('fails clearly without an adapter, or falls back to another backend and says so once', async () => {
+    const noAdapter = { requestAdapter: async () => null } as unknown as GPU
+    await expect(webgpuBackend({ gpu: noAdapter })).rejects.toThrow(WebGpuUnavailableError)
+    await expect(webgpuBackend({ gpu: noAdapter })).rejects.toThrow(/no adapter.*vk_swiftshader_icd\.json/)
+    const said: string[] = []
+    const warn = (m: string) => said.push(m)
+    const first = await webgpuOrFallback(() => referenceBackend(), { gpu: noAdapter, warn })
+    const second = await webgpuOrFallback(() => referenceBackend(), { gpu: noAdapter, warn })
+    expect([first.name, second.name]).toEqual(['reference', 'reference'])
+    expect(said).toHaveLength(1)
+    expect(said[0]).toMatch(/Falling back/)
+  })
+
+  it('hands the generated WGSL to trace', async () => {
+    const stages: string[] = []
+    let wgsl = ''
+    const exe = await gpu.compile(model, {
+      trace: (stage, text) => {
+        stages.push(stage)
+        if (stage.startsWith('webgpu')) wgsl = text
+      },
+    })
+    await exe.run(upload(gpu, 3, 2, model))
+    expect(stages).toContain('mergeProducts')
+    expect(stages.at(-1)).toMatch(/^webgpu kernels \(batch 2, steps 3\): \d+ dispatches$/)
+    expect(wgsl).toMatch(/@compute @workgroup_size/)
+    expect(wgsl).toMatch(/cg_sigmoid\(/)
     exe.dispose()
   })
 
