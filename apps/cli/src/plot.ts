@@ -43,6 +43,7 @@ export function logPlot(options: {
     left + (options.xs.length === 1 ? plotW / 2 : (plotW * i) / (options.xs.length - 1))
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">`,
+    `<title>${escapeXml(options.title)}</title>`,
     `<rect width="${width}" height="${height}" fill="white"/>`,
     `<text x="${left + plotW / 2}" y="22" text-anchor="middle" font-size="14">${escapeXml(options.title)}</text>`,
     `<rect x="${left}" y="${top}" width="${plotW}" height="${plotH}" fill="none" stroke="#333"/>`,

@@ -17,7 +17,7 @@ time budget runs out, what is missing is the longest lags, and the table says so
 
 Options:
   --cells LIST          comma-separated cells (default: every built-in: ${Object.keys(builtinCells).join(', ')})
-  --lags LIST           comma-separated sequence lengths (default 10,30,60)
+  --lags LIST           comma-separated sequence lengths (default 10,20,40)
   --seeds N             seeds per cell and lag (default 3)
   --steps N             training steps per run (default 1500)
   --batch N             sequences per step (default 16)
@@ -32,7 +32,7 @@ Options:
 
 const options = {
   cells: { type: 'string', default: Object.keys(builtinCells).join(',') },
-  lags: { type: 'string', default: '10,30,60' },
+  lags: { type: 'string', default: '10,20,40' },
   seeds: { type: 'string', default: '3' },
   steps: { type: 'string', default: '1500' },
   batch: { type: 'string', default: '16' },
