@@ -20,10 +20,13 @@ export const engineRegistry: Readonly<Record<string, () => Engine>> = {
   'onnxruntime-2': () => onnxEngine(2),
 }
 
-/** The engines whose keys contain any of `words` (all of them for no words), in registry order. */
+/** Engines left out of the default run (name them with --engines): the CPU backend's plain JS products. */
+export const optInEngines: readonly string[] = ['cellgraph-cpu-js']
+
+/** The engines whose keys contain any of `words` (by default all but the opt-in ones), in registry order. */
 export function selectEngines(words: readonly string[]): Engine[] {
-  const keys = Object.keys(engineRegistry).filter(
-    (k) => words.length === 0 || words.some((w) => k.includes(w)),
+  const keys = Object.keys(engineRegistry).filter((k) =>
+    words.length === 0 ? !optInEngines.includes(k) : words.some((w) => k.includes(w)),
   )
   if (keys.length === 0)
     throw new Error(
