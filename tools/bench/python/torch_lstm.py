@@ -12,6 +12,22 @@ import sys
 import time
 
 
+def blas_library():
+    """Which BLAS this process loaded (Debian's python3-torch uses whatever libblas.so.3 points to)."""
+    try:
+        with open("/proc/self/maps") as maps:
+            paths = {line.split()[-1] for line in maps if "blas" in line.lower() and "/" in line}
+    except OSError:
+        return "unknown BLAS"
+    if any("openblas" in p for p in paths):
+        return "OpenBLAS"
+    if any("blis" in p for p in paths):
+        return "BLIS"
+    if any("/blas/libblas.so" in p for p in paths):
+        return "reference BLAS"
+    return "unknown BLAS"
+
+
 def main():
     meta = json.load(open(sys.argv[1]))
     try:
@@ -42,6 +58,7 @@ def main():
         print(json.dumps({"checkLoss": loss, "mismatch": relative}))
         return 3
 
+    blas = blas_library()  # after the first product, so the library is loaded
     optimizer = torch.optim.SGD(lstm.parameters(), lr=meta["learningRate"])
     target = array("R")
 
@@ -70,7 +87,7 @@ def main():
                 step(torch.from_numpy(inputs[k].numpy()))
                 runs.append((time.perf_counter() - start) * 1000)
             results.append({"threads": threads, "mode": mode, "steps": steps, "runsMs": runs})
-    print(json.dumps({"checkLoss": loss, "torch": torch.__version__, "results": results}))
+    print(json.dumps({"checkLoss": loss, "torch": torch.__version__, "blas": blas, "results": results}))
     return 0
 
 

@@ -19,6 +19,8 @@ interface TorchReport {
   readonly unavailable?: string
   readonly checkLoss?: number
   readonly torch?: string
+  /** The BLAS library the process loaded: Debian's torch uses whatever libblas.so.3 points to. */
+  readonly blas?: string
   readonly results?: { threads: number; mode: 'train' | 'infer'; steps: number; runsMs: number[] }[]
 }
 
@@ -94,7 +96,7 @@ export function torchEngine(threads: readonly number[] = [1, 2], python = system
         checkLoss(name, report.checkLoss!, check)
         if (code !== 0) throw new Error(`pytorch exited with ${code}: ${stderr.trim()}`)
         return report.results!.map((r) => ({
-          engine: `pytorch ${report.torch} (${r.threads} thread${r.threads > 1 ? 's' : ''})`,
+          engine: `pytorch ${report.torch}, ${report.blas} (${r.threads} thread${r.threads > 1 ? 's' : ''})`,
           mode: r.mode,
           stepsTimed: r.steps,
           runsMs: r.runsMs,
