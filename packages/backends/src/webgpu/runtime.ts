@@ -1,4 +1,5 @@
 /// <reference types="@webgpu/types" />
+import { InputError } from '@cellgraph/graph'
 import { paramWords } from './kernel.js'
 
 /** Buffer usage and map-mode bits as the WebGPU spec fixes them (Node has no GPUBufferUsage global). */
@@ -46,8 +47,11 @@ export class GpuRuntime {
     })
   }
 
+  private destroyed = false
+
   /** Throws the first device error seen since the runtime started (validation, out of memory). */
   check(): void {
+    if (this.destroyed) throw new InputError('this WebGPU backend was disposed')
     if (this.firstError) throw new Error(`WebGPU device error: ${this.firstError}`)
   }
 
@@ -58,6 +62,7 @@ export class GpuRuntime {
   }
 
   createBuffer(size: number, bufferUsage: number, label: string): GPUBuffer {
+    this.check()
     const limit = this.device.limits.maxBufferSize
     if (size > limit)
       throw new Error(`${label} needs ${size} bytes, more than this device's maxBufferSize ${limit}`)
@@ -114,5 +119,6 @@ export class GpuRuntime {
     for (const b of [...this.live.keys()]) this.destroyBuffer(b)
     this.pipelines.clear()
     this.device.destroy()
+    this.destroyed = true
   }
 }

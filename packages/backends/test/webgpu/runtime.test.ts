@@ -191,5 +191,6 @@ describe('webgpu errors name what is wrong', { timeout: 60_000 }, () => {
     } finally {
       small.dispose()
     }
+    expect(() => small.upload({ dims: [1], data: [0] })).toThrow(/backend was disposed/)
   })
 })
