@@ -37,10 +37,21 @@ export interface ArrayKernels {
 }
 
 export const arrayKernels = (kernels: Kernels): ArrayKernels => {
+  // A shared memory hands out a new SharedArrayBuffer object after each grow, and views of the old
+  // one stay valid: remember every buffer object it has given. A plain memory's old buffer is
+  // detached by a grow (its views read as empty), so there only the current buffer is accepted.
+  const shared =
+    typeof SharedArrayBuffer !== 'undefined' && kernels.memory.buffer instanceof SharedArrayBuffer
+  const buffers = new WeakSet<ArrayBufferLike>([kernels.memory.buffer])
+  const ours = (buffer: ArrayBufferLike) => {
+    if (!shared) return buffer === kernels.memory.buffer
+    if (!buffers.has(buffer)) buffers.add(kernels.memory.buffer)
+    return buffers.has(buffer)
+  }
   const byteOffset = (what: string, array: Float32Array, offset: number) => {
-    if (array.buffer !== kernels.memory.buffer) {
+    if (!ours(array.buffer)) {
       throw new Error(
-        `${what} is not a view of the kernels' WebAssembly.Memory (or the memory grew since it was taken)`,
+        `${what} is not a view of the kernels' WebAssembly.Memory (or of a buffer it has since replaced)`,
       )
     }
     return array.byteOffset + offset * 4

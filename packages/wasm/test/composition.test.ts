@@ -95,3 +95,30 @@ test('arrayKernels: Float32Array views of the memory, the CPU backend calling co
     /gemm: A is not a view of the kernels' WebAssembly.Memory/,
   )
 })
+
+test('arrayKernels: views taken before a shared memory grew stay usable', () => {
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: 64, shared: true })
+  const arena = new Arena(memory)
+  const ak = arrayKernels(createKernelsSync({ memory, arena }))
+  const before = arena.f32(arena.allocFloats(16), 16)
+  before.set([1, 2, 3, 4])
+  arena.allocFloats(70_000) // grows the memory: memory.buffer is a new object now
+  const after = arena.f32(arena.allocFloats(16), 16)
+  after.set([10, 20])
+  // C[1x1] = [1 2] · [10 20]ᵀ, A and C from before the grow, B after it
+  ak.gemm(1, 1, 2, before, 0, after, 0, true, before, 8, false)
+  expect(before[8]).toBe(50)
+})
+
+test('arrayKernels: a plain memory that grew rejects views of its detached buffer', () => {
+  const memory = new WebAssembly.Memory({ initial: 1 })
+  const arena = new Arena(memory)
+  const ak = arrayKernels(createKernelsSync({ memory, arena }))
+  const before = arena.f32(arena.allocFloats(16), 16)
+  arena.allocFloats(70_000)
+  const after = arena.f32(arena.allocFloats(16), 16)
+  expect(() => ak.gemm(1, 1, 2, before, 0, after, 0, true, after, 8, false)).toThrow(/gemm: A is not a view/)
+  after.set([1, 2, 0, 0, 10, 20])
+  ak.gemm(1, 1, 2, after, 0, after, 4, true, after, 8, false)
+  expect(after[8]).toBe(50)
+})
