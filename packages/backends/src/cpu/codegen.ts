@@ -13,10 +13,12 @@ import {
   type ValueType,
   verify,
 } from '@cellgraph/graph'
+import type { Expr } from '@cellgraph/wasm'
 import type { Attrs } from '../passes/edit.js'
 import type { Program } from '../passes/program.js'
 import { type FusedKernel, fusePointwise } from '../plan/fusion.js'
 import { pointwiseExpression } from './expressions.js'
+import { planWasmFused, type WasmFusedPlan, type WasmOperand } from './wasmFused.js'
 
 /** Where a value lives in generated code: an array variable and an offset expression (in elements). */
 interface Slot {
@@ -36,6 +38,15 @@ export interface GeneratedCode {
   readonly bufferSizes: readonly number[]
   /** Per graph output: the buffer that holds it and its element count. */
   readonly outputs: readonly { readonly buffer: number; readonly size: number }[]
+  /** Fused kernels emitted as WebAssembly (the code calls kernel k as F[k]): their expressions. */
+  readonly wasmKernels: readonly (readonly Expr[])[]
+}
+
+export interface GenerateOptions {
+  /** Loop-invariant weights of products are packed before the time loop (K.packing). */
+  readonly packing?: boolean
+  /** Fused pointwise kernels become WebAssembly SIMD kernels (K.pointwise) where they can. */
+  readonly wasmPointwise?: boolean
 }
 
 const plus = (off: string, e: string) => (off === '0' ? e : `${off} + ${e}`)
@@ -43,7 +54,22 @@ const plus = (off: string, e: string) => (off === '0' ? e : `${off} + ${e}`)
 class Writer {
   readonly lines: string[] = []
   readonly init: string[] = []
+  /** Lines at the start of every run (byte addresses of the input arrays). */
+  readonly prologue: string[] = []
   readonly bufferSizes: number[] = []
+  readonly wasmKernels: (readonly Expr[])[] = []
+  private readonly bases = new Set<string>()
+  /** A variable holding the byte address of array `arr` in the WebAssembly memory. */
+  base(arr: string): string {
+    const name = `a${arr}`
+    if (!this.bases.has(arr)) {
+      this.bases.add(arr)
+      const line = `const ${name} = K.pointwise.base(${arr})`
+      if (arr.startsWith('b')) this.init.push(line)
+      else this.prologue.push(line)
+    }
+    return name
+  }
   private depth = 1
   alloc(size: number): Slot {
     this.bufferSizes.push(size)
@@ -72,10 +98,10 @@ export function generate(
   program: Program,
   inputIds: readonly string[],
   sizes: RunSizes,
-  options: { readonly packing?: boolean } = {},
+  options: GenerateOptions = {},
 ): GeneratedCode {
   const w = new Writer()
-  const gen = new LevelGenerator(w, sizes, options.packing ?? false)
+  const gen = new LevelGenerator(w, sizes, options.packing ?? false, options.wasmPointwise ?? false)
   const { graph, packs } = program
   const bound = new Map<Ref, Slot>()
   inputIds.forEach((id, k) => bound.set(id, { arr: `i${k}`, off: '0' }))
@@ -115,8 +141,11 @@ export function generate(
   })
   const declare = w.bufferSizes.map((_, k) => `const b${k} = bufs[${k}]`).join('\n')
   const params = inputIds.map((_, k) => `i${k}`).join(', ')
-  const source = [declare, ...w.init, `return function run(${params}) {`, ...w.lines, '}'].join('\n')
-  return { source, bufferSizes: w.bufferSizes, outputs }
+  const prologue = w.prologue.map((l) => `  ${l}`)
+  const source = [declare, ...w.init, `return function run(${params}) {`, ...prologue, ...w.lines, '}'].join(
+    '\n',
+  )
+  return { source, bufferSizes: w.bufferSizes, outputs, wasmKernels: w.wasmKernels }
 }
 
 /** Rows and features of a value viewed as a [rows, features] block. */
@@ -152,6 +181,7 @@ class LevelGenerator {
     readonly w: Writer,
     readonly sizes: RunSizes,
     readonly packing: boolean,
+    readonly wasmPointwise: boolean,
   ) {}
 
   level(graph: Graph, bound: ReadonlyMap<Ref, Slot>, preset: ReadonlyMap<string, Slot>, depth: number) {
@@ -207,6 +237,25 @@ class LevelGenerator {
   private fused(kernel: FusedKernel, ctx: NodeContext, byId: ReadonlyMap<string, Node>) {
     const w = this.w
     const [rows, features] = rowsAndFeatures(kernel.type, this.sizes)
+    if (this.wasmPointwise) {
+      const plan = planWasmFused(kernel, {
+        features,
+        slot: ctx.slot,
+        typeOf: (r) => ctx.types.of(r),
+        constantOf: (id) => {
+          const p = byId.get(id)
+          return p?.op === 'constant' ? (p.attrs as Attrs<'constant'>).value : undefined
+        },
+        indexOf: (t) => indexIn(t, kernel.type) as 'i' | 'j' | '0' | 'r',
+        width: (r) => rowsAndFeatures(ctx.types.of(r), this.sizes)[1],
+        storage: (id) => ctx.storage(id),
+        scratch: (n) => w.alloc(n),
+      })
+      if (plan) {
+        this.wasmFused(kernel, plan, rows, features)
+        return
+      }
+    }
     const local = new Map(kernel.members.map((m, k) => [m.id, `v${k}`]))
     const operand = (r: Ref): string => {
       const id = parseRef(r).node
@@ -234,6 +283,22 @@ class LevelGenerator {
     }
     for (const { id, slot } of stores) w.line(`${slot.arr}[${plus(slot.off, 'i')}] = ${local.get(id)}`)
     w.close()
+  }
+
+  /** Calls a WebAssembly SIMD kernel: one call over the kernel's rows, no JavaScript per element. */
+  private wasmFused(kernel: FusedKernel, plan: WasmFusedPlan, rows: number, features: number) {
+    const w = this.w
+    const k = w.wasmKernels.length
+    w.wasmKernels.push(plan.exprs)
+    w.line(`// fused (wasm F[${k}]): ${kernel.members.map((m) => `%${m.id} = ${m.op}`).join(', ')}`)
+    for (const o of plan.inputs) if (o.fillFrom) w.line(`${o.arr}.fill(${o.fillFrom.arr}[${o.fillFrom.off}])`)
+    // Dense operands only: one long row, so the SIMD loop has at most one ragged tail.
+    const dense = [...plan.inputs, ...plan.outputs].every((o) => o.ld === features)
+    const [r, c] = dense ? [1, rows * features] : [rows, features]
+    const address = (o: WasmOperand) =>
+      `${w.base(o.arr)}${o.off === '0' ? '' : ` + 4 * (${o.off})`}, ${dense ? c : o.ld}`
+    const args = [r, c, ...plan.inputs.map(address), ...plan.outputs.map(address)]
+    w.line(`F[${k}](${args.join(', ')})`)
   }
 
   /** Packs, before a time loop, the B of every body product whose B is a loop invariant. */

@@ -91,22 +91,31 @@ class CpuExecutable implements Executable {
       this.program,
       this.leaves.map((l) => l.id),
       sizes,
-      { packing: this.settings.kernels.packing !== undefined },
+      {
+        packing: this.settings.kernels.packing !== undefined,
+        wasmPointwise: this.settings.kernels.pointwise !== undefined,
+      },
     )
     this.trace?.(`cpu code (batch ${sizes.batch}, steps ${sizes.steps})`, code.source)
     const buffers = code.bufferSizes.map((n) => this.settings.allocate(n))
-    const factory = new Function('bufs', 'K', 'H', code.source) as (
+    const factory = new Function('bufs', 'K', 'H', 'F', code.source) as (
       bufs: Float32Array[],
       k: CpuKernels,
       h: typeof helpers,
+      f: readonly ((...args: number[]) => void)[],
     ) => Instance['run']
+    const { pointwise } = this.settings.kernels
+    const fused = code.wasmKernels.map((exprs) => {
+      if (!pointwise) throw new GraphError('generated code calls WebAssembly kernels these kernels lack')
+      return pointwise.compile(exprs)
+    })
     const types = this.program.graph.outputs
     const outputs = code.outputs.map((o, k) => {
       const dims = outputDims(this.graph, k, sizes, o.size)
       if (types[k] === undefined) throw new GraphError(`output ${k} is missing`)
       return new CpuTensor(dims, buffers[o.buffer]!.subarray(0, o.size))
     })
-    const instance = { run: factory(buffers, this.settings.kernels, helpers), outputs }
+    const instance = { run: factory(buffers, this.settings.kernels, helpers, fused), outputs }
     this.instances.set(key, instance)
     return instance
   }

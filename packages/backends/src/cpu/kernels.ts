@@ -1,3 +1,5 @@
+import type { Expr } from '@cellgraph/wasm'
+
 /**
  * The matrix-product kernels the generated code calls. Swappable: a backend built with other
  * kernels (e.g. WebAssembly SIMD) passes them to `cpuBackend({ kernels })`. Arrays are addressed
@@ -50,6 +52,16 @@ export interface CpuKernels {
       c: Float32Array,
       cOffset: number,
     ): void
+  }
+  /**
+   * Optional: fused pointwise kernels compiled to WebAssembly SIMD over the kernels' memory.
+   * `compile` returns the raw kernel `(rows, cols, in0, ld0, ..., out0, ldo0, ...)` (byte
+   * addresses, row strides in floats); `base` is an array's byte address, failing for an array
+   * that is not in that memory.
+   */
+  readonly pointwise?: {
+    compile(outputs: readonly Expr[]): (...args: number[]) => void
+    base(array: Float32Array): number
   }
 }
 

@@ -63,6 +63,10 @@ function memoryKernels(kernels: Kernels, arena: Arena, ours: WeakSet<ArrayBuffer
         accumulate,
       })
     },
+    pointwise: {
+      compile: (outputs) => kernels.fused(outputs).raw,
+      base: (array) => at('a fused kernel operand', array, 0),
+    },
     packing: {
       preparePacked: (k, n, transB): Packed => ({
         k,
