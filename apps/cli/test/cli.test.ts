@@ -158,6 +158,25 @@ describe('cell author tools', () => {
   })
 })
 
+describe('cellgraph experiment long-range', () => {
+  it('writes a table of every run and a plot, and rewrites them from results.json', () => {
+    const args = ['--cells', 'rnn,lstm', '--lags', '3,4', '--seeds', '2', '--steps', '2', '--out', 'exp']
+    const r = cellgraph('experiment', 'long-range', ...args)
+    expect(r.status).toBe(0)
+    expect(r.stdout).toMatch(/rnn +hidden 34, 1327 parameters/)
+    const table = readFileSync(at('exp/results.md'), 'utf8')
+    expect(table).toMatch(
+      /\| lstm \| 16 \| 1297 \| \d\.\d{4}, \d\.\d{4} \(\d\/2 solved\) \| \d\.\d{4}, \d\.\d{4} \(\d\/2 solved\) \|/,
+    )
+    const rows = JSON.parse(readFileSync(at('exp/results.json'), 'utf8')).rows
+    expect(rows).toHaveLength(8)
+    expect(readFileSync(at('exp/plot.svg'), 'utf8')).toContain('<polyline')
+    writeFileSync(at('exp/results.md'), '')
+    expect(cellgraph('experiment', 'long-range', '--out', 'exp', '--replot').status).toBe(0)
+    expect(readFileSync(at('exp/results.md'), 'utf8')).toBe(table)
+  })
+})
+
 describe('bad input: one line, non-zero exit, the checkpoint survives', () => {
   const checkpoint = at('keep.safetensors')
   const trainKeep = (...args: string[]) =>

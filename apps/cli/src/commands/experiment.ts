@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { builtinCells } from '@cellgraph/graph'
 import { addingParameterCount, hiddenForBudget, runAdding } from '@cellgraph/train'
@@ -27,6 +27,7 @@ Options:
   --minutes N           time budget: no run starts after it (default 120)
   --backend NAME        ${backendNames.join(', ')} (default cpu)
   --out DIR             where to write the results (default results/long-range)
+  --replot              rewrite results.md and plot.svg from --out's results.json without training
   -h, --help            show this help
 `
 
@@ -41,6 +42,7 @@ const options = {
   minutes: { type: 'string', default: '120' },
   backend: { type: 'string', default: 'cpu' },
   out: { type: 'string', default: 'results/long-range' },
+  replot: { type: 'boolean', default: false },
 } as const
 
 interface Row {
@@ -60,6 +62,18 @@ export async function experiment(argv: readonly string[], write: (line: string) 
   const { values: v, positionals } = parse(argv, options, 1)
   if (positionals[0] !== 'long-range')
     throw new UsageError(`unknown experiment '${positionals[0] ?? ''}'; the experiment is 'long-range'`)
+  if (v.replot) {
+    const path = join(v.out, 'results.json')
+    let saved: { settings: Settings; rows: Row[] }
+    try {
+      saved = JSON.parse(readFileSync(path, 'utf8'))
+    } catch (e) {
+      throw new CliError(`--replot: cannot read '${path}': ${(e as Error).message}`)
+    }
+    writeReport(v.out, saved.settings, saved.rows)
+    write(`Rewrote ${join(v.out, 'results.md')} and plot.svg from results.json.`)
+    return 0
+  }
   const cells = v.cells.split(',').map((c) => c.trim())
   for (const c of cells)
     if (!builtinCells[c])
@@ -120,11 +134,30 @@ export async function experiment(argv: readonly string[], write: (line: string) 
     elapsedSeconds: elapsed,
   }
   writeFileSync(join(v.out, 'results.json'), `${JSON.stringify({ settings, rows }, null, 2)}\n`)
-  writeFileSync(join(v.out, 'results.md'), table(rows, cells, lags, settings))
+  writeReport(v.out, settings, rows)
+  write(`Done in ${duration(elapsed)}. Wrote ${join(v.out, 'results.md')}, results.json and plot.svg.`)
+  backend.dispose()
+  return 0
+}
+
+interface Settings {
+  readonly budget: number
+  readonly seeds: number
+  readonly lags: readonly number[]
+  readonly cells: readonly string[]
+  readonly [key: string]: unknown
+}
+
+/** Writes the table and the plot of error against lag. */
+function writeReport(out: string, settings: Settings, rows: readonly Row[]): void {
+  const { cells, lags } = settings
+  writeFileSync(join(out, 'results.md'), table(rows, cells, lags, settings))
+  const done = rows.flatMap((r) => (r.testMse === null ? [] : [r.testMse]))
+  const floor = 10 ** Math.min(-3, Math.floor(Math.log10(Math.max(Math.min(...done), 1e-12))))
   writeFileSync(
-    join(v.out, 'plot.svg'),
+    join(out, 'plot.svg'),
     logPlot({
-      title: `Adding problem: test MSE against lag (${budget} parameters, ${seeds} seeds)`,
+      title: `Adding problem: test MSE against lag (${settings.budget} parameters, ${settings.seeds} seeds)`,
       xLabel: 'lag (sequence length)',
       yLabel: 'test MSE (log scale)',
       xs: lags,
@@ -138,19 +171,16 @@ export async function experiment(argv: readonly string[], write: (line: string) 
         { y: 1 / 6, label: 'chance (predict the mean) ≈ 0.167' },
         { y: SOLVED, label: 'solved: MSE ≤ 0.01' },
       ],
-      yRange: [1e-4, 1],
+      yRange: [floor, 1],
     }),
   )
-  write(`Done in ${duration(elapsed)}. Wrote ${join(v.out, 'results.md')}, results.json and plot.svg.`)
-  backend.dispose()
-  return 0
 }
 
 function table(
   rows: readonly Row[],
   cells: readonly string[],
   lags: readonly number[],
-  settings: Record<string, unknown>,
+  settings: Settings,
 ): string {
   const lines = [
     '# Long-range experiment: the adding problem',
