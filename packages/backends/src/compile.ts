@@ -1,12 +1,17 @@
 import type { Graph } from '@cellgraph/graph'
 import type { Backend, CompileOptions, DeviceTensor, Executable, HostTensor } from './backend.js'
 import { cpuBackend } from './cpu/cpuBackend.js'
-import { wasmCpuBackend } from './cpu/wasmBackend.js'
+import { defaultCpuBackend, wasmCpuBackend } from './cpu/wasmBackend.js'
 import { referenceBackend } from './reference/referenceBackend.js'
 
-/** The backends `compile` knows by name. */
+/**
+ * The backends `compile` knows by name. 'cpu' is the fastest CPU backend (WebAssembly SIMD kernels
+ * on two threads, `defaultCpuBackend()`); 'cpu-js' is plain JavaScript, for environments without
+ * SharedArrayBuffer; 'cpu-wasm' is 'cpu' by its explicit name.
+ */
 export const namedBackends = {
-  cpu: cpuBackend,
+  cpu: defaultCpuBackend,
+  'cpu-js': () => cpuBackend({ name: 'cpu-js' }),
   'cpu-wasm': wasmCpuBackend,
   reference: referenceBackend,
 } as const satisfies Record<string, () => Backend>
@@ -14,7 +19,7 @@ export const namedBackends = {
 export type BackendName = keyof typeof namedBackends
 
 export interface CompileRequest extends CompileOptions {
-  /** A backend by name (a shared instance) or a backend object. Default 'cpu'; 'cpu-wasm' uses WebAssembly SIMD products. */
+  /** A backend by name (a shared instance) or a backend object. Default 'cpu' (WebAssembly SIMD); 'cpu-js' is plain JavaScript. */
   readonly backend?: BackendName | Backend
 }
 

@@ -9,7 +9,7 @@ export {
 export { type CpuBackendOptions, cpuBackend } from './cpu/cpuBackend.js'
 export { type CpuKernels, jsKernels } from './cpu/kernels.js'
 export { CpuTensor } from './cpu/tensor.js'
-export { wasmCpuBackend } from './cpu/wasmBackend.js'
+export { defaultCpuBackend, type WasmCpuBackendOptions, wasmCpuBackend } from './cpu/wasmBackend.js'
 export { type Pass, passes, printProgram, runPasses } from './passes/pipeline.js'
 export type { Pack, PackBlock, Program } from './passes/program.js'
 export { type FusedKernel, fusePointwise, printFusion } from './plan/fusion.js'

@@ -1,4 +1,11 @@
-import { Arena, createKernelsSync, type Kernels, type PackedMatrix } from '@cellgraph/wasm'
+import {
+  Arena,
+  createKernels,
+  createKernelsSync,
+  type GemmOptions,
+  type Kernels,
+  type PackedMatrix,
+} from '@cellgraph/wasm'
 import type { Backend } from '../backend.js'
 import { cpuBackend } from './cpuBackend.js'
 import type { CpuKernels } from './kernels.js'
@@ -7,23 +14,48 @@ import type { CpuKernels } from './kernels.js'
 const MAX_PAGES = 65536
 
 /**
- * The CPU backend with the WebAssembly SIMD matrix products of `@cellgraph/wasm`. All its tensors
- * and buffers live in one shared WebAssembly.Memory: views of a SharedArrayBuffer stay valid when
- * the memory grows, so nothing is re-taken. Where SharedArrayBuffer is unavailable (a browser page
- * without cross-origin isolation) it says so; the plain `cpuBackend()` works everywhere.
+ * The fastest CPU backend: `wasmCpuBackend()` (WebAssembly SIMD products and pointwise kernels,
+ * two threads). It needs SharedArrayBuffer; without it the error names the plain JavaScript
+ * backend, `cpuBackend()` (`'cpu-js'`), which runs everywhere.
  */
-export function wasmCpuBackend(): Backend {
+export const defaultCpuBackend = (): Backend => wasmCpuBackend()
+
+export interface WasmCpuBackendOptions {
+  /**
+   * 2 (default): large products are split with a helper thread (a worker over the same shared
+   * memory), started by the first `compile`; 1: everything runs on the calling thread.
+   */
+  readonly threads?: 1 | 2
+}
+
+/**
+ * The CPU backend with the WebAssembly SIMD kernels of `@cellgraph/wasm`: matrix products and
+ * fused pointwise kernels. All its tensors and buffers live in one shared WebAssembly.Memory:
+ * views of a SharedArrayBuffer stay valid when the memory grows, so nothing is re-taken. Where
+ * SharedArrayBuffer is unavailable (a browser page without cross-origin isolation) it says so;
+ * `cpuBackend()` (plain JavaScript) works everywhere.
+ */
+export function wasmCpuBackend(options: WasmCpuBackendOptions = {}): Backend {
   if (typeof SharedArrayBuffer === 'undefined')
     throw new Error(
-      'the cpu-wasm backend needs SharedArrayBuffer (cross-origin isolation in browsers); use cpuBackend()',
+      'the cpu-wasm backend needs SharedArrayBuffer, which this environment lacks (browsers provide it to cross-origin isolated pages); use the plain JavaScript backend: cpuBackend() or compile(graph, { backend: "cpu-js" })',
     )
+  const threads = options.threads ?? 2
   const memory = new WebAssembly.Memory({ initial: 256, maximum: MAX_PAGES, shared: true })
   const arena = new Arena(memory)
-  const kernels = createKernelsSync({ memory, arena })
+  // One thread until the first compile has started the helper (starting it is asynchronous).
+  const kernels = { current: createKernelsSync({ memory, arena }) }
+  let helperStarted: Promise<void> | undefined
+  const startHelper = () => {
+    helperStarted ??= createKernels({ memory, arena, threads: 2 }).then((k) => {
+      kernels.current = k
+    })
+    return helperStarted
+  }
   // Every SharedArrayBuffer object this memory has handed out: after a grow, memory.buffer is a new
   // object over the same bytes, and views taken before stay valid.
   const ours = new WeakSet<ArrayBufferLike>([memory.buffer])
-  return cpuBackend({
+  const backend = cpuBackend({
     name: 'cpu-wasm',
     kernels: memoryKernels(kernels, arena, ours),
     allocate: (floats) => {
@@ -32,6 +64,17 @@ export function wasmCpuBackend(): Backend {
       return view
     },
   })
+  return {
+    ...backend,
+    async compile(graph, compileOptions) {
+      if (threads === 2) await startHelper()
+      return backend.compile(graph, compileOptions)
+    },
+    dispose() {
+      kernels.current.dispose()
+      backend.dispose()
+    },
+  }
 }
 
 /** The kernels addressed as (array, offset), for arrays that are views of the kernels' memory. */
@@ -44,7 +87,21 @@ interface Packed {
   matrix?: PackedMatrix
 }
 
-function memoryKernels(kernels: Kernels, arena: Arena, ours: WeakSet<ArrayBufferLike>): CpuKernels {
+// The products' layouts, shared so that no call allocates an options object.
+const AB: GemmOptions = { transB: false, accumulate: false }
+const AB_ACC: GemmOptions = { transB: false, accumulate: true }
+const AB_T: GemmOptions = { transB: true, accumulate: false }
+const AB_T_ACC: GemmOptions = { transB: true, accumulate: true }
+const ATB: GemmOptions = { transA: true, accumulate: false }
+const ATB_ACC: GemmOptions = { transA: true, accumulate: true }
+const TRANSPOSED_B: GemmOptions = { transB: true }
+const PLAIN_B: GemmOptions = { transB: false }
+
+function memoryKernels(
+  active: { readonly current: Kernels },
+  arena: Arena,
+  ours: WeakSet<ArrayBufferLike>,
+): CpuKernels {
   const at = (what: string, array: Float32Array, offset: number) => {
     if (!ours.has(array.buffer))
       throw new Error(`${what} is not a tensor of this cpu-wasm backend (upload it with this backend)`)
@@ -52,19 +109,23 @@ function memoryKernels(kernels: Kernels, arena: Arena, ours: WeakSet<ArrayBuffer
   }
   return {
     gemm(m, n, k, a, ao, b, bo, transposeB, c, co, accumulate) {
-      kernels.gemm(m, n, k, at('gemm: A', a, ao), at('gemm: B', b, bo), at('gemm: C', c, co), {
-        transB: transposeB,
-        accumulate,
-      })
+      const options = transposeB ? (accumulate ? AB_T_ACC : AB_T) : accumulate ? AB_ACC : AB
+      active.current.gemm(m, n, k, at('gemm: A', a, ao), at('gemm: B', b, bo), at('gemm: C', c, co), options)
     },
     gemmTN(rows, m, n, a, ao, b, bo, c, co, accumulate) {
-      kernels.gemm(m, n, rows, at('gemmTN: A', a, ao), at('gemmTN: B', b, bo), at('gemmTN: C', c, co), {
-        transA: true,
-        accumulate,
-      })
+      const options = accumulate ? ATB_ACC : ATB
+      active.current.gemm(
+        m,
+        n,
+        rows,
+        at('gemmTN: A', a, ao),
+        at('gemmTN: B', b, bo),
+        at('gemmTN: C', c, co),
+        options,
+      )
     },
     pointwise: {
-      compile: (outputs) => kernels.fused(outputs).raw,
+      compile: (outputs) => active.current.fused(outputs).raw,
       base: (array) => at('a fused kernel operand', array, 0),
     },
     packing: {
@@ -72,16 +133,17 @@ function memoryKernels(kernels: Kernels, arena: Arena, ours: WeakSet<ArrayBuffer
         k,
         n,
         transB,
-        offset: arena.allocBytes(kernels.packedBytes(k, n)),
+        offset: arena.allocBytes(active.current.packedBytes(k, n)),
       }),
       packB(handle, b, bo) {
         const p = handle as Packed
         const from = at('packB: B', b, bo)
-        if (p.matrix) kernels.repack(p.matrix, from, { transB: p.transB })
-        else p.matrix = kernels.packB(p.k, p.n, from, p.offset, { transB: p.transB })
+        const layout = p.transB ? TRANSPOSED_B : PLAIN_B
+        if (p.matrix) active.current.repack(p.matrix, from, layout)
+        else p.matrix = active.current.packB(p.k, p.n, from, p.offset, layout)
       },
       gemmPacked(m, a, ao, handle, c, co) {
-        kernels.gemmPacked(m, at('gemm: A', a, ao), (handle as Packed).matrix!, at('gemm: C', c, co))
+        active.current.gemmPacked(m, at('gemm: A', a, ao), (handle as Packed).matrix!, at('gemm: C', c, co))
       },
     },
   }

@@ -1,0 +1,63 @@
+import {
+  add,
+  clamp,
+  type Graph,
+  GraphBuilder,
+  log,
+  lstm,
+  mul,
+  sequenceGraph,
+  sigmoid,
+} from '@cellgraph/graph'
+import { describe, expect, it } from 'vitest'
+import { referenceBackend, wasmCpuBackend } from '../src/index.js'
+import { trainingGraph } from './support/gradGraphs.js'
+import { randomInputs, runOn } from './support/run.js'
+import { firstMismatch } from './support/tolerance.js'
+
+async function agreesWithReference(graph: Graph, batch: number, steps: number) {
+  const inputs = randomInputs(graph, batch, steps, 3)
+  const backend = wasmCpuBackend()
+  const got = await runOn(backend, graph, inputs)
+  const want = await runOn(referenceBackend(), graph, inputs)
+  backend.dispose()
+  for (const o of graph.outputs) expect(firstMismatch(got[o.name]!, want[o.name]!), o.name).toBeUndefined()
+}
+
+describe('cpu-wasm kernels', () => {
+  // 2·32·512·128 ≈ 4.2 MFLOP per step: above the split threshold, so the helper thread takes half
+  // of every recurrent product, forward and backward.
+  const model = sequenceGraph([lstm({ input: 32, hidden: 128 })])
+
+  it('products split between two threads agree with the reference, forward and backward', async () => {
+    await agreesWithReference(model, 32, 3)
+    await agreesWithReference(trainingGraph(model), 32, 3)
+  })
+
+  it('routes pointwise kernels: SIMD with scalars and clamps, JavaScript where log has no SIMD form', async () => {
+    const graphWith = (output: 'scaled' | 'logged') => {
+      const b = new GraphBuilder()
+      const x = b.leaf('input', 'x', { name: 'x', type: { layout: 'batch', shape: [7] } })
+      const s = b.leaf('input', 's', { name: 's', type: { layout: 'tensor', shape: [] } })
+      const value = output === 'scaled' ? clamp(sigmoid(mul(x, s)), 0.3, 0.6) : log(add(mul(x, s), 2))
+      return b.build([{ name: output, value }]) as Graph
+    }
+    const backend = wasmCpuBackend()
+    const codeOf = async (output: 'scaled' | 'logged') => {
+      const graph = graphWith(output)
+      const code: string[] = []
+      const exe = await backend.compile(graph, {
+        trace: (stage, text) => stage.startsWith('cpu code') && code.push(text),
+      })
+      const inputs = randomInputs(graph, 5, 1, 4)
+      const uploaded = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, backend.upload(v)]))
+      const got = await (await exe.run(uploaded))[output]!.read()
+      const want = (await runOn(referenceBackend(), graph, inputs))[output]!
+      expect(firstMismatch(got, want), output).toBeUndefined()
+      return code.join('\n')
+    }
+    expect(await codeOf('scaled')).toMatch(/fused \(wasm F\[0\]\): .*= clamp/)
+    expect(await codeOf('logged')).toMatch(/\/\/ fused: .*= log/)
+    backend.dispose()
+  })
+})
