@@ -28,6 +28,21 @@ def blas_library():
     return "unknown BLAS"
 
 
+def steps_within_budget(meta, run):
+    """The bench's rule: two probe runs on minSteps steps; halve the steps while the timed runs
+    would take longer than the budget, down to minSteps."""
+    steps, budget, least = meta["steps"], meta.get("budgetMs"), min(meta.get("minSteps", meta["steps"]), meta["steps"])
+    if budget is None or least == steps:
+        return steps
+    run(least)
+    start = time.perf_counter()
+    run(least)
+    per_step = (time.perf_counter() - start) * 1000 / least
+    while steps > least and per_step * steps * meta["reps"] > budget:
+        steps = max(least, steps // 2)
+    return steps
+
+
 def main():
     meta = json.load(open(sys.argv[1]))
     try:
@@ -72,19 +87,19 @@ def main():
         with torch.no_grad():
             lstm(x)
 
-    steps = meta["steps"]
     inputs = [array("x%d" % k) for k in range(meta["warmup"] + meta["reps"])]
     results = []
     for threads in meta["threads"]:
         torch.set_num_threads(threads)
         for mode in meta["modes"]:
             step = train if mode == "train" else infer
+            steps = steps_within_budget(meta, lambda n: step(inputs[0][:n]))
             for k in range(meta["warmup"]):
-                step(inputs[k])
+                step(inputs[k][:steps])
             runs = []
             for k in range(meta["warmup"], meta["warmup"] + meta["reps"]):
                 start = time.perf_counter()
-                step(torch.from_numpy(inputs[k].numpy()))
+                step(torch.from_numpy(inputs[k][:steps].numpy()))
                 runs.append((time.perf_counter() - start) * 1000)
             results.append({"threads": threads, "mode": mode, "steps": steps, "runsMs": runs})
     print(json.dumps({"checkLoss": loss, "torch": torch.__version__, "blas": blas, "results": results}))

@@ -84,6 +84,8 @@ export function torchEngine(threads: readonly number[] = [1, 2], python = system
           check: { loss: check.loss, scale: check.scale, tolerance: lossTolerance },
           learningRate,
           steps,
+          budgetMs: request.budgetMs,
+          minSteps: request.minSteps,
           warmup: plan.warmup,
           reps: plan.reps,
           threads,
