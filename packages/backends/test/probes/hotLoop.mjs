@@ -1,0 +1,93 @@
+// Heap use of training steps on the default CPU backend, in a clean Node isolate (run by
+// test/hotLoop.test.ts against the built package: node --expose-gc hotLoop.mjs BACKEND STEPS).
+// A step is the small benchmark LSTM's forward + BPTT (one executable) and an SGD update of every
+// parameter run `into` the parameters (one more), with the same input records every step.
+import { grad, withLoss } from '@cellgraph/autodiff'
+import { GraphBuilder, lstm, mul, sequenceGraph, sub, sumAll } from '@cellgraph/graph'
+import { compile } from '../../dist/index.js'
+
+const backend = process.argv[2] ?? 'cpu'
+const steps = Number(process.argv[3] ?? 1000)
+const [T, B, I, H] = [32, 1, 16, 32]
+const model = sequenceGraph([lstm({ input: I, hidden: H })])
+const training = grad(
+  withLoss(model, ({ y }, b) => sumAll(mul(y, b.leaf('input', 'R', { name: 'R', type: y.type })))),
+  { loss: 'loss' },
+)
+const step = await compile(training, { backend })
+const params = model.nodes.filter((n) => n.op === 'param').map((n) => n.attrs)
+const u = new GraphBuilder()
+const tensorInput = (name, shape) => u.leaf('input', name, { name, type: { layout: 'tensor', shape } })
+const lr = tensorInput('lr', [])
+const sgd = await compile(
+  u.build(
+    params.map((p) => ({
+      name: p.name,
+      value: sub(tensorInput(p.name, p.shape), mul(lr, tensorInput(`grad.${p.name}`, p.shape))),
+    })),
+  ),
+  { backend },
+)
+const values = (n, seed) => Float32Array.from({ length: n }, (_, i) => 0.1 * Math.sin(i * 1.7 + seed))
+const weights = Object.fromEntries(
+  params.map((p) => [
+    p.name,
+    step.upload({
+      dims: p.shape,
+      data: values(
+        p.shape.reduce((a, b) => a * b, 1),
+        1,
+      ),
+    }),
+  ]),
+)
+const inputs = {
+  ...weights,
+  x: step.upload({ dims: [T, B, I], data: values(T * B * I, 2) }),
+  R: step.upload({ dims: [T, B, H], data: values(T * B * H, 3) }),
+  'l0.h0': step.upload({ dims: [B, H], data: new Float32Array(B * H) }),
+  'l0.c0': step.upload({ dims: [B, H], data: new Float32Array(B * H) }),
+}
+const first = await step.run(inputs)
+// Outputs are owned by the executable and reused: the update's input record is built once.
+const update = { ...weights, lr: step.upload({ dims: [], data: [1e-3] }) }
+for (const p of params) update[`grad.${p.name}`] = first[`grad.${p.name}`]
+const into = { into: weights }
+const trainStep = async () => {
+  await step.run(inputs)
+  await sgd.run(update, into)
+}
+
+// The control: the same two awaited calls of async functions that do nothing, which is what the
+// asynchronous Executable.run costs in promises whatever the backend does.
+const result = {}
+const idle = async () => result
+const controlStep = async () => {
+  await idle()
+  await idle()
+}
+
+/** The least heap growth per step over rounds of 100 steps (no collection inside a round). */
+async function bytesPerStep(fn, rounds) {
+  let least = Number.POSITIVE_INFINITY
+  for (let round = 0; round < rounds; round++) {
+    globalThis.gc()
+    const before = process.memoryUsage().heapUsed
+    for (let i = 0; i < 100; i++) await fn()
+    least = Math.min(least, (process.memoryUsage().heapUsed - before) / 100)
+  }
+  return least
+}
+
+for (let i = 0; i < 200; i++) await trainStep() // warm up the optimising compiler
+await bytesPerStep(controlStep, 3)
+globalThis.gc()
+const start = process.memoryUsage().heapUsed
+const stepBytes = await bytesPerStep(trainStep, steps / 100)
+globalThis.gc()
+const retainedBytes = process.memoryUsage().heapUsed - start
+const controlBytes = await bytesPerStep(controlStep, 3)
+console.log(
+  JSON.stringify({ steps, bytesPerStep: stepBytes, controlBytesPerStep: controlBytes, retainedBytes }),
+)
+process.exit(0)
