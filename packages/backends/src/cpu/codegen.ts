@@ -13,7 +13,7 @@ import {
   type ValueType,
   verify,
 } from '@cellgraph/graph'
-import type { Expr } from '@cellgraph/wasm'
+import { type Expr, input } from '@cellgraph/wasm'
 import type { Attrs } from '../passes/edit.js'
 import type { Program } from '../passes/program.js'
 import { type FusedKernel, fusePointwise } from '../plan/fusion.js'
@@ -59,6 +59,8 @@ class Writer {
   readonly bufferSizes: number[] = []
   readonly wasmKernels: (readonly Expr[])[] = []
   private readonly bases = new Set<string>()
+  private identityKernel: number | undefined
+  constructor(readonly wasm: boolean) {}
   /** A variable holding the byte address of array `arr` in the WebAssembly memory. */
   base(arr: string): string {
     const name = `a${arr}`
@@ -74,6 +76,27 @@ class Writer {
   alloc(size: number): Slot {
     this.bufferSizes.push(size)
     return { arr: `b${this.bufferSizes.length - 1}`, off: '0' }
+  }
+  /** Byte address of a slot in the WebAssembly memory, as an expression. */
+  address(s: Slot): string {
+    return `${this.base(s.arr)}${s.off === '0' ? '' : ` + 4 * (${s.off})`}`
+  }
+  /**
+   * Copies a [rows, cols] block between row strides `srcLd` and `dstLd` (floats): one SIMD kernel
+   * call in WebAssembly mode (a dense block as one long row), else the given helper call.
+   */
+  block(rows: number, cols: number, src: Slot, srcLd: number, dst: Slot, dstLd: number, js: string) {
+    if (!this.wasm) return this.line(js)
+    if (this.identityKernel === undefined) {
+      this.identityKernel = this.wasmKernels.length
+      this.wasmKernels.push([input(0)])
+    }
+    const dense = srcLd === cols && dstLd === cols
+    const [r, c] = dense ? [1, rows * cols] : [rows, cols]
+    const [ls, ld] = dense ? [c, c] : [srcLd, dstLd]
+    this.line(
+      `F[${this.identityKernel}](${r}, ${c}, ${this.address(src)}, ${ls}, ${this.address(dst)}, ${ld}) // copy`,
+    )
   }
   line(s: string) {
     this.lines.push('  '.repeat(this.depth) + s)
@@ -100,8 +123,8 @@ export function generate(
   sizes: RunSizes,
   options: GenerateOptions = {},
 ): GeneratedCode {
-  const w = new Writer()
-  const gen = new LevelGenerator(w, sizes, options.packing ?? false, options.wasmPointwise ?? false)
+  const w = new Writer(options.wasmPointwise ?? false)
+  const gen = new LevelGenerator(w, sizes, options.packing ?? false)
   const { graph, packs } = program
   const bound = new Map<Ref, Slot>()
   inputIds.forEach((id, k) => bound.set(id, { arr: `i${k}`, off: '0' }))
@@ -121,8 +144,15 @@ export function generate(
     let at = 0
     for (const b of pack.blocks) {
       const src = sourceSlot(b.source)
-      w.line(
-        `H.sliceCols(${b.rows}, ${b.sourceCols}, ${b.start}, ${b.end}, ${src.arr}, 0, ${slot.arr}, ${at})`,
+      const cols = b.end - b.start
+      w.block(
+        b.rows,
+        cols,
+        { arr: src.arr, off: plus(src.off, String(b.start)) },
+        b.sourceCols,
+        { arr: slot.arr, off: String(at) },
+        cols,
+        `H.sliceCols(${b.rows}, ${b.sourceCols}, ${b.start}, ${b.end}, ${src.arr}, ${src.off}, ${slot.arr}, ${at})`,
       )
       at += b.rows * width
     }
@@ -134,7 +164,7 @@ export function generate(
     const size = elements(types.of(o.ref), sizes)
     if (!slot.arr.startsWith('b')) {
       const copy = w.alloc(size)
-      w.line(`H.copy(${size}, ${slot.arr}, ${slot.off}, ${copy.arr}, 0)`)
+      w.block(1, size, slot, size, copy, size, `H.copy(${size}, ${slot.arr}, ${slot.off}, ${copy.arr}, 0)`)
       slot = copy
     }
     return { buffer: Number(slot.arr.slice(1)), size }
@@ -181,7 +211,6 @@ class LevelGenerator {
     readonly w: Writer,
     readonly sizes: RunSizes,
     readonly packing: boolean,
-    readonly wasmPointwise: boolean,
   ) {}
 
   level(graph: Graph, bound: ReadonlyMap<Ref, Slot>, preset: ReadonlyMap<string, Slot>, depth: number) {
@@ -237,7 +266,7 @@ class LevelGenerator {
   private fused(kernel: FusedKernel, ctx: NodeContext, byId: ReadonlyMap<string, Node>) {
     const w = this.w
     const [rows, features] = rowsAndFeatures(kernel.type, this.sizes)
-    if (this.wasmPointwise) {
+    if (w.wasm) {
       const plan = planWasmFused(kernel, {
         features,
         slot: ctx.slot,
@@ -295,8 +324,7 @@ class LevelGenerator {
     // Dense operands only: one long row, so the SIMD loop has at most one ragged tail.
     const dense = [...plan.inputs, ...plan.outputs].every((o) => o.ld === features)
     const [r, c] = dense ? [1, rows * features] : [rows, features]
-    const address = (o: WasmOperand) =>
-      `${w.base(o.arr)}${o.off === '0' ? '' : ` + 4 * (${o.off})`}, ${dense ? c : o.ld}`
+    const address = (o: WasmOperand) => `${w.address(o)}, ${dense ? c : o.ld}`
     const args = [r, c, ...plan.inputs.map(address), ...plan.outputs.map(address)]
     w.line(`F[${k}](${args.join(', ')})`)
   }
@@ -337,9 +365,8 @@ class LevelGenerator {
     for (let k = 0; k < carries; k++) {
       const slot = ctx.storage(n.id, k)
       const init = ctx.slot(n.inputs[k]!)
-      w.line(
-        `H.copy(${elements(ctx.types.of(n.inputs[k]!), this.sizes)}, ${init.arr}, ${init.off}, ${slot.arr}, 0)`,
-      )
+      const size = elements(ctx.types.of(n.inputs[k]!), this.sizes)
+      w.block(1, size, init, size, slot, size, `H.copy(${size}, ${init.arr}, ${init.off}, ${slot.arr}, 0)`)
       carrySlots.push(slot)
     }
     const outTypes = ctx.types.byNode.get(n.id)!
@@ -378,7 +405,9 @@ class LevelGenerator {
       if (claimed.has(k)) return
       const s = bodySlot(o.ref)
       const f = outTypes[carries + k]!.shape[0]!
-      w.line(`H.copy(${batch * f}, ${s.arr}, ${s.off}, ${ys[k]!.arr}, ${t} * ${batch * f})`)
+      const count = batch * f
+      const to = { arr: ys[k]!.arr, off: `${t} * ${count}` }
+      w.block(1, count, s, count, to, count, `H.copy(${count}, ${s.arr}, ${s.off}, ${to.arr}, ${to.off})`)
     })
     // New carries: sources that are themselves carry buffers go through temporaries first.
     const moves = body.outputs
@@ -388,13 +417,31 @@ class LevelGenerator {
     const staged = moves.map((m, k) => {
       if (m.from === m.to || !carrySlots.includes(m.from)) return undefined
       const tmp = w.alloc(size(k))
-      w.line(`H.copy(${size(k)}, ${m.from.arr}, ${m.from.off}, ${tmp.arr}, 0)`)
+      const count = size(k)
+      w.block(
+        1,
+        count,
+        m.from,
+        count,
+        tmp,
+        count,
+        `H.copy(${count}, ${m.from.arr}, ${m.from.off}, ${tmp.arr}, 0)`,
+      )
       return tmp
     })
     moves.forEach((m, k) => {
       if (m.from === m.to) return
       const from = staged[k] ?? m.from
-      w.line(`H.copy(${size(k)}, ${from.arr}, ${from.off}, ${m.to.arr}, 0)`)
+      const count = size(k)
+      w.block(
+        1,
+        count,
+        from,
+        count,
+        m.to,
+        count,
+        `H.copy(${count}, ${from.arr}, ${from.off}, ${m.to.arr}, 0)`,
+      )
     })
     w.close()
   }
@@ -495,7 +542,16 @@ const emitters: { readonly [K in OpName]: Emit } = {
     let at = 0
     for (const r of n.inputs) {
       const [rows, f] = ctx.dims(r)
-      call(ctx, 'H.placeCols', [rows, f, at, total, ctx.slot(r), out])
+      const src = ctx.slot(r)
+      ctx.gen.w.block(
+        rows,
+        f,
+        src,
+        f,
+        { arr: out.arr, off: plus(out.off, String(at)) },
+        total,
+        `H.placeCols(${rows}, ${f}, ${at}, ${total}, ${src.arr}, ${src.off}, ${out.arr}, ${out.off})`,
+      )
       at += f
     }
   },
