@@ -10,7 +10,7 @@ import {
   sigmoid,
 } from '@cellgraph/graph'
 import { describe, expect, it } from 'vitest'
-import { referenceBackend, wasmCpuBackend } from '../src/index.js'
+import { cpuBackend, referenceBackend, wasmCpuBackend } from '../src/index.js'
 import { trainingGraph } from './support/gradGraphs.js'
 import { randomInputs, runOn } from './support/run.js'
 import { firstMismatch } from './support/tolerance.js'
@@ -59,5 +59,25 @@ describe('cpu-wasm kernels', () => {
     expect(await codeOf('scaled')).toMatch(/fused \(wasm F\[0\]\): .*= clamp/)
     expect(await codeOf('logged')).toMatch(/\/\/ fused: .*= log/)
     backend.dispose()
+  })
+
+  it('repacks weights only when they changed (written between runs)', async () => {
+    const small = sequenceGraph([lstm({ input: 3, hidden: 5 })])
+    for (const backend of [wasmCpuBackend(), cpuBackend()]) {
+      const exe = await backend.compile(small)
+      const first = randomInputs(small, 2, 4, 5)
+      const second = randomInputs(small, 2, 4, 6)
+      const tensors = Object.fromEntries(Object.entries(first).map(([k, v]) => [k, backend.upload(v)]))
+      const check = async (values: typeof first) => {
+        const got = await (await exe.run(tensors)).y!.read()
+        const want = (await runOn(referenceBackend(), small, values)).y!
+        expect(firstMismatch(got, want), backend.name).toBeUndefined()
+      }
+      await check(first)
+      await check(first) // the same weights: packs reused
+      for (const [name, t] of Object.entries(tensors)) t.write(second[name]!.data)
+      await check(second) // every weight written: packs rebuilt
+      backend.dispose()
+    }
   })
 })

@@ -38,6 +38,11 @@ export interface GeneratedCode {
   readonly bufferSizes: readonly number[]
   /** Per graph output: the buffer that holds it and its element count. */
   readonly outputs: readonly { readonly buffer: number; readonly size: number }[]
+  /**
+   * The inputs (by position) that weight packs are built from: the code rebuilds its packs only
+   * when its first argument, `fresh`, is true (some of these changed since the last run).
+   */
+  readonly packedInputs: readonly number[]
   /** Fused kernels emitted as WebAssembly (the code calls kernel k as F[k]): their expressions. */
   readonly wasmKernels: readonly (readonly Expr[])[]
 }
@@ -58,6 +63,9 @@ class Writer {
   readonly prologue: string[] = []
   readonly bufferSizes: number[] = []
   readonly wasmKernels: (readonly Expr[])[] = []
+  /** Arrays that hold weight packs, and inputs that packs are built from. */
+  readonly packBuffers = new Set<string>()
+  readonly packedInputs = new Set<number>()
   private readonly bases = new Set<string>()
   private identityKernel: number | undefined
   constructor(readonly wasm: boolean) {}
@@ -135,15 +143,18 @@ export function generate(
     if (!slot) throw new GraphError(`pack source '${name}' is not an input of the graph`)
     return slot
   }
+  if (packs.length > 0) w.open('if (fresh) {')
   for (const pack of packs) {
     const width = pack.blocks[0]!.end - pack.blocks[0]!.start
     const rows = pack.blocks.reduce((s, b) => s + b.rows, 0)
     const slot = w.alloc(rows * width)
+    w.packBuffers.add(slot.arr)
     bound.set(pack.leaf, slot)
     w.line(`// pack ${pack.leaf}`)
     let at = 0
     for (const b of pack.blocks) {
       const src = sourceSlot(b.source)
+      w.packedInputs.add(Number(src.arr.slice(1)))
       const cols = b.end - b.start
       w.block(
         b.rows,
@@ -157,6 +168,7 @@ export function generate(
       at += b.rows * width
     }
   }
+  if (packs.length > 0) w.close()
   const slotOf = gen.level(graph, bound, new Map(), 0)
   const types = verify(graph)
   const outputs = graph.outputs.map((o) => {
@@ -172,10 +184,21 @@ export function generate(
   const declare = w.bufferSizes.map((_, k) => `const b${k} = bufs[${k}]`).join('\n')
   const params = inputIds.map((_, k) => `i${k}`).join(', ')
   const prologue = w.prologue.map((l) => `  ${l}`)
-  const source = [declare, ...w.init, `return function run(${params}) {`, ...prologue, ...w.lines, '}'].join(
-    '\n',
-  )
-  return { source, bufferSizes: w.bufferSizes, outputs, wasmKernels: w.wasmKernels }
+  const source = [
+    declare,
+    ...w.init,
+    `return function run(fresh, ${params}) {`,
+    ...prologue,
+    ...w.lines,
+    '}',
+  ].join('\n')
+  return {
+    source,
+    bufferSizes: w.bufferSizes,
+    outputs,
+    packedInputs: [...w.packedInputs].sort((a, b) => a - b),
+    wasmKernels: w.wasmKernels,
+  }
 }
 
 /** Rows and features of a value viewed as a [rows, features] block. */
@@ -348,8 +371,12 @@ class LevelGenerator {
       const handle = `P${this.packedCount++}`
       this.w.init.push(`const ${handle} = K.packing.preparePacked(${k}, ${cols}, ${transposeB})`)
       const b = bound.get(m.inputs[1]!)!
+      // B straight from a weight (an input or a pack of inputs) is repacked only when it changed.
+      const isInput = /^i\d+$/.test(b.arr)
+      if (isInput) this.w.packedInputs.add(Number(b.arr.slice(1)))
+      const guard = isInput || this.w.packBuffers.has(b.arr) ? 'if (fresh) ' : ''
       this.w.line(
-        `K.packing.packB(${handle}, ${b.arr}, ${b.off}) // B of %${m.id} in scan %${scan.id}, packed once`,
+        `${guard}K.packing.packB(${handle}, ${b.arr}, ${b.off}) // B of %${m.id} in scan %${scan.id}, packed once`,
       )
       this.packed.set(m.id, handle)
     }

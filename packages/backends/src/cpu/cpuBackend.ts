@@ -24,8 +24,13 @@ export interface CpuBackendOptions {
 
 /** Code and buffers for one batch size and sequence length, built on first use and then reused. */
 interface Instance {
-  readonly run: (...inputs: Float32Array[]) => void
+  /** `fresh`: some input that weight packs are built from changed since this instance last ran. */
+  readonly run: (fresh: boolean, ...inputs: Float32Array[]) => void
   readonly outputs: readonly CpuTensor[]
+  /** Positions of the inputs packs are built from, and the tensor and version each had last run. */
+  readonly packedInputs: readonly number[]
+  readonly packedFrom: (CpuTensor | undefined)[]
+  readonly packedVersions: number[]
 }
 
 const NO_OPTIONS: RunOptions = {}
@@ -33,7 +38,8 @@ const NO_OPTIONS: RunOptions = {}
 /** Tensors bound to an executable's leaves, their arrays, the code for their sizes, the last result. */
 interface Binding {
   readonly tensors: readonly DeviceTensor[]
-  readonly arrays: readonly Float32Array[]
+  /** The generated function's arguments: `fresh`, then the input arrays. */
+  readonly args: [boolean, ...Float32Array[]]
   readonly instance: Instance
   into?: Readonly<Record<string, DeviceTensor>>
   result: Record<string, DeviceTensor>
@@ -77,8 +83,11 @@ class CpuExecutable implements Executable {
   async run(inputs: Readonly<Record<string, DeviceTensor>>, options: RunOptions = NO_OPTIONS) {
     if (this.disposed) throw new InputError('this executable was disposed')
     const binding = this.bind(inputs)
-    const { instance } = binding
-    Reflect.apply(instance.run, undefined, binding.arrays)
+    const { instance, args } = binding
+    args[0] = packsOutdated(instance, binding.tensors as CpuTensor[])
+    Reflect.apply(instance.run, undefined, args)
+    // Outputs are rewritten in place: another executable may have packed one as a weight.
+    for (const out of instance.outputs) out.version++
     const into = options.into
     const outputs = this.graph.outputs
     const result: Record<string, DeviceTensor> = binding.into === into ? binding.result : {}
@@ -110,7 +119,7 @@ class CpuExecutable implements Executable {
         throw new InputError(`input '${this.leaves[k]!.name}' belongs to another backend`)
       return t.live()
     })
-    const binding: Binding = { tensors, arrays, instance: this.instance(sizes), result: {} }
+    const binding: Binding = { tensors, args: [true, ...arrays], instance: this.instance(sizes), result: {} }
     this.lastBinding = binding
     return binding
   }
@@ -159,7 +168,13 @@ class CpuExecutable implements Executable {
       if (types[k] === undefined) throw new GraphError(`output ${k} is missing`)
       return new CpuTensor(dims, buffers[o.buffer]!.subarray(0, o.size))
     })
-    const instance = { run: factory(buffers, this.settings.kernels, helpers, fused), outputs }
+    const instance: Instance = {
+      run: factory(buffers, this.settings.kernels, helpers, fused),
+      outputs,
+      packedInputs: code.packedInputs,
+      packedFrom: code.packedInputs.map(() => undefined),
+      packedVersions: code.packedInputs.map(() => -1),
+    }
     this.instances.set(key, instance)
     return instance
   }
@@ -169,6 +184,21 @@ class CpuExecutable implements Executable {
     this.instances.clear()
     this.lastBinding = undefined
   }
+}
+
+/** Whether an instance's weight packs are outdated (and records the tensors they are built from). */
+function packsOutdated(instance: Instance, tensors: readonly CpuTensor[]): boolean {
+  let outdated = false
+  const { packedInputs, packedFrom, packedVersions } = instance
+  for (let k = 0; k < packedInputs.length; k++) {
+    const t = tensors[packedInputs[k]!]!
+    if (packedFrom[k] !== t || packedVersions[k] !== t.version) {
+      outdated = true
+      packedFrom[k] = t
+      packedVersions[k] = t.version
+    }
+  }
+  return outdated
 }
 
 function outputDims(graph: Graph, k: number, { batch, steps }: RunSizes, size: number): number[] {

@@ -4,6 +4,8 @@ import type { DeviceTensor, HostTensor } from '../backend.js'
 /** A float32 tensor in host memory, owned by the CPU backend. */
 export class CpuTensor implements DeviceTensor {
   private disposed = false
+  /** Counts writes: code that keeps something derived from the values (a packed weight) checks it. */
+  version = 0
   constructor(
     readonly dims: readonly number[],
     readonly data: Float32Array,
@@ -27,6 +29,7 @@ export class CpuTensor implements DeviceTensor {
     if (data.length !== target.length)
       throw new InputError(`write of ${data.length} values into a tensor of dims [${this.dims.join(',')}]`)
     target.set(data)
+    this.version++
   }
 
   dispose(): void {
