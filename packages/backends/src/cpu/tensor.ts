@@ -1,7 +1,10 @@
 import { elementCount, InputError } from '@cellgraph/graph'
 import type { DeviceTensor, HostTensor } from '../backend.js'
 
-/** A float32 tensor in host memory, owned by the CPU backend. */
+/**
+ * A float32 tensor in host memory, owned by the CPU backend. Its values change only through
+ * `write` (or, for an executable's output, by that executable's runs), which advance `version`.
+ */
 export class CpuTensor implements DeviceTensor {
   private disposed = false
   /** Counts writes: code that keeps something derived from the values (a packed weight) checks it. */
