@@ -46,9 +46,12 @@ export function wasmCpuBackend(options: WasmCpuBackendOptions = {}): Backend {
   // One thread until the first compile has started the helper (starting it is asynchronous).
   const kernels = { current: createKernelsSync({ memory, arena }) }
   let helperStarted: Promise<void> | undefined
+  let disposed = false
   const startHelper = () => {
     helperStarted ??= createKernels({ memory, arena, threads: 2 }).then((k) => {
-      kernels.current = k
+      if (disposed)
+        k.dispose() // disposed while the helper was starting
+      else kernels.current = k
     })
     return helperStarted
   }
@@ -71,6 +74,7 @@ export function wasmCpuBackend(options: WasmCpuBackendOptions = {}): Backend {
       return backend.compile(graph, compileOptions)
     },
     dispose() {
+      disposed = true
       kernels.current.dispose()
       backend.dispose()
     },
