@@ -104,6 +104,11 @@ async function main() {
       `${row.config} ${modeLabel[row.mode]}: ${row.engine} runs at ${(100 * fraction).toFixed(0)}% of the LSTM's GFLOP/s (target ≥ 67%)`,
     )
   for (const e of engines) if (e.note) console.log(`- ${e.note}`)
+  if (result.rows.some((r) => r.engine.includes('reference BLAS')))
+    console.log(
+      "- PyTorch runs on Debian's reference BLAS here, far below its real speed: " +
+        'apt-get install libopenblas0-pthread, then rerun.',
+    )
   if (values.kernels) {
     const sized = chosen.filter((c) => c.name !== 'small')
     console.log(`\n${formatKernelRows(await runKernelBenchmarks(sized.length ? { configs: sized } : {}))}`)
