@@ -1,16 +1,4 @@
-import { evaluate, lstm, printGraph, sequenceGraph, type Tensor, tensor } from '@cellgraph/graph'
-
-/** A deterministic pseudo-random stream (mulberry32), so the demo prints the same numbers every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { evaluate, lstm, printGraph, Rng, sequenceGraph, type Tensor, tensor } from '@cellgraph/graph'
 
 /** The seed's LSTM, defined, printed as a graph and run over a sequence by the reference interpreter. */
 export function demo(write: (line: string) => void): void {
@@ -21,7 +9,7 @@ export function demo(write: (line: string) => void): void {
   write(`The seed's LSTM cell (input ${input}, hidden ${hidden}), one time step:\n`)
   write(printGraph(cell.graph, 'lstm'))
   const model = sequenceGraph([cell])
-  const rand = random(7)
+  const rng = new Rng(7)
   const bound = 1 / Math.sqrt(hidden)
   const values: Record<string, Tensor> = {}
   for (const id of model.inputs) {
@@ -31,7 +19,7 @@ export function demo(write: (line: string) => void): void {
       const shape = (n.attrs as { shape: number[] }).shape
       values[name] = tensor(
         shape,
-        Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => (2 * rand() - 1) * bound),
+        Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => (2 * rng.next() - 1) * bound),
       )
     }
   }

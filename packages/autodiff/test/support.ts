@@ -4,6 +4,7 @@ import {
   type GraphBuilder,
   mul,
   printGraph,
+  Rng,
   signature,
   sumAll,
   type Tensor,
@@ -12,22 +13,16 @@ import {
 } from '@cellgraph/graph'
 import { withLoss } from '../src/index.js'
 
-/** Number of property runs: small by default, more with CELLGRAPH_NUM_RUNS (test:long). */
+/** Number of property runs: small by default, more with CELLGRAPH_PROPERTY_RUNS (test:long). */
 export const numRuns = (base: number): number => {
-  const env = Number(process.env.CELLGRAPH_NUM_RUNS)
+  const env = Number(process.env.CELLGRAPH_PROPERTY_RUNS)
   return Number.isFinite(env) && env > 0 ? Math.max(base, env) : base
 }
 
-/** A deterministic pseudo-random stream in [-1, 1) from a seed (mulberry32). */
+/** A deterministic pseudo-random stream in [-1, 1) from a seed. */
 export function randomStream(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1
-  }
+  const rng = new Rng(seed)
+  return () => rng.next() * 2 - 1
 }
 
 /**

@@ -1,3 +1,4 @@
+export { Rng } from '@cellgraph/graph'
 export { writeFileAtomic } from './atomicWrite.js'
 export {
   type Checkpoint,
@@ -11,7 +12,6 @@ export * from './data/index.js'
 export * from './experiment/index.js'
 export * from './model/index.js'
 export * from './optim/index.js'
-export { Rng } from './rng.js'
 export * from './run/index.js'
 export {
   type Dtype,

@@ -1,4 +1,4 @@
-import { type Graph, nodeMap, signature, type Tensor, tensor, type ValueType } from '@cellgraph/graph'
+import { type Graph, nodeMap, Rng, signature, type Tensor, tensor, type ValueType } from '@cellgraph/graph'
 import fc from 'fast-check'
 import { INPUT_LIMIT, PARAM_LIMIT } from './range.js'
 
@@ -17,16 +17,10 @@ export interface InputOptions {
   readonly roles?: Readonly<Record<string, InputRole>>
 }
 
-/** Mulberry32: a small seeded generator, so a failing case is reproduced by its seed alone. */
+/** A seeded stream in [0, 1), so a failing case is reproduced by its seed alone. */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+  const rng = new Rng(seed)
+  return () => rng.next()
 }
 
 /** The leaves of a graph in binding order: name, type and the op that declares them. */

@@ -1,4 +1,4 @@
-import { Rng } from '../rng.js'
+import { Rng } from '@cellgraph/graph'
 
 /**
  * The built-in corpus: English-like text generated from a small grammar written for this project,

@@ -7,10 +7,10 @@ import {
   type Graph,
   GraphBuilder,
   layer,
+  Rng,
   tracing,
 } from '@cellgraph/graph'
 import { Optimizer } from '../optim/optimizer.js'
-import { Rng } from '../rng.js'
 
 /**
  * The adding problem (Hochreiter & Schmidhuber, 1997): a sequence of `lag` steps, each with a

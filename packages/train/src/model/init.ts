@@ -1,5 +1,5 @@
+import type { Rng } from '@cellgraph/graph'
 import { outputSize } from '@cellgraph/graph'
-import type { Rng } from '../rng.js'
 import type { ModelConfig } from './config.js'
 
 /**

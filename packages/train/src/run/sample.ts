@@ -1,5 +1,5 @@
+import type { Rng } from '@cellgraph/graph'
 import type { Vocabulary } from '../data/vocabulary.js'
-import type { Rng } from '../rng.js'
 import type { StatefulModel } from './stateful.js'
 
 export interface SampleOptions {

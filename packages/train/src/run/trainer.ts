@@ -1,6 +1,6 @@
 import { grad, gradName } from '@cellgraph/autodiff'
 import type { Backend, DeviceTensor, Executable } from '@cellgraph/backends'
-import { type Tensor, tensor } from '@cellgraph/graph'
+import { Rng, type Tensor, tensor } from '@cellgraph/graph'
 import type { Checkpoint } from '../checkpoint.js'
 import { oneHot, StreamBatcher } from '../data/batches.js'
 import type { Vocabulary } from '../data/vocabulary.js'
@@ -10,7 +10,6 @@ import { initParams } from '../model/init.js'
 import type { OptimizerConfig } from '../optim/config.js'
 import { Optimizer } from '../optim/optimizer.js'
 import { learningRate, type Schedule } from '../optim/schedule.js'
-import { Rng } from '../rng.js'
 import { asInitialStates, copyInto, readAll, uploadAll, zeroStates } from './session.js'
 
 /** Training hyperparameters; stored in checkpoints so `--resume` continues with the same ones. */
