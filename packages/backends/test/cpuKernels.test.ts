@@ -6,9 +6,13 @@ import {
   log,
   lstm,
   mul,
+  reduceMean,
   sequenceGraph,
   sigmoid,
+  sub,
+  tanh,
 } from '@cellgraph/graph'
+
 import { describe, expect, it } from 'vitest'
 import { cpuBackend, referenceBackend, wasmCpuBackend } from '../src/index.js'
 import { trainingGraph } from './support/gradGraphs.js'
@@ -34,16 +38,22 @@ describe('cpu-wasm kernels', () => {
     await agreesWithReference(trainingGraph(model), 32, 3)
   })
 
-  it('routes pointwise kernels: SIMD with scalars and clamps, JavaScript where log has no SIMD form', async () => {
-    const graphWith = (output: 'scaled' | 'logged') => {
+  it('routes pointwise kernels: SIMD with scalars, clamps and values per row, JavaScript where log has no SIMD form', async () => {
+    type Output = 'scaled' | 'logged' | 'centred'
+    const graphWith = (output: Output) => {
       const b = new GraphBuilder()
       const x = b.leaf('input', 'x', { name: 'x', type: { layout: 'batch', shape: [7] } })
       const s = b.leaf('input', 's', { name: 's', type: { layout: 'tensor', shape: [] } })
-      const value = output === 'scaled' ? clamp(sigmoid(mul(x, s)), 0.3, 0.6) : log(add(mul(x, s), 2))
+      const value =
+        output === 'scaled'
+          ? clamp(sigmoid(mul(x, s)), 0.3, 0.6)
+          : output === 'logged'
+            ? log(add(mul(x, s), 2))
+            : tanh(mul(sub(x, reduceMean(x)), s)) // a value per row, broadcast along the row
       return b.build([{ name: output, value }]) as Graph
     }
     const backend = wasmCpuBackend()
-    const codeOf = async (output: 'scaled' | 'logged') => {
+    const codeOf = async (output: Output) => {
       const graph = graphWith(output)
       const code: string[] = []
       const exe = await backend.compile(graph, {
@@ -58,6 +68,9 @@ describe('cpu-wasm kernels', () => {
     }
     expect(await codeOf('scaled')).toMatch(/fused \(wasm F\[0\]\): .*= clamp/)
     expect(await codeOf('logged')).toMatch(/\/\/ fused: .*= log/)
+    expect(await codeOf('centred')).toMatch(
+      /= tanh\n.*\n\s*for \(let r = 0; r < 5; r\+\+\) \{\n\s*b\d+\.fill\(b\d+\[r\]\)/,
+    )
     backend.dispose()
   })
 

@@ -343,7 +343,18 @@ class LevelGenerator {
     const k = w.wasmKernels.length
     w.wasmKernels.push(plan.exprs)
     w.line(`// fused (wasm F[${k}]): ${kernel.members.map((m) => `%${m.id} = ${m.op}`).join(', ')}`)
-    for (const o of plan.inputs) if (o.fillFrom) w.line(`${o.arr}.fill(${o.fillFrom.arr}[${o.fillFrom.off}])`)
+    for (const o of plan.inputs)
+      if (o.fillFrom && !o.fillFrom.perRow) w.line(`${o.arr}.fill(${o.fillFrom.arr}[${o.fillFrom.off}])`)
+    if (plan.inputs.some((o) => o.fillFrom?.perRow)) {
+      // A value per row (a row mean, a norm): one call per row, the value repeated along a row first.
+      w.open(`for (let r = 0; r < ${rows}; r++) {`)
+      for (const o of plan.inputs)
+        if (o.fillFrom?.perRow) w.line(`${o.arr}.fill(${o.fillFrom.arr}[${plus(o.fillFrom.off, 'r')}])`)
+      const address = (o: WasmOperand) => `${w.address(o)}${o.ld === 0 ? '' : ` + ${4 * o.ld} * r`}, ${o.ld}`
+      w.line(`F[${k}](1, ${features}, ${[...plan.inputs, ...plan.outputs].map(address).join(', ')})`)
+      w.close()
+      return
+    }
     // Dense operands only: one long row, so the SIMD loop has at most one ragged tail.
     const dense = [...plan.inputs, ...plan.outputs].every((o) => o.ld === features)
     const [r, c] = dense ? [1, rows * features] : [rows, features]

@@ -10,8 +10,11 @@ export interface WasmOperand {
   readonly off: string
   /** Row stride in floats; 0 repeats one row (a per-feature vector over all rows). */
   readonly ld: number
-  /** A scalar read as a row: generated code fills `arr` with it before the call. */
-  readonly fillFrom?: { readonly arr: string; readonly off: string }
+  /**
+   * A scalar (or, when `perRow`, one value per row, at offset + r) repeated along a row: generated
+   * code fills `arr` with it before the call (before each row's call when `perRow`).
+   */
+  readonly fillFrom?: { readonly arr: string; readonly off: string; readonly perRow?: boolean }
 }
 
 /** A fused kernel as WebAssembly SIMD expressions over operands in the kernels' memory. */
@@ -65,7 +68,7 @@ const wasmOps: {
 
 /**
  * Translates a fused kernel into WebAssembly SIMD expressions, or undefined when one of its
- * members has no SIMD form (log, a per-row broadcast): those kernels stay JavaScript loops.
+ * members has no SIMD form (log): those kernels stay JavaScript loops.
  */
 export function planWasmFused(kernel: FusedKernel, ctx: WasmFusedContext): WasmFusedPlan | undefined {
   const local = new Map<string, Expr>()
@@ -91,16 +94,15 @@ export function planWasmFused(kernel: FusedKernel, ctx: WasmFusedContext): WasmF
     const how = ctx.indexOf(ctx.typeOf(r))
     if (how === 'i') return read({ ...s, ld: ctx.features })
     if (how === 'j') return read({ ...s, ld: 0 })
-    if (how === '0') {
-      const key = `${s.arr}|${s.off}|scalar`
-      const k = inputIndex.get(key)
-      if (k !== undefined) return input(k)
-      const row = ctx.scratch(ctx.features)
-      inputIndex.set(key, inputs.length)
-      inputs.push({ ...row, ld: 0, fillFrom: s })
-      return input(inputs.length - 1)
-    }
-    return undefined
+    // A scalar, or a value per row: repeated along a scratch row that the kernel reads as a bias.
+    const perRow = how === 'r'
+    const key = `${s.arr}|${s.off}|${how}`
+    const k = inputIndex.get(key)
+    if (k !== undefined) return input(k)
+    const row = ctx.scratch(ctx.features)
+    inputIndex.set(key, inputs.length)
+    inputs.push({ ...row, ld: 0, fillFrom: { ...s, perRow } })
+    return input(inputs.length - 1)
   }
   for (const m of kernel.members) {
     let e: Expr | undefined
