@@ -9,6 +9,7 @@ import {
 import type { Backend } from '../backend.js'
 import { cpuBackend } from './cpuBackend.js'
 import type { CpuKernels } from './kernels.js'
+import { ThreadChoice } from './threadChoice.js'
 
 /** Pages of 64 KiB the shared memory may grow to: 4 GiB, WebAssembly's limit. */
 const MAX_PAGES = 65536
@@ -22,8 +23,9 @@ export const defaultCpuBackend = (): Backend => wasmCpuBackend()
 
 export interface WasmCpuBackendOptions {
   /**
-   * 2 (default): large products are split with a helper thread (a worker over the same shared
-   * memory), started by the first `compile`; 1: everything runs on the calling thread.
+   * 2 (default): large products may be split with a helper thread (a worker over the same shared
+   * memory, started by the first `compile`); each executable times its runs both ways and keeps
+   * the faster (`ThreadChoice`). 1: everything runs on the calling thread.
    */
   readonly threads?: 1 | 2
 }
@@ -43,15 +45,18 @@ export function wasmCpuBackend(options: WasmCpuBackendOptions = {}): Backend {
   const threads = options.threads ?? 2
   const memory = new WebAssembly.Memory({ initial: 256, maximum: MAX_PAGES, shared: true })
   const arena = new Arena(memory)
-  // One thread until the first compile has started the helper (starting it is asynchronous).
-  const kernels = { current: createKernelsSync({ memory, arena }) }
+  // One thread until the first compile has started the helper (starting it is asynchronous);
+  // then each run uses the kernels its executable's ThreadChoice picks.
+  const single = createKernelsSync({ memory, arena })
+  let threaded: Kernels | undefined
+  const kernels = { current: single }
   let helperStarted: Promise<void> | undefined
   let disposed = false
   const startHelper = () => {
     helperStarted ??= createKernels({ memory, arena, threads: 2 }).then((k) => {
       if (disposed)
         k.dispose() // disposed while the helper was starting
-      else kernels.current = k
+      else threaded = k
     })
     return helperStarted
   }
@@ -71,11 +76,27 @@ export function wasmCpuBackend(options: WasmCpuBackendOptions = {}): Backend {
     ...backend,
     async compile(graph, compileOptions) {
       if (threads === 2) await startHelper()
-      return backend.compile(graph, compileOptions)
+      const executable = await backend.compile(graph, compileOptions)
+      if (!threaded) return executable
+      const helper = threaded
+      const choice = new ThreadChoice()
+      return {
+        graph: executable.graph,
+        // The run's work happens synchronously inside `executable.run`: the kernels are set for it.
+        run(inputs, runOptions) {
+          const withHelper = choice.next()
+          kernels.current = withHelper ? helper : single
+          const start = performance.now()
+          const result = executable.run(inputs, runOptions)
+          choice.record(withHelper, performance.now() - start)
+          return result
+        },
+        dispose: () => executable.dispose(),
+      }
     },
     dispose() {
       disposed = true
-      kernels.current.dispose()
+      threaded?.dispose()
       backend.dispose()
     },
   }
