@@ -13,7 +13,7 @@ import {
   type ValueType,
   verify,
 } from '@cellgraph/graph'
-import { type Expr, input } from '@cellgraph/wasm'
+import { apply, type Expr, input } from '@cellgraph/wasm'
 import type { Attrs } from '../passes/edit.js'
 import type { Program } from '../passes/program.js'
 import { type FusedKernel, fusePointwise } from '../plan/fusion.js'
@@ -67,7 +67,7 @@ class Writer {
   readonly packBuffers = new Set<string>()
   readonly packedInputs = new Set<number>()
   private readonly bases = new Set<string>()
-  private identityKernel: number | undefined
+  private readonly named = new Map<string, number>()
   constructor(readonly wasm: boolean) {}
   /** A variable holding the byte address of array `arr` in the WebAssembly memory. */
   base(arr: string): string {
@@ -85,6 +85,16 @@ class Writer {
     this.bufferSizes.push(size)
     return { arr: `b${this.bufferSizes.length - 1}`, off: '0' }
   }
+  /** The index (in F) of a WebAssembly kernel the generated code uses in several places. */
+  kernel(name: string, exprs: readonly Expr[]): number {
+    let k = this.named.get(name)
+    if (k === undefined) {
+      k = this.wasmKernels.length
+      this.wasmKernels.push(exprs)
+      this.named.set(name, k)
+    }
+    return k
+  }
   /** Byte address of a slot in the WebAssembly memory, as an expression. */
   address(s: Slot): string {
     return `${this.base(s.arr)}${s.off === '0' ? '' : ` + 4 * (${s.off})`}`
@@ -95,16 +105,11 @@ class Writer {
    */
   block(rows: number, cols: number, src: Slot, srcLd: number, dst: Slot, dstLd: number, js: string) {
     if (!this.wasm) return this.line(js)
-    if (this.identityKernel === undefined) {
-      this.identityKernel = this.wasmKernels.length
-      this.wasmKernels.push([input(0)])
-    }
+    const identity = this.kernel('identity', [input(0)])
     const dense = srcLd === cols && dstLd === cols
     const [r, c] = dense ? [1, rows * cols] : [rows, cols]
     const [ls, ld] = dense ? [c, c] : [srcLd, dstLd]
-    this.line(
-      `F[${this.identityKernel}](${r}, ${c}, ${this.address(src)}, ${ls}, ${this.address(dst)}, ${ld}) // copy`,
-    )
+    this.line(`F[${identity}](${r}, ${c}, ${this.address(src)}, ${ls}, ${this.address(dst)}, ${ld}) // copy`)
   }
   line(s: string) {
     this.lines.push('  '.repeat(this.depth) + s)
@@ -551,8 +556,18 @@ const emitters: { readonly [K in OpName]: Emit } = {
     const [rows, m] = ctx.dims(a)
     call(ctx, 'K.gemmTN', [rows, m, ctx.dims(b)[1], ctx.slot(a), ctx.slot(b), ctx.storage(n.id), false])
   },
-  sumRows: (n, ctx) =>
-    call(ctx, 'H.sumRows', [...ctx.dims(n.inputs[0]!), ctx.slot(n.inputs[0]!), ctx.storage(n.id)]),
+  sumRows: (n, ctx) => {
+    const [rows, f] = ctx.dims(n.inputs[0]!)
+    const [x, out] = [ctx.slot(n.inputs[0]!), ctx.storage(n.id)]
+    const w = ctx.gen.w
+    if (!w.wasm) return call(ctx, 'H.sumRows', [rows, f, x, out])
+    // out = 0, then out += x[r] row after row: the add kernel reads and writes `out` as a row
+    // repeated over all rows (stride 0), and rows run in order, so each adds to the last.
+    call(ctx, 'H.fill', [f, 0, out])
+    const add = w.kernel('rowSum', [apply('add', input(0), input(1))])
+    const at = w.address(out)
+    w.line(`F[${add}](${rows}, ${f}, ${at}, 0, ${w.address(x)}, ${f}, ${at}, 0) // sum of rows`)
+  },
   rowCount: (n, ctx) => {
     const out = ctx.storage(n.id)
     ctx.gen.w.line(`${out.arr}[${out.off}] = ${ctx.dims(n.inputs[0]!)[0]}`)
