@@ -227,6 +227,8 @@ interface NodeContext {
   readonly storage: (id: string, k?: number) => Slot
   readonly dims: (r: Ref) => [number, number]
   readonly gen: LevelGenerator
+  /** B operands read by several outerSums of this level: packed once, at the first (handle). */
+  readonly sharedB: Map<Ref, { handle?: string }>
 }
 
 /** Emits the nodes of one graph level (the top graph or a scan body). */
@@ -266,12 +268,18 @@ class LevelGenerator {
       slots.set(r, s)
       return s
     }
+    const bUses = new Map<Ref, number>()
+    for (const n of graph.nodes)
+      if (n.op === 'outerSum') bUses.set(n.inputs[1]!, (bUses.get(n.inputs[1]!) ?? 0) + 1)
     const ctx: NodeContext = {
       types,
       slot,
       storage,
       dims: (r) => rowsAndFeatures(types.of(r), this.sizes),
       gen: this,
+      sharedB: new Map(
+        this.packing ? [...bUses].filter(([, uses]) => uses > 1).map(([r]) => [r, {}] as const) : [],
+      ),
     }
     this.loopDepth = depth
     for (const n of graph.nodes) {
@@ -368,6 +376,13 @@ class LevelGenerator {
     w.line(`F[${k}](${args.join(', ')})`)
   }
 
+  /** A handle for a packed B (k x n), prepared once per compiled size. */
+  packHandle(k: number, n: number, transposeB: boolean): string {
+    const handle = `P${this.packedCount++}`
+    this.w.init.push(`const ${handle} = K.packing.preparePacked(${k}, ${n}, ${transposeB})`)
+    return handle
+  }
+
   /** Packs, before a time loop, the B of every body product whose B is a loop invariant. */
   private packInvariantWeights(
     body: Graph,
@@ -384,8 +399,7 @@ class LevelGenerator {
       const { transposeB } = m.attrs as Attrs<'matmul'>
       const shape = types.of(m.inputs[1]!).shape
       const [k, cols] = transposeB ? [shape[1]!, shape[0]!] : [shape[0]!, shape[1]!]
-      const handle = `P${this.packedCount++}`
-      this.w.init.push(`const ${handle} = K.packing.preparePacked(${k}, ${cols}, ${transposeB})`)
+      const handle = this.packHandle(k, cols, transposeB)
       const b = bound.get(m.inputs[1]!)!
       // B straight from a weight (an input or a pack of inputs) is repacked only when it changed.
       const isInput = /^i\d+$/.test(b.arr)
@@ -548,13 +562,22 @@ const emitters: { readonly [K in OpName]: Emit } = {
     const bShape = ctx.types.of(b).shape
     const cols = transposeB ? bShape[0]! : bShape[1]!
     const packed = ctx.gen.packed.get(n.id)
-    if (packed) call(ctx, 'K.packing.gemmPacked', [m, ctx.slot(a), packed, ctx.storage(n.id)])
+    if (packed) call(ctx, 'K.packing.gemmPacked', [m, ctx.slot(a), packed, ctx.storage(n.id), false])
     else call(ctx, 'K.gemm', [m, cols, k, ctx.slot(a), ctx.slot(b), transposeB, ctx.storage(n.id), false])
   },
   outerSum: (n, ctx) => {
     const [a, b] = n.inputs as [Ref, Ref]
     const [rows, m] = ctx.dims(a)
-    call(ctx, 'K.gemmTN', [rows, m, ctx.dims(b)[1], ctx.slot(a), ctx.slot(b), ctx.storage(n.id), false])
+    const cols = ctx.dims(b)[1]
+    const shared = ctx.sharedB.get(b)
+    if (!shared)
+      return call(ctx, 'K.gemmTN', [rows, m, cols, ctx.slot(a), ctx.slot(b), ctx.storage(n.id), false])
+    // Several weight gradients over the same B (the four gates over [h, x]): B is packed once.
+    if (!shared.handle) {
+      shared.handle = ctx.gen.packHandle(rows, cols, false)
+      call(ctx, 'K.packing.packB', [shared.handle, ctx.slot(b)])
+    }
+    call(ctx, 'K.packing.gemmPacked', [m, ctx.slot(a), shared.handle, ctx.storage(n.id), true])
   },
   sumRows: (n, ctx) => {
     const [rows, f] = ctx.dims(n.inputs[0]!)

@@ -44,6 +44,7 @@ export interface CpuKernels {
   readonly packing?: {
     preparePacked(k: number, n: number, transposeB: boolean): unknown
     packB(packed: unknown, b: Float32Array, bOffset: number): void
+    /** C[m,n] = A·B with B packed; A is [m,k], or stored [k,m] and used transposed when `transposeA`. */
     gemmPacked(
       m: number,
       a: Float32Array,
@@ -51,6 +52,7 @@ export interface CpuKernels {
       packed: unknown,
       c: Float32Array,
       cOffset: number,
+      transposeA: boolean,
     ): void
   }
   /**

@@ -121,6 +121,8 @@ const ATB: GemmOptions = { transA: true, accumulate: false }
 const ATB_ACC: GemmOptions = { transA: true, accumulate: true }
 const TRANSPOSED_B: GemmOptions = { transB: true }
 const PLAIN_B: GemmOptions = { transB: false }
+const TRANSPOSED_A: GemmOptions = { transA: true }
+const PLAIN_A: GemmOptions = { transA: false }
 
 function memoryKernels(
   active: { readonly current: Kernels },
@@ -167,8 +169,16 @@ function memoryKernels(
         if (p.matrix) active.current.repack(p.matrix, from, layout)
         else p.matrix = active.current.packB(p.k, p.n, from, p.offset, layout)
       },
-      gemmPacked(m, a, ao, handle, c, co) {
-        active.current.gemmPacked(m, at('gemm: A', a, ao), (handle as Packed).matrix!, at('gemm: C', c, co))
+      gemmPacked(m, a, ao, handle, c, co, transposeA) {
+        const from = at('gemm: A', a, ao)
+        const to = at('gemm: C', c, co)
+        active.current.gemmPacked(
+          m,
+          from,
+          (handle as Packed).matrix!,
+          to,
+          transposeA ? TRANSPOSED_A : PLAIN_A,
+        )
       },
     },
   }
