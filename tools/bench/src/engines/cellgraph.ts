@@ -4,6 +4,7 @@ import {
   type DeviceTensor,
   referenceBackend,
   wasmCpuBackend,
+  webgpuBackend,
 } from '@cellgraph/backends'
 import type { BenchConfig } from '../configs.js'
 import { type Engine, measureSession, type Session } from '../engine.js'
@@ -75,13 +76,17 @@ async function openCellgraph(backend: Backend, problem: Problem): Promise<Sessio
   }
 }
 
-function cellgraphEngine(name: string, backend: () => Backend, extra: Partial<Engine> = {}): Engine {
+function cellgraphEngine(
+  name: string,
+  backend: () => Backend | Promise<Backend>,
+  extra: Partial<Engine> = {},
+): Engine {
   return {
     name,
     anyCell: true,
     ...extra,
     run: async (problem, request) =>
-      measureSession(name, await openCellgraph(backend(), problem), problem, request),
+      measureSession(name, await openCellgraph(await backend(), problem), problem, request),
   }
 }
 
@@ -98,3 +103,23 @@ export const referenceEngine = (): Engine =>
       config.name === 'small' ? undefined : 'the float64 interpreter is run at the small size only',
     note: 'cellgraph reference interpreter: the float64 oracle with plain loops, run at the small size only.',
   })
+
+/**
+ * cellgraph's WebGPU backend on whatever adapter Dawn finds (VK_ICD_FILENAMES picks the Vulkan
+ * driver). The adapter is printed when the engine opens; on a software driver such as SwiftShader
+ * the times say nothing about a GPU.
+ */
+export const webgpuEngine = (): Engine =>
+  cellgraphEngine(
+    'cellgraph webgpu',
+    async () => {
+      const backend = await webgpuBackend()
+      process.stderr.write(
+        `cellgraph webgpu: adapter ${backend.adapterName}${backend.isSoftware ? ' (software)' : ''}\n`,
+      )
+      return backend
+    },
+    {
+      note: 'cellgraph webgpu: the adapter is printed on stderr; on a software driver the times say nothing about a GPU.',
+    },
+  )

@@ -1,6 +1,6 @@
 import type { Engine } from '../engine.js'
 import { brainEngine } from './brain.js'
-import { cpuEngine, cpuWasmEngine, referenceEngine } from './cellgraph.js'
+import { cpuEngine, cpuWasmEngine, referenceEngine, webgpuEngine } from './cellgraph.js'
 import { onnxEngine } from './onnx.js'
 import { tfjsEngine } from './tfjs.js'
 import { torchEngine } from './torch.js'
@@ -10,6 +10,7 @@ export const engineRegistry: Readonly<Record<string, () => Engine>> = {
   'cellgraph-cpu-wasm': cpuWasmEngine,
   'cellgraph-cpu-js': cpuEngine,
   'cellgraph-reference': referenceEngine,
+  'cellgraph-webgpu': webgpuEngine,
   'tfjs-wasm-layers': () => tfjsEngine('wasm', 'layers'),
   'tfjs-wasm-cell': () => tfjsEngine('wasm', 'cell'),
   'tfjs-cpu-layers': () => tfjsEngine('cpu', 'layers'),
@@ -20,8 +21,11 @@ export const engineRegistry: Readonly<Record<string, () => Engine>> = {
   'onnxruntime-2': () => onnxEngine(2),
 }
 
-/** Engines left out of the default run (name them with --engines): the CPU backend's plain JS products. */
-export const optInEngines: readonly string[] = ['cellgraph-cpu-js']
+/**
+ * Engines left out of the default run (name them with --engines): the CPU backend's plain JS
+ * products, and WebGPU, which needs a driver (VK_ICD_FILENAMES) and means little on a software one.
+ */
+export const optInEngines: readonly string[] = ['cellgraph-cpu-js', 'cellgraph-webgpu']
 
 /** The engines whose keys contain any of `words` (by default all but the opt-in ones), in registry order. */
 export function selectEngines(words: readonly string[]): Engine[] {
