@@ -1,9 +1,9 @@
-import { cpuBackend } from '@cellgraph/backends'
+import { defaultCpuBackend } from '@cellgraph/backends'
 import { builtinCorpus, builtinModel, loadCheckpoint, Rng, StatefulModel, sampleText, saveCheckpoint, Trainer } from '@cellgraph/train'
 
 const corpus = builtinCorpus(20_000, 2_000) // text from the project's own grammar
 const model = builtinModel('lstm', { vocabularySize: corpus.vocabulary.size, hidden: 32, layers: 1 })
-const backend = cpuBackend()
+const backend = defaultCpuBackend() // compiled CPU backend: WebAssembly SIMD kernels
 const trainer = await Trainer.create(backend, model, corpus.vocabulary, corpus.train, {
   batch: 8, window: 16, steps: 40, lr: 0.02, clip: 1, seed: 1,
   optimizer: { kind: 'adam' }, schedule: { kind: 'cosine', warmup: 5 },

@@ -33,7 +33,7 @@ to n-gram baselines, and a generated sample.
 
 Model:
   --cell NAME|FILE      ${Object.keys(builtinCells).join(', ')}, or a cell JSON file (default lstm)
-  --hidden N            hidden units per layer (default 64)
+  --hidden N            hidden units per layer (default 256)
   --layers N            stacked layers (default 1)
   --embedding N         learned embedding size in front of the cells; 0 feeds one-hot rows (default 0)
   --dropout P           dropout between stacked layers (default 0)
@@ -49,7 +49,7 @@ Training:
   --clip X              clip gradients to this global norm; 0 turns it off (default 1)
   --batch N             parallel lanes per step (default 16)
   --window N            characters per window: truncated-BPTT length (default 32)
-  --steps N             optimizer steps (default 600)
+  --steps N             optimizer steps (default 3000)
   --seed N              seed for initialisation and dropout (default 1)
 Checkpoints:
   --checkpoint PATH     where to save (default runs/char-lm.safetensors)
@@ -122,7 +122,7 @@ function trainConfig(v: Values, saved?: TrainConfig): TrainConfig {
   return {
     batch: v.batch ? integer('batch', v.batch) : (saved?.batch ?? 16),
     window: v.window ? integer('window', v.window) : (saved?.window ?? 32),
-    steps: v.steps ? integer('steps', v.steps) : (saved?.steps ?? 600),
+    steps: v.steps ? integer('steps', v.steps) : (saved?.steps ?? 3000),
     lr: v.lr ? number('lr', v.lr, 0) : (saved?.lr ?? (kind === 'sgd' ? 1 : 0.01)),
     schedule,
     optimizer,
@@ -137,7 +137,7 @@ function modelFromOptions(v: Values, vocabularySize: number): ModelConfig {
   if (isBuiltinCell(cell))
     return builtinModel(cell, {
       vocabularySize,
-      hidden: integer('hidden', v.hidden ?? '64'),
+      hidden: integer('hidden', v.hidden ?? '256'),
       layers: integer('layers', v.layers ?? '1'),
       embedding: integer('embedding', v.embedding ?? '0', 0),
       dropout: number('dropout', v.dropout ?? '0', 0, 0.95),

@@ -1,25 +1,7 @@
-import type { Node, OpAttrs } from '@cellgraph/graph'
+import type { Node, OpAttrs, PointwiseOpName } from '@cellgraph/graph'
 
 /** The elementwise ops, which fused kernels inline as expressions. */
-export type PointwiseOp =
-  | 'neg'
-  | 'oneMinus'
-  | 'sigmoid'
-  | 'tanh'
-  | 'relu'
-  | 'exp'
-  | 'log'
-  | 'sqrt'
-  | 'rsqrt'
-  | 'add'
-  | 'sub'
-  | 'mul'
-  | 'div'
-  | 'max'
-  | 'min'
-  | 'greater'
-  | 'clamp'
-  | 'where'
+export type PointwiseOp = PointwiseOpName
 
 /**
  * JavaScript expression templates, one per pointwise op: operands are locals, literals or array

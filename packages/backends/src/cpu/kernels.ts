@@ -1,41 +1,13 @@
-import type { Expr } from '@cellgraph/wasm'
+import type { ArrayKernels, Expr } from '@cellgraph/wasm'
 
 /**
- * The matrix-product kernels the generated code calls. Swappable: a backend built with other
- * kernels (e.g. WebAssembly SIMD) passes them to `cpuBackend({ kernels })`. Arrays are addressed
- * as (array, offset) so that time steps of a sequence are read in place, without views.
+ * The matrix-product kernels the generated code calls: `gemm` (C (+)= A·B or A·Bᵀ) and `gemmTN`
+ * (C (+)= Aᵀ·B, a weight gradient summed over rows), as declared by `ArrayKernels`, plus optional
+ * extras below. Swappable: a backend built with other kernels (e.g. WebAssembly SIMD) passes them
+ * to `cpuBackend({ kernels })`. Arrays are addressed as (array, offset) so that time steps of a
+ * sequence are read in place, without views.
  */
-export interface CpuKernels {
-  /**
-   * C[m,n] (+)= A[m,k]·B[k,n], or A·Bᵀ with B stored [n,k] when `transposeB`. All row-major and
-   * dense. Without `accumulate`, C is overwritten.
-   */
-  gemm(
-    m: number,
-    n: number,
-    k: number,
-    a: Float32Array,
-    aOffset: number,
-    b: Float32Array,
-    bOffset: number,
-    transposeB: boolean,
-    c: Float32Array,
-    cOffset: number,
-    accumulate: boolean,
-  ): void
-  /** C[m,n] (+)= Aᵀ·B with A [rows,m] and B [rows,n]: a weight gradient summed over rows. */
-  gemmTN(
-    rows: number,
-    m: number,
-    n: number,
-    a: Float32Array,
-    aOffset: number,
-    b: Float32Array,
-    bOffset: number,
-    c: Float32Array,
-    cOffset: number,
-    accumulate: boolean,
-  ): void
+export interface CpuKernels extends ArrayKernels {
   /**
    * Optional: products whose B is a loop invariant are split into a pack of B once per run
    * (before the time loop) and a product with the packed B at every step. `preparePacked` runs

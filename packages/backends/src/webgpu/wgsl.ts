@@ -1,4 +1,4 @@
-import type { Activation, OpAttrs } from '@cellgraph/graph'
+import type { Activation, PointwiseOpName as GraphPointwiseOpName, OpAttrs } from '@cellgraph/graph'
 
 /**
  * WGSL expression templates, one per pointwise op: fusing a chain of pointwise ops into one
@@ -38,26 +38,8 @@ fn cg_max(a: f32, b: f32) -> f32 { return select(b, a, a >= b); }
 fn cg_min(a: f32, b: f32) -> f32 { return select(b, a, a <= b); }
 `
 
-export type PointwiseOpName =
-  | 'neg'
-  | 'oneMinus'
-  | 'sigmoid'
-  | 'tanh'
-  | 'relu'
-  | 'exp'
-  | 'log'
-  | 'sqrt'
-  | 'rsqrt'
-  | 'add'
-  | 'sub'
-  | 'mul'
-  | 'div'
-  | 'max'
-  | 'min'
-  | 'greater'
-  | 'clamp'
-  | 'where'
-  | 'broadcastLike'
+/** The ops a fused WGSL kernel inlines: the IR's pointwise ops, and broadcasts. */
+export type PointwiseOpName = GraphPointwiseOpName | 'broadcastLike'
 
 type Template<K extends PointwiseOpName> = (args: readonly string[], attrs: OpAttrs[K]) => string
 

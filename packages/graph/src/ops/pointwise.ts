@@ -3,6 +3,9 @@ import type { OpName } from './attrs.js'
 import { broadcastTypes } from './broadcast.js'
 import type { OpDef } from './def.js'
 
+/** The pointwise ops: one output element from the same element of each (broadcast) input. */
+export type PointwiseOpName = AttrlessPointwise | 'clamp'
+
 type AttrlessPointwise =
   | 'neg'
   | 'oneMinus'
