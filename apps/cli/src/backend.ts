@@ -1,4 +1,10 @@
-import { type Backend, cpuBackend, defaultCpuBackend, referenceBackend, webgpuBackend } from '@cellgraph/backends'
+import {
+  type Backend,
+  cpuBackend,
+  defaultCpuBackend,
+  referenceBackend,
+  webgpuBackend,
+} from '@cellgraph/backends'
 import { CliError } from './args.js'
 
 export const backendNames = ['cpu', 'cpu-js', 'webgpu', 'reference'] as const
