@@ -267,7 +267,7 @@ describe('bad input: one line, non-zero exit, the checkpoint survives', () => {
     expectOneLineError(cellgraph('train', '--hidden', 'many'), /--hidden must be an integer/, 'train')
     expectOneLineError(
       cellgraph('train', '--backend', 'tpu'),
-      /--backend must be one of cpu, webgpu, reference/,
+      /--backend must be one of cpu, cpu-js, webgpu, reference/,
       'train',
     )
     expectOneLineError(cellgraph('train', '--frobnicate'), /Unknown option '--frobnicate'/, 'train')
