@@ -93,4 +93,29 @@ describe('cpu-wasm kernels', () => {
       backend.dispose()
     }
   })
+
+  it('wraps the code of each batch size and sequence length once (each times its own runs)', async () => {
+    const small = sequenceGraph([lstm({ input: 3, hidden: 5 })])
+    const calls: number[] = []
+    let wrapped = 0
+    const backend = cpuBackend({
+      wrapInstance: (run) => {
+        const instance = ++wrapped
+        return (args) => {
+          calls.push(instance)
+          run(args)
+        }
+      },
+    })
+    const exe = await backend.compile(small)
+    for (const [batch, steps] of [[2, 4], [3, 4], [2, 4], [2, 6]] as const) {
+      const inputs = randomInputs(small, batch, steps, batch + steps)
+      const tensors = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, backend.upload(v)]))
+      const got = await (await exe.run(tensors)).y!.read()
+      const want = (await runOn(referenceBackend(), small, inputs)).y!
+      expect(firstMismatch(got, want), `${batch}x${steps}`).toBeUndefined()
+    }
+    expect(wrapped).toBe(3)
+    expect(calls).toEqual([1, 2, 1, 3])
+  })
 })

@@ -20,12 +20,20 @@ export interface CpuBackendOptions {
   readonly allocate?: (floats: number) => Float32Array
   /** The backend's name; default 'cpu'. */
   readonly name?: string
+  /**
+   * Wraps the run of each instance (the code for one batch size and sequence length) once, when
+   * it is built: the cpu-wasm backend times each instance's runs there to choose its threads.
+   */
+  readonly wrapInstance?: (run: InstanceRun) => InstanceRun
 }
+
+/** Runs an instance's generated code on its arguments: `fresh`, then the input arrays. */
+export type InstanceRun = (args: readonly [boolean, ...Float32Array[]]) => void
 
 /** Code and buffers for one batch size and sequence length, built on first use and then reused. */
 interface Instance {
   /** `fresh`: some input that weight packs are built from changed since this instance last ran. */
-  readonly run: (fresh: boolean, ...inputs: Float32Array[]) => void
+  readonly run: InstanceRun
   readonly outputs: readonly CpuTensor[]
   /** Positions of the inputs packs are built from, and the tensor and version each had last run. */
   readonly packedInputs: readonly number[]
@@ -50,11 +58,17 @@ export function cpuBackend(options: CpuBackendOptions = {}): Backend {
   const kernels = options.kernels ?? jsKernels
   const checkFinite = options.checkFinite ?? true
   const allocate = options.allocate ?? ((n: number): Float32Array => new Float32Array(n))
+  const { wrapInstance } = options
   return {
     name: options.name ?? 'cpu',
     async compile(graph: Graph, compileOptions: CompileOptions = {}): Promise<Executable> {
       const program = runPasses(graph, { trace: compileOptions.trace })
-      return new CpuExecutable(graph, program, { kernels, checkFinite, allocate }, compileOptions.trace)
+      return new CpuExecutable(
+        graph,
+        program,
+        { kernels, checkFinite, allocate, wrapInstance },
+        compileOptions.trace,
+      )
     },
     upload: (host: HostTensor): DeviceTensor => CpuTensor.upload(host, allocate),
     dispose() {},
@@ -74,6 +88,7 @@ class CpuExecutable implements Executable {
       readonly kernels: CpuKernels
       readonly checkFinite: boolean
       readonly allocate: (floats: number) => Float32Array
+      readonly wrapInstance: ((run: InstanceRun) => InstanceRun) | undefined
     },
     private readonly trace?: (stage: string, text: string) => void,
   ) {
@@ -85,7 +100,7 @@ class CpuExecutable implements Executable {
     const binding = this.bind(inputs)
     const { instance, args } = binding
     args[0] = packsOutdated(instance, binding.tensors as CpuTensor[])
-    Reflect.apply(instance.run, undefined, args)
+    instance.run(args)
     // Outputs are rewritten in place: another executable may have packed one as a weight.
     for (const out of instance.outputs) out.version++
     const into = options.into
@@ -156,7 +171,7 @@ class CpuExecutable implements Executable {
       k: CpuKernels,
       h: typeof helpers,
       f: readonly ((...args: number[]) => void)[],
-    ) => Instance['run']
+    ) => (fresh: boolean, ...inputs: Float32Array[]) => void
     const { pointwise } = this.settings.kernels
     const fused = code.wasmKernels.map((exprs) => {
       if (!pointwise) throw new GraphError('generated code calls WebAssembly kernels these kernels lack')
@@ -168,8 +183,10 @@ class CpuExecutable implements Executable {
       if (types[k] === undefined) throw new GraphError(`output ${k} is missing`)
       return new CpuTensor(dims, buffers[o.buffer]!.subarray(0, o.size))
     })
+    const generated = factory(buffers, this.settings.kernels, helpers, fused)
+    const run: InstanceRun = (args) => Reflect.apply(generated, undefined, args)
     const instance: Instance = {
-      run: factory(buffers, this.settings.kernels, helpers, fused),
+      run: this.settings.wrapInstance?.(run) ?? run,
       outputs,
       packedInputs: code.packedInputs,
       packedFrom: code.packedInputs.map(() => undefined),

@@ -1,9 +1,11 @@
 /**
- * Chooses, per executable, between running its products on one thread or splitting the large ones
- * with the helper thread, by timing whole runs: the second core pays only when it is free, and on
- * a shared machine it often is not (an even split then waits for the slower thread). The first two
- * runs try each way; afterwards the faster one runs, and every `RECHECK` runs each way is timed
- * once more, so a machine whose load changes is followed.
+ * Chooses, for one compiled instance, between running its products on one thread or splitting
+ * the large ones with the helper thread, by timing whole runs: the second core pays only when it
+ * is free, and on a shared machine it often is not (an even split then waits for the slower
+ * thread). The first run is cold (generated code not yet optimised, weights packed, memory touched
+ * for the first time) and is not compared; the next two try each way; afterwards the faster one
+ * runs, and every `RECHECK` runs each way is timed once more, so a machine whose load changes is
+ * followed.
  */
 export class ThreadChoice {
   private readonly last: [number, number] = [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY]
@@ -11,7 +13,8 @@ export class ThreadChoice {
 
   /** Whether the next run should use the helper thread. */
   next(): boolean {
-    const k = this.runs % RECHECK
+    if (this.runs === 0) return true
+    const k = (this.runs - 1) % RECHECK
     if (k === 0) return true
     if (k === 1) return false
     return this.last[1] <= this.last[0]
@@ -19,8 +22,7 @@ export class ThreadChoice {
 
   /** Records how long a run took (ms) with or without the helper. */
   record(helper: boolean, ms: number): void {
-    const k = this.runs % RECHECK
-    if (k <= 1) this.last[helper ? 1 : 0] = ms
+    if (this.runs > 0 && (this.runs - 1) % RECHECK <= 1) this.last[helper ? 1 : 0] = ms
     this.runs++
   }
 }

@@ -7,7 +7,7 @@ import {
   type PackedMatrix,
 } from '@cellgraph/wasm'
 import type { Backend } from '../backend.js'
-import { cpuBackend } from './cpuBackend.js'
+import { cpuBackend, type InstanceRun } from './cpuBackend.js'
 import type { CpuKernels } from './kernels.js'
 import { ThreadChoice } from './threadChoice.js'
 
@@ -24,8 +24,9 @@ export const defaultCpuBackend = (): Backend => wasmCpuBackend()
 export interface WasmCpuBackendOptions {
   /**
    * 2 (default): large products may be split with a helper thread (a worker over the same shared
-   * memory, started by the first `compile`); each executable times its runs both ways and keeps
-   * the faster (`ThreadChoice`). 1: everything runs on the calling thread.
+   * memory, started by the first `compile`); the code for each batch size and sequence length
+   * times its runs both ways and keeps the faster (`ThreadChoice`). 1: everything runs on the
+   * calling thread.
    */
   readonly threads?: 1 | 2
 }
@@ -46,7 +47,7 @@ export function wasmCpuBackend(options: WasmCpuBackendOptions = {}): Backend {
   const memory = new WebAssembly.Memory({ initial: 256, maximum: MAX_PAGES, shared: true })
   const arena = new Arena(memory)
   // One thread until the first compile has started the helper (starting it is asynchronous);
-  // then each run uses the kernels its executable's ThreadChoice picks.
+  // then each run uses the kernels its instance's ThreadChoice picks.
   const single = createKernelsSync({ memory, arena })
   let threaded: Kernels | undefined
   const kernels = { current: single }
@@ -63,6 +64,20 @@ export function wasmCpuBackend(options: WasmCpuBackendOptions = {}): Backend {
   // Every SharedArrayBuffer object this memory has handed out: after a grow, memory.buffer is a new
   // object over the same bytes, and views taken before stay valid.
   const ours = new WeakSet<ArrayBufferLike>([memory.buffer])
+  // Each instance (the code for one batch size and sequence length) times its own runs with and
+  // without the helper: runs of different sizes are not comparable, and a first run is cold.
+  const timedByThreads = (run: InstanceRun): InstanceRun => {
+    const choice = new ThreadChoice()
+    return (args) => {
+      const helper = threaded
+      if (!helper) return run(args)
+      const withHelper = choice.next()
+      kernels.current = withHelper ? helper : single
+      const start = performance.now()
+      run(args)
+      choice.record(withHelper, performance.now() - start)
+    }
+  }
   const backend = cpuBackend({
     name: 'cpu-wasm',
     kernels: memoryKernels(kernels, arena, ours),
@@ -71,28 +86,13 @@ export function wasmCpuBackend(options: WasmCpuBackendOptions = {}): Backend {
       ours.add(view.buffer)
       return view
     },
+    wrapInstance: threads === 2 ? timedByThreads : undefined,
   })
   return {
     ...backend,
     async compile(graph, compileOptions) {
       if (threads === 2) await startHelper()
-      const executable = await backend.compile(graph, compileOptions)
-      if (!threaded) return executable
-      const helper = threaded
-      const choice = new ThreadChoice()
-      return {
-        graph: executable.graph,
-        // The run's work happens synchronously inside `executable.run`: the kernels are set for it.
-        run(inputs, runOptions) {
-          const withHelper = choice.next()
-          kernels.current = withHelper ? helper : single
-          const start = performance.now()
-          const result = executable.run(inputs, runOptions)
-          choice.record(withHelper, performance.now() - start)
-          return result
-        },
-        dispose: () => executable.dispose(),
-      }
+      return backend.compile(graph, compileOptions)
     },
     dispose() {
       disposed = true
