@@ -14,9 +14,11 @@ export {
   type KernelsOptions,
   type PackedMatrix,
   type RangeKernel,
+  type RowReduceKernel,
 } from './kernels.js'
 export type { FusedKernel, Operand } from './pointwise/compileFused.js'
-export { apply, constant, type Expr, input } from './pointwise/expr.js'
+export { apply, constant, type Expr, input, rowInput } from './pointwise/expr.js'
 export { emitFusedKernel } from './pointwise/fusedKernel.js'
 export { type PointwiseOp, pointwiseOps } from './pointwise/ops.js'
+export { emitRowReduce, type RowReduction } from './pointwise/rowReduce.js'
 export { EXP_FLUSH_BELOW, emitExp, emitSigmoid, emitTanh } from './pointwise/transcendental.js'

@@ -6,6 +6,7 @@ import { emitPackB } from './gemm/packB.js'
 import type { Tiling } from './gemm/tiling.js'
 import { apply, input } from './pointwise/expr.js'
 import { emitFusedKernel } from './pointwise/fusedKernel.js'
+import { emitRowReduce } from './pointwise/rowReduce.js'
 
 /** Functions every kernel module exports (all pointers in bytes, strides in floats). */
 export interface KernelExports {
@@ -30,9 +31,13 @@ export interface KernelExports {
   exp(rows: number, cols: number, src: number, ld: number, dst: number, ldo: number): void
   sigmoid(rows: number, cols: number, src: number, ld: number, dst: number, ldo: number): void
   tanh(rows: number, cols: number, src: number, ld: number, dst: number, ldo: number): void
+  /** dst[r·ldo] = the sum, mean or max of row r (cols floats at src + r·ld). */
+  rowSum(rows: number, cols: number, src: number, ld: number, dst: number, ldo: number): void
+  rowMean(rows: number, cols: number, src: number, ld: number, dst: number, ldo: number): void
+  rowMax(rows: number, cols: number, src: number, ld: number, dst: number, ldo: number): void
 }
 
-/** The binary of the kernel module for one tiling: matrix product, packing, transcendentals. */
+/** The binary of the kernel module for one tiling: matrix product, packing, transcendentals, row reductions. */
 export const buildKernelModule = (tiling: Tiling, shared: boolean): Uint8Array => {
   const mod = new ModuleBuilder({ shared })
   const tiles = Array.from({ length: tiling.mr }, (_, r) => emitMicroKernel(mod, tiling, r + 1))
@@ -40,5 +45,8 @@ export const buildKernelModule = (tiling: Tiling, shared: boolean): Uint8Array =
   emitPackA(mod, tiling)
   emitGemmPacked(mod, tiling, tiles)
   for (const op of ['exp', 'sigmoid', 'tanh'] as const) emitFusedKernel(mod, op, [apply(op, input(0))])
+  emitRowReduce(mod, 'rowSum', 'sum')
+  emitRowReduce(mod, 'rowMean', 'mean')
+  emitRowReduce(mod, 'rowMax', 'max')
   return mod.encode()
 }

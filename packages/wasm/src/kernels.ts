@@ -48,6 +48,19 @@ export interface PackedMatrix {
 /** Pointwise range kernels: dst[i] = f(src[i]) for n floats (byte offsets; src may equal dst). */
 export type RangeKernel = (n: number, src: number, dst: number) => void
 
+/**
+ * dst[r·ldo] = the reduction of row r: `cols` floats at byte `src` + r·ld·4 (strides in floats).
+ * Sums and means accumulate in float64; a max keeps NaN.
+ */
+export type RowReduceKernel = (
+  rows: number,
+  cols: number,
+  src: number,
+  ld: number,
+  dst: number,
+  ldo: number,
+) => void
+
 export interface Kernels {
   readonly memory: WebAssembly.Memory
   readonly tiling: Tiling
@@ -79,6 +92,9 @@ export interface Kernels {
   readonly exp: RangeKernel
   readonly sigmoid: RangeKernel
   readonly tanh: RangeKernel
+  readonly rowSum: RowReduceKernel
+  readonly rowMean: RowReduceKernel
+  readonly rowMax: RowReduceKernel
   /** Compiles (once per distinct expression list) a fused pointwise kernel on this memory. */
   fused(outputs: readonly Expr[]): FusedKernel
   /** Stops the helper thread. */
@@ -320,6 +336,18 @@ const assemble = (options: KernelsOptions, helper: HelperThread | undefined): Ke
       kernel(1, n, src, 0, dst, 0)
     }
 
+  const rowReduce =
+    (kernel: KernelExports['rowSum'], what: string): RowReduceKernel =>
+    (rows, cols, src, ld, dst, ldo) => {
+      checkSize(what, 'rows', rows)
+      checkSize(what, 'cols', cols)
+      checkStride(what, 'ld', ld, 0)
+      checkStride(what, 'ldo', ldo, 0)
+      checkRange(`${what}: source`, src, rows, cols, ld)
+      checkRange(`${what}: destination`, dst, rows, 1, ldo)
+      kernel(rows, cols, src, ld, dst, ldo)
+    }
+
   const fusedCache = new Map<string, FusedKernel>()
   return {
     memory,
@@ -334,6 +362,9 @@ const assemble = (options: KernelsOptions, helper: HelperThread | undefined): Ke
     exp: range(ex.exp),
     sigmoid: range(ex.sigmoid),
     tanh: range(ex.tanh),
+    rowSum: rowReduce(ex.rowSum, 'rowSum'),
+    rowMean: rowReduce(ex.rowMean, 'rowMean'),
+    rowMax: rowReduce(ex.rowMax, 'rowMax'),
     fused: (outputs) => compileFused(memory, outputs, fusedCache),
     dispose: () => helper?.stop(),
   }

@@ -8,6 +8,7 @@ import {
   input,
   type PointwiseOp,
   pointwiseOps,
+  rowInput,
 } from '../src/index.js'
 import { randomFloats } from './reference.js'
 
@@ -134,6 +135,67 @@ describe('fused pointwise kernels', () => {
       [{ offset: 128, ld: 5 }],
     )
     expect([...floats().subarray(32, 42)]).toEqual([102, 204, 306, 408, 510, 112, 214, 316, 418, 520])
+  })
+
+  test('a row input is one value per row, repeated along it; row stride 0 makes it a scalar', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 11 }),
+        fc.integer(),
+        (rows, cols, seed) => {
+          // y = (x - mean_r) * s_r * k: x [rows, cols], per-row values at stride 2, one scalar k
+          const kernel = kernels.fused([
+            apply('mul', apply('mul', apply('sub', input(0), rowInput(1)), rowInput(2)), rowInput(3)),
+          ])
+          const x = randomFloats(rows * cols, seed)
+          const mean = randomFloats(2 * rows, seed + 1)
+          const scale = randomFloats(rows, seed + 2)
+          const [xAt, meanAt, scaleAt, kAt, yAt] = [0, 4096, 8192, 12288, 16384]
+          floats().set(x, xAt / 4)
+          floats().set(mean, meanAt / 4)
+          floats().set(scale, scaleAt / 4)
+          floats()[kAt / 4] = 3
+          floats().fill(-7, yAt / 4, yAt / 4 + rows * cols + 4) // guard past the output
+          kernel.run(
+            rows,
+            cols,
+            [
+              { offset: xAt, ld: cols },
+              { offset: meanAt, ld: 2 },
+              { offset: scaleAt, ld: 1 },
+              { offset: kAt, ld: 0 },
+            ],
+            [{ offset: yAt, ld: cols }],
+          )
+          for (let r = 0; r < rows; r++)
+            for (let j = 0; j < cols; j++) {
+              const exact = (x[r * cols + j]! - mean[2 * r]!) * scale[r]! * 3
+              const got = floats()[yAt / 4 + r * cols + j]!
+              expect(Math.abs(got - exact), `(${r}, ${j})`).toBeLessThanOrEqual(1e-6 * (1 + Math.abs(exact)))
+            }
+          expect(floats()[yAt / 4 + rows * cols]).toBe(-7)
+        },
+      ),
+      { numRuns: runs },
+    )
+    // one value per row needs only one float per row to be in memory
+    const kernel = kernels.fused([apply('add', input(0), rowInput(1))])
+    const last = memory.buffer.byteLength - 4
+    expect(() =>
+      kernel.run(
+        2,
+        8,
+        [
+          { offset: 0, ld: 8 },
+          { offset: last - 4, ld: 1 },
+        ],
+        [{ offset: 256, ld: 8 }],
+      ),
+    ).not.toThrow()
+    expect(() => kernels.fused([apply('add', input(0), rowInput(0))])).toThrow(
+      /input 0 is read both per element and per row/,
+    )
   })
 
   test('compiled once per expression; wrong operands and arity are named errors', () => {

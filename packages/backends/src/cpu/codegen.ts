@@ -314,7 +314,6 @@ class LevelGenerator {
         indexOf: (t) => indexIn(t, kernel.type) as 'i' | 'j' | '0' | 'r',
         width: (r) => rowsAndFeatures(ctx.types.of(r), this.sizes)[1],
         storage: (id) => ctx.storage(id),
-        scratch: (n) => w.alloc(n),
       })
       if (plan) {
         this.wasmFused(kernel, plan, rows, features)
@@ -356,24 +355,12 @@ class LevelGenerator {
     const k = w.wasmKernels.length
     w.wasmKernels.push(plan.exprs)
     w.line(`// fused (wasm F[${k}]): ${kernel.members.map((m) => `%${m.id} = ${m.op}`).join(', ')}`)
-    for (const o of plan.inputs)
-      if (o.fillFrom && !o.fillFrom.perRow) w.line(`${o.arr}.fill(${o.fillFrom.arr}[${o.fillFrom.off}])`)
-    if (plan.inputs.some((o) => o.fillFrom?.perRow)) {
-      // A value per row (a row mean, a norm): one call per row, the value repeated along a row first.
-      w.open(`for (let r = 0; r < ${rows}; r++) {`)
-      for (const o of plan.inputs)
-        if (o.fillFrom?.perRow) w.line(`${o.arr}.fill(${o.fillFrom.arr}[${plus(o.fillFrom.off, 'r')}])`)
-      const address = (o: WasmOperand) => `${w.address(o)}${o.ld === 0 ? '' : ` + ${4 * o.ld} * r`}, ${o.ld}`
-      w.line(`F[${k}](1, ${features}, ${[...plan.inputs, ...plan.outputs].map(address).join(', ')})`)
-      w.close()
-      return
-    }
-    // Dense operands only: one long row, so the SIMD loop has at most one ragged tail.
-    const dense = [...plan.inputs, ...plan.outputs].every((o) => o.ld === features)
+    // Dense operands (and scalars) only: one long row, so the SIMD loop has at most one ragged tail.
+    const operands = [...plan.inputs, ...plan.outputs]
+    const dense = operands.every((o) => (o.perRow ? o.ld === 0 : o.ld === features))
     const [r, c] = dense ? [1, rows * features] : [rows, features]
-    const address = (o: WasmOperand) => `${w.address(o)}, ${dense ? c : o.ld}`
-    const args = [r, c, ...plan.inputs.map(address), ...plan.outputs.map(address)]
-    w.line(`F[${k}](${args.join(', ')})`)
+    const address = (o: WasmOperand) => `${w.address(o)}, ${dense && !o.perRow ? c : o.ld}`
+    w.line(`F[${k}](${[r, c, ...operands.map(address)].join(', ')})`)
   }
 
   /** A handle for a packed B (k x n), prepared once per compiled size. */
@@ -517,6 +504,18 @@ const call = (ctx: NodeContext, fn: string, args: readonly (string | number | bo
     `${fn}(${args.map((a) => (typeof a === 'object' ? `${a.arr}, ${a.off}` : String(a))).join(', ')})`,
   )
 
+/**
+ * out[j] = Σ_r x[r, j] as SIMD: out = 0, then the add kernel reads and writes `out` as a row
+ * repeated over all rows (stride 0), and rows run in order, so each adds to the last.
+ */
+function columnSums(ctx: NodeContext, rows: number, f: number, x: Slot, out: Slot) {
+  const w = ctx.gen.w
+  call(ctx, 'H.fill', [f, 0, out])
+  const add = w.kernel('rowSum', [apply('add', input(0), input(1))])
+  const at = w.address(out)
+  w.line(`F[${add}](${rows}, ${f}, ${at}, 0, ${w.address(x)}, ${f}, ${at}, 0) // sum of rows`)
+}
+
 const lowered = (what: string) => (n: Node) => {
   throw new GraphError(`node %${n.id} (${n.op}) should have been ${what} before code generation`, n.id, n.op)
 }
@@ -525,7 +524,10 @@ const reduceRows =
   (kind: 'sum' | 'mean' | 'max'): Emit =>
   (n, ctx) => {
     const [rows, f] = ctx.dims(n.inputs[0]!)
-    call(ctx, 'H.reduceRows', [`'${kind}'`, rows, f, ctx.slot(n.inputs[0]!), ctx.storage(n.id)])
+    const [x, out] = [ctx.slot(n.inputs[0]!), ctx.storage(n.id)]
+    const w = ctx.gen.w
+    if (!w.wasm) return call(ctx, 'H.reduceRows', [`'${kind}'`, rows, f, x, out])
+    w.line(`K.pointwise.rowReduce.${kind}(${rows}, ${f}, ${w.address(x)}, ${f}, ${w.address(out)}, 1)`)
   }
 
 /** How each op that is not fused becomes code. Elementwise ops always go through fused kernels. */
@@ -582,14 +584,8 @@ const emitters: { readonly [K in OpName]: Emit } = {
   sumRows: (n, ctx) => {
     const [rows, f] = ctx.dims(n.inputs[0]!)
     const [x, out] = [ctx.slot(n.inputs[0]!), ctx.storage(n.id)]
-    const w = ctx.gen.w
-    if (!w.wasm) return call(ctx, 'H.sumRows', [rows, f, x, out])
-    // out = 0, then out += x[r] row after row: the add kernel reads and writes `out` as a row
-    // repeated over all rows (stride 0), and rows run in order, so each adds to the last.
-    call(ctx, 'H.fill', [f, 0, out])
-    const add = w.kernel('rowSum', [apply('add', input(0), input(1))])
-    const at = w.address(out)
-    w.line(`F[${add}](${rows}, ${f}, ${at}, 0, ${w.address(x)}, ${f}, ${at}, 0) // sum of rows`)
+    if (!ctx.gen.w.wasm) return call(ctx, 'H.sumRows', [rows, f, x, out])
+    columnSums(ctx, rows, f, x, out)
   },
   rowCount: (n, ctx) => {
     const out = ctx.storage(n.id)
@@ -606,10 +602,15 @@ const emitters: { readonly [K in OpName]: Emit } = {
     const out = ctx.storage(n.id)
     const src = ctx.slot(x)
     const w = ctx.gen.w
+    const index = indexIn(ctx.types.of(like), xType)
+    // a bias gradient (a value per feature) and a value per row have SIMD kernels
+    if (w.wasm && index === 'j') return columnSums(ctx, rows, f, src, out)
+    if (w.wasm && index === 'r')
+      return w.line(`K.pointwise.rowReduce.sum(${rows}, ${f}, ${w.address(src)}, ${f}, ${w.address(out)}, 1)`)
     w.line(`H.fill(${elements(ctx.types.of(like), ctx.gen.sizes)}, 0, ${out.arr}, ${out.off})`)
     w.line(
       `for (let r = 0, i = 0; r < ${rows}; r++) for (let j = 0; j < ${f}; j++, i++) ` +
-        `${out.arr}[${plus(out.off, indexIn(ctx.types.of(like), xType))}] += ${src.arr}[${plus(src.off, 'i')}]`,
+        `${out.arr}[${plus(out.off, index)}] += ${src.arr}[${plus(src.off, 'i')}]`,
     )
   },
   concat: (n, ctx) => {

@@ -1,4 +1,4 @@
-import type { ArrayKernels, Expr } from '@cellgraph/wasm'
+import type { ArrayKernels, Expr, RowReduceKernel } from '@cellgraph/wasm'
 
 /**
  * The matrix-product kernels the generated code calls: `gemm` (C (+)= A·B or A·Bᵀ) and `gemmTN`
@@ -31,11 +31,13 @@ export interface CpuKernels extends ArrayKernels {
    * Optional: fused pointwise kernels compiled to WebAssembly SIMD over the kernels' memory.
    * `compile` returns the raw kernel `(rows, cols, in0, ld0, ..., out0, ldo0, ...)` (byte
    * addresses, row strides in floats); `base` is an array's byte address, failing for an array
-   * that is not in that memory.
+   * that is not in that memory. `rowReduce` holds the row reductions over the same memory,
+   * `(rows, cols, src, ld, dst, ldo)`: dst[r·ldo] = the sum, mean or max of row r.
    */
   readonly pointwise?: {
     compile(outputs: readonly Expr[]): (...args: number[]) => void
     base(array: Float32Array): number
+    readonly rowReduce: { readonly [K in 'sum' | 'mean' | 'max']: RowReduceKernel }
   }
 }
 

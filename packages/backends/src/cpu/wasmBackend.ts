@@ -154,6 +154,12 @@ function memoryKernels(
     pointwise: {
       compile: (outputs) => active.current.fused(outputs).raw,
       base: (array) => at('a fused kernel operand', array, 0),
+      // unchecked: generated code passes addresses of its own buffers
+      rowReduce: {
+        sum: active.current.exports.rowSum,
+        mean: active.current.exports.rowMean,
+        max: active.current.exports.rowMax,
+      },
     },
     packing: {
       preparePacked: (k, n, transB): Packed => ({

@@ -1,5 +1,5 @@
 import { type Node, parseRef, type Ref, type ValueType } from '@cellgraph/graph'
-import { apply, constant, type Expr, input } from '@cellgraph/wasm'
+import { apply, constant, type Expr, input, rowInput } from '@cellgraph/wasm'
 import type { Attrs } from '../passes/edit.js'
 import type { FusedKernel } from '../plan/fusion.js'
 import type { PointwiseOp } from './expressions.js'
@@ -10,11 +10,8 @@ export interface WasmOperand {
   readonly off: string
   /** Row stride in floats; 0 repeats one row (a per-feature vector over all rows). */
   readonly ld: number
-  /**
-   * A scalar (or, when `perRow`, one value per row, at offset + r) repeated along a row: generated
-   * code fills `arr` with it before the call (before each row's call when `perRow`).
-   */
-  readonly fillFrom?: { readonly arr: string; readonly off: string; readonly perRow?: boolean }
+  /** One value per row (at offset + r·ld) repeated along the row; with ld 0, one scalar. */
+  readonly perRow?: boolean
 }
 
 /** A fused kernel as WebAssembly SIMD expressions over operands in the kernels' memory. */
@@ -38,8 +35,6 @@ export interface WasmFusedContext {
   readonly width: (r: Ref) => number
   /** Storage for a stored member. */
   readonly storage: (id: string) => { readonly arr: string; readonly off: string }
-  /** A fresh buffer of n floats (where a scalar is repeated along a row). */
-  readonly scratch: (n: number) => { readonly arr: string; readonly off: string }
 }
 
 /** The IR's pointwise ops as WebAssembly SIMD expressions; undefined where there is none (log). */
@@ -75,14 +70,14 @@ export function planWasmFused(kernel: FusedKernel, ctx: WasmFusedContext): WasmF
   const inputs: WasmOperand[] = []
   const inputIndex = new Map<string, number>()
   const read = (operand: WasmOperand): Expr => {
-    const key = `${operand.arr}|${operand.off}|${operand.ld}`
+    const key = `${operand.arr}|${operand.off}|${operand.ld}|${operand.perRow === true}`
     let k = inputIndex.get(key)
     if (k === undefined) {
       k = inputs.length
       inputs.push(operand)
       inputIndex.set(key, k)
     }
-    return input(k)
+    return operand.perRow ? rowInput(k) : input(k)
   }
   const operand = (r: Ref): Expr | undefined => {
     const id = parseRef(r).node
@@ -94,15 +89,8 @@ export function planWasmFused(kernel: FusedKernel, ctx: WasmFusedContext): WasmF
     const how = ctx.indexOf(ctx.typeOf(r))
     if (how === 'i') return read({ ...s, ld: ctx.features })
     if (how === 'j') return read({ ...s, ld: 0 })
-    // A scalar, or a value per row: repeated along a scratch row that the kernel reads as a bias.
-    const perRow = how === 'r'
-    const key = `${s.arr}|${s.off}|${how}`
-    const k = inputIndex.get(key)
-    if (k !== undefined) return input(k)
-    const row = ctx.scratch(ctx.features)
-    inputIndex.set(key, inputs.length)
-    inputs.push({ ...row, ld: 0, fillFrom: { ...s, perRow } })
-    return input(inputs.length - 1)
+    // a value per row (a row mean, a norm), or one scalar: loaded once per row
+    return read({ ...s, ld: how === 'r' ? 1 : 0, perRow: true })
   }
   for (const m of kernel.members) {
     let e: Expr | undefined

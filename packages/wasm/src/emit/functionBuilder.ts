@@ -11,7 +11,7 @@ export interface Local {
 const SIMD_PREFIX = 0xfd
 
 /** log2 of the natural alignment of each memory access width, in bytes. */
-const alignOf = { 4: 2, 16: 4 } as const
+const alignOf = { 4: 2, 8: 3, 16: 4 } as const
 
 /**
  * Builds one function body instruction by instruction. Helpers cover the structured control
@@ -108,11 +108,15 @@ export class FunctionBuilder {
     this.code.u8(lane)
     return this
   }
-  /** Memory access: `offset` is a constant byte offset added to the address on the stack. */
-  load(kind: 'i32' | 'f32' | 'v128' | 'splat32', offset = 0): this {
+  /**
+   * Memory access: `offset` is a constant byte offset added to the address on the stack.
+   * 'splat32' repeats one float in all lanes; 'zero64' loads two floats into the low lanes.
+   */
+  load(kind: 'i32' | 'f32' | 'v128' | 'splat32' | 'zero64', offset = 0): this {
     if (kind === 'i32') this.code.u8(op.i32Load).uleb(alignOf[4])
     else if (kind === 'f32') this.code.u8(op.f32Load).uleb(alignOf[4])
     else if (kind === 'v128') this.code.u8(SIMD_PREFIX).uleb(simd.load).uleb(alignOf[16])
+    else if (kind === 'zero64') this.code.u8(SIMD_PREFIX).uleb(simd.load64Zero).uleb(alignOf[8])
     else this.code.u8(SIMD_PREFIX).uleb(simd.load32Splat).uleb(alignOf[4])
     this.code.uleb(offset)
     return this

@@ -49,6 +49,12 @@ export const op = {
   f32Sub: 0x93,
   f32Mul: 0x94,
   f32Div: 0x95,
+  f32Max: 0x97,
+  f64Add: 0xa0,
+  f64Div: 0xa3,
+  f32DemoteF64: 0xb6,
+  f64ConvertI32S: 0xb7,
+  f64PromoteF32: 0xbb,
 } as const
 
 /** Opcodes behind the 0xfd SIMD prefix (fixed-width SIMD, no relaxed SIMD). */
@@ -60,6 +66,7 @@ export const simd = {
   i32x4Splat: 0x11,
   f32x4Splat: 0x13,
   f32x4ExtractLane: 0x1f,
+  f64x2ExtractLane: 0x21,
   f32x4Eq: 0x41,
   f32x4Ne: 0x42,
   f32x4Lt: 0x43,
@@ -73,6 +80,8 @@ export const simd = {
   xor: 0x51,
   bitselect: 0x52,
   store32Lane: 0x5a,
+  load64Zero: 0x5d,
+  f64x2PromoteLowF32x4: 0x5f,
   f32x4Nearest: 0x6a,
   i32x4Shl: 0xab,
   i32x4ShrS: 0xac,
@@ -91,5 +100,6 @@ export const simd = {
   f32x4Pmax: 0xeb,
   i32x4TruncSatF32x4S: 0xf8,
   f32x4ConvertI32x4S: 0xfa,
+  f64x2Add: 0xf0,
 } as const
 export type SimdOp = keyof typeof simd

@@ -1,5 +1,5 @@
 import { ModuleBuilder } from '../emit/moduleBuilder.js'
-import { type Expr, exprKey, inputCount } from './expr.js'
+import { type Expr, exprKey, inputKinds } from './expr.js'
 import { emitFusedKernel } from './fusedKernel.js'
 
 /** An operand of a fused kernel: byte offset and row stride in floats (0 repeats one row). */
@@ -35,14 +35,17 @@ export const compileFused = (
     env: { memory },
   })
   const raw = instance.exports.fused as (...args: number[]) => void
-  const inputs = inputCount(outputs)
+  const kinds = inputKinds(outputs)
+  const inputs = kinds.length
   let knownBytes = memory.buffer.byteLength
   // (rows, cols, pointer and stride per operand), reused so that a run allocates nothing
   const args: number[] = new Array(2 + 2 * (inputs + outputs.length)).fill(0)
   const setOperands = (what: string, list: readonly Operand[], first: number, rows: number, cols: number) => {
     for (let k = 0; k < list.length; k++) {
       const o = list[k]!
-      const end = o.offset + ((rows - 1) * o.ld + cols) * 4
+      // a row input is one float per row
+      const width = first === 2 && kinds[k] === 'row' ? 1 : cols
+      const end = o.offset + ((rows - 1) * o.ld + width) * 4
       // the memory only grows: re-read its size only when an operand seems to be past it
       if (end > knownBytes) knownBytes = memory.buffer.byteLength
       if (

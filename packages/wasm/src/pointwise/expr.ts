@@ -1,8 +1,13 @@
 import { type PointwiseOp, pointwiseOps } from './ops.js'
 
-/** A pointwise expression over the inputs of a fused kernel. */
+/**
+ * A pointwise expression over the inputs of a fused kernel. An `input` is read element by element;
+ * a `rowInput` is one value per row (at in_k + r·ld_k), repeated along the row: a row mean or
+ * norm, or with row stride 0 a single scalar for the whole grid.
+ */
 export type Expr =
   | { readonly kind: 'input'; readonly index: number }
+  | { readonly kind: 'rowInput'; readonly index: number }
   | { readonly kind: 'const'; readonly value: number }
   | { readonly kind: 'op'; readonly op: PointwiseOp; readonly args: readonly Expr[] }
 
@@ -10,6 +15,13 @@ export const input = (index: number): Expr => {
   if (!Number.isInteger(index) || index < 0)
     throw new RangeError(`input(${index}): index must be a natural number`)
   return { kind: 'input', index }
+}
+
+/** Input `index` as one value per row, repeated along the row (row stride 0: one scalar). */
+export const rowInput = (index: number): Expr => {
+  if (!Number.isInteger(index) || index < 0)
+    throw new RangeError(`rowInput(${index}): index must be a natural number`)
+  return { kind: 'rowInput', index }
 }
 
 export const constant = (value: number): Expr => ({ kind: 'const', value })
@@ -29,19 +41,32 @@ export const exprKey = (outputs: readonly Expr[]): string => {
   const key = (e: Expr): string =>
     e.kind === 'input'
       ? `x${e.index}`
-      : e.kind === 'const'
-        ? `${e.value}`
-        : `${e.op}(${e.args.map(key).join(',')})`
+      : e.kind === 'rowInput'
+        ? `r${e.index}`
+        : e.kind === 'const'
+          ? `${e.value}`
+          : `${e.op}(${e.args.map(key).join(',')})`
   return outputs.map(key).join(';')
 }
 
-/** The number of inputs the expressions read: one more than the highest input index. */
-export const inputCount = (outputs: readonly Expr[]): number => {
-  let count = 0
+/**
+ * How the expressions read each input, by index: 'element' or 'row' (one value per row); an index
+ * they never read is read as 'element'. An input read both ways is an error.
+ */
+export const inputKinds = (outputs: readonly Expr[]): ('element' | 'row')[] => {
+  const kinds: ('element' | 'row' | undefined)[] = []
   const visit = (e: Expr): void => {
-    if (e.kind === 'input') count = Math.max(count, e.index + 1)
-    else if (e.kind === 'op') e.args.forEach(visit)
+    if (e.kind === 'op') e.args.forEach(visit)
+    if (e.kind !== 'input' && e.kind !== 'rowInput') return
+    const kind = e.kind === 'input' ? 'element' : 'row'
+    const known = kinds[e.index]
+    if (known !== undefined && known !== kind)
+      throw new Error(`pointwise: input ${e.index} is read both per element and per row`)
+    kinds[e.index] = kind
   }
   outputs.forEach(visit)
-  return count
+  return Array.from(kinds, (k) => k ?? 'element')
 }
+
+/** The number of inputs the expressions read: one more than the highest input index. */
+export const inputCount = (outputs: readonly Expr[]): number => inputKinds(outputs).length
