@@ -3,7 +3,8 @@ import { checkTiling, defaultTiling, type Tiling } from './gemm/tiling.js'
 import { buildKernelModule, type KernelExports } from './kernelModule.js'
 import { compileFused, type FusedKernel } from './pointwise/compileFused.js'
 import type { Expr } from './pointwise/expr.js'
-import { HelperThread } from './threads/helperThread.js'
+import { HelperThread, STALL_TICK_MS } from './threads/helperThread.js'
+import type { JobSpec } from './threads/workerMain.js'
 
 export interface KernelsOptions {
   /** The memory every kernel works on; shared (with a maximum) when threads = 2. */
@@ -97,18 +98,36 @@ export interface Kernels {
   readonly rowMax: RowReduceKernel
   /** Compiles (once per distinct expression list) a fused pointwise kernel on this memory. */
   fused(outputs: readonly Expr[]): FusedKernel
+  /**
+   * About how many milliseconds, in all, the calling thread has waited idle for the helper to
+   * finish its share of split work (counted in ticks of 0.1 ms, so measuring allocates nothing;
+   * 0 on one thread). Large against a run's time, the helper is not getting a core.
+   */
+  readonly helperStalledMs: number
   /** Stops the helper thread. */
   dispose(): void
 }
 
 const NO_OPTIONS: GemmOptions = {}
 
-const JOBS = [
+// gemmPacked(M, N, K, a, rsA, csA, bp, c, ldc, alpha, accumulate, p0, p1, tileStep) and
+// packB(K, N, b, rsB, csB, dst, p0, p1) over panels p0..p1; the chunk size follows the arguments.
+const JOBS: readonly JobSpec[] = [
+  { name: 'gemmPacked', floatArgs: [9], chunked: { from: 11, to: 12, chunk: 14 } },
+  { name: 'packB', floatArgs: [], chunked: { from: 6, to: 7, chunk: 8 } },
   { name: 'gemmPacked', floatArgs: [9] },
-  { name: 'packB', floatArgs: [] },
-] as const
+]
 const GEMM_JOB = 0
 const PACK_JOB = 1
+/** A product with a single panel of B, split by rows in two halves. */
+const GEMM_ROWS_JOB = 2
+/**
+ * A split product or pack is handed out in about this many chunks of panels: small enough that a
+ * thread that starts late or is slowed down leaves its share to the other, large enough that the
+ * operand A (read again for every chunk) stays cheap.
+ */
+const CHUNKS = 16
+const chunkOf = (panels: number) => Math.max(1, Math.ceil(panels / CHUNKS))
 /** Packing this many floats or more is split between the threads. */
 const PARALLEL_PACK_FLOATS = 1 << 17
 
@@ -205,17 +224,19 @@ const assemble = (options: KernelsOptions, helper: HelperThread | undefined): Ke
     const csB = transB ? ldb : 1
     const P = panels(N)
     if (helper && K * N >= PARALLEL_PACK_FLOATS && P >= 2) {
-      const mid = Math.ceil(P / 2)
+      const chunk = chunkOf(P)
       jobArgs[0] = K
       jobArgs[1] = N
       jobArgs[2] = b
       jobArgs[3] = rsB
       jobArgs[4] = csB
       jobArgs[5] = dst
-      jobArgs[6] = mid
+      jobArgs[6] = 0
       jobArgs[7] = P
+      jobArgs[8] = chunk
       post(PACK_JOB)
-      ex.packB(K, N, b, rsB, csB, dst, 0, mid)
+      for (let first = helper.claim(chunk); first < P; first = helper.claim(chunk))
+        ex.packB(K, N, b, rsB, csB, dst, first, Math.min(first + chunk, P))
       helper.wait()
     } else ex.packB(K, N, b, rsB, csB, dst, 0, P)
   }
@@ -249,28 +270,46 @@ const assemble = (options: KernelsOptions, helper: HelperThread | undefined): Ke
       ex.gemmPacked(M, N, K, a, rsA, csA, bp, c, ldc, alpha, accumulate, 0, P, tileStep)
       return
     }
-    // split the columns (both threads read all of A, each its half of B, and write disjoint C),
-    // or the rows when B is a single panel
     const byColumns = P >= 2
-    const mid = Math.ceil(P / 2)
-    const top = Math.ceil(M / 2 / mr) * mr
-    jobArgs[0] = byColumns ? M : M - top
+    // by columns, both threads read all of A and claim chunks of panels of B, writing disjoint
+    // columns of C; when B is a single panel, the helper takes the bottom half of the rows
+    const top = byColumns ? 0 : Math.ceil(M / 2 / mr) * mr
+    const chunk = chunkOf(P)
+    jobArgs[0] = M - top
     jobArgs[1] = N
     jobArgs[2] = K
-    jobArgs[3] = byColumns ? a : a + top * tileStep * 4
+    jobArgs[3] = a + top * tileStep * 4
     jobArgs[4] = rsA
     jobArgs[5] = csA
     jobArgs[6] = bp
-    jobArgs[7] = byColumns ? c : c + top * ldc * 4
+    jobArgs[7] = c + top * ldc * 4
     jobArgs[8] = ldc
     jobArgs[9] = alpha
     jobArgs[10] = accumulate
-    jobArgs[11] = byColumns ? mid : 0
+    jobArgs[11] = 0
     jobArgs[12] = P
     jobArgs[13] = tileStep
-    post(GEMM_JOB)
-    if (byColumns) ex.gemmPacked(M, N, K, a, rsA, csA, bp, c, ldc, alpha, accumulate, 0, mid, tileStep)
-    else ex.gemmPacked(top, N, K, a, rsA, csA, bp, c, ldc, alpha, accumulate, 0, P, tileStep)
+    jobArgs[14] = chunk
+    post(byColumns ? GEMM_JOB : GEMM_ROWS_JOB)
+    if (byColumns) {
+      for (let first = helper.claim(chunk); first < P; first = helper.claim(chunk))
+        ex.gemmPacked(
+          M,
+          N,
+          K,
+          a,
+          rsA,
+          csA,
+          bp,
+          c,
+          ldc,
+          alpha,
+          accumulate,
+          first,
+          Math.min(first + chunk, P),
+          tileStep,
+        )
+    } else ex.gemmPacked(top, N, K, a, rsA, csA, bp, c, ldc, alpha, accumulate, 0, P, tileStep)
     helper.wait()
   }
 
@@ -366,6 +405,9 @@ const assemble = (options: KernelsOptions, helper: HelperThread | undefined): Ke
     rowMean: rowReduce(ex.rowMean, 'rowMean'),
     rowMax: rowReduce(ex.rowMax, 'rowMax'),
     fused: (outputs) => compileFused(memory, outputs, fusedCache),
+    get helperStalledMs() {
+      return (helper?.stallTicks ?? 0) * STALL_TICK_MS
+    },
     dispose: () => helper?.stop(),
   }
 }

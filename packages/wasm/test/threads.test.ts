@@ -1,6 +1,8 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { createKernels, type Kernels } from '../src/index.js'
+import { createKernels, type Kernels, ModuleBuilder } from '../src/index.js'
+import { HelperThread, STALL_TICK_MS } from '../src/threads/helperThread.js'
+import { helperMain, slot } from '../src/threads/workerMain.js'
 import { checkGemm, gemmCase, newArena } from './gemmCase.js'
 
 const runs = Number(process.env.CELLGRAPH_PROPERTY_RUNS ?? 40)
@@ -64,6 +66,44 @@ describe('two threads over shared memory', () => {
     expect(() => checkGemm(k, arena, { ...base, M: 4, N: 40, K: 4 }, true)).toThrow(
       /threads: the kernels were disposed/,
     )
+  })
+
+  test("the helper's program repeats the control block's layout exactly", () => {
+    const source = helperMain.toString()
+    for (const [name, index] of Object.entries(slot))
+      expect(source, name).toMatch(new RegExp(`const ${name} = ${index}\\b`))
+  })
+
+  test('the time the caller waits idle for the helper is counted as stalled', async () => {
+    // a job that keeps the helper busy: n iterations of an empty loop
+    const mod = new ModuleBuilder({ shared: true })
+    const busy = mod.function('busy', [['n', 'i32']])
+    const i = busy.local('i32', 'i')
+    busy.forLoop(
+      i,
+      () => busy.i32(0),
+      () => busy.get(busy.param('n')),
+      1,
+      () => {},
+    )
+    const module = new WebAssembly.Module(mod.encode() as BufferSource)
+    const helper = await HelperThread.start(module, arena.memory, [{ name: 'busy', floatArgs: [] }])
+    const args = new Array(16).fill(0)
+    args[0] = 1e3
+    helper.post(0, args)
+    helper.wait()
+    const quick = helper.stallTicks
+    args[0] = 2e8
+    const start = performance.now()
+    helper.post(0, args)
+    helper.wait()
+    const waitedMs = performance.now() - start
+    const counted = (helper.stallTicks - quick) * STALL_TICK_MS
+    helper.stop()
+    expect(waitedMs).toBeGreaterThan(5)
+    // each tick is a spin round and then a wait of up to STALL_TICK_MS
+    expect(counted).toBeGreaterThan(0.3 * waitedMs)
+    expect(counted).toBeLessThanOrEqual(waitedMs)
   })
 
   test('threads need a shared memory', async () => {

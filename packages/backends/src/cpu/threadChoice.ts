@@ -1,30 +1,30 @@
 /**
- * Chooses, for one compiled instance, between running its products on one thread or splitting
- * the large ones with the helper thread, by timing whole runs: the second core pays only when it
- * is free, and on a shared machine it often is not (an even split then waits for the slower
- * thread). The first run is cold (generated code not yet optimised, weights packed, memory touched
- * for the first time) and is not compared; the next two try each way; afterwards the faster one
- * runs, and every `RECHECK` runs each way is timed once more, so a machine whose load changes is
- * followed.
+ * Chooses, for one compiled instance (one batch size and sequence length), whether its runs split
+ * large products with the helper thread. Split work is claimed in chunks by both threads, so a
+ * helper that starts late or runs slowly only takes a smaller share; what costs is the calling
+ * thread waiting idle for a helper that has no core (on a shared machine another process may hold
+ * it). So runs use the helper unless one stalls: the caller waited idle for more than
+ * STALL_SHARE of the run's time. Then the next RECHECK runs use one thread, and the helper is
+ * tried again, so a machine whose load changes is followed. No run is spent on a slower trial.
+ * The first run is cold (code not yet optimised, weights packed, memory touched for the first
+ * time) and is not judged.
  */
 export class ThreadChoice {
-  private readonly last: [number, number] = [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY]
   private runs = 0
+  /** Runs before this one use one thread. */
+  private singleUntil = 0
 
   /** Whether the next run should use the helper thread. */
   next(): boolean {
-    if (this.runs === 0) return true
-    const k = (this.runs - 1) % RECHECK
-    if (k === 0) return true
-    if (k === 1) return false
-    return this.last[1] <= this.last[0]
+    return this.runs >= this.singleUntil
   }
 
-  /** Records how long a run took (ms) with or without the helper. */
-  record(helper: boolean, ms: number): void {
-    if (this.runs > 0 && (this.runs - 1) % RECHECK <= 1) this.last[helper ? 1 : 0] = ms
+  /** Records a run: its time and the time the caller stalled waiting for the helper (ms). */
+  record(helper: boolean, ms: number, stalledMs: number): void {
+    if (helper && this.runs > 0 && stalledMs > STALL_SHARE * ms) this.singleUntil = this.runs + 1 + RECHECK
     this.runs++
   }
 }
 
+const STALL_SHARE = 0.2
 const RECHECK = 64

@@ -25,8 +25,8 @@ export interface WasmCpuBackendOptions {
   /**
    * 2 (default): large products may be split with a helper thread (a worker over the same shared
    * memory, started by the first `compile`); the code for each batch size and sequence length
-   * times its runs both ways and keeps the faster (`ThreadChoice`). 1: everything runs on the
-   * calling thread.
+   * falls back to one thread for a while when the helper stalls it (`ThreadChoice`). 1:
+   * everything runs on the calling thread.
    */
   readonly threads?: 1 | 2
 }
@@ -64,8 +64,8 @@ export function wasmCpuBackend(options: WasmCpuBackendOptions = {}): Backend {
   // Every SharedArrayBuffer object this memory has handed out: after a grow, memory.buffer is a new
   // object over the same bytes, and views taken before stay valid.
   const ours = new WeakSet<ArrayBufferLike>([memory.buffer])
-  // Each instance (the code for one batch size and sequence length) times its own runs with and
-  // without the helper: runs of different sizes are not comparable, and a first run is cold.
+  // Each instance (the code for one batch size and sequence length) judges its own runs: whether
+  // the helper stalled them.
   const timedByThreads = (run: InstanceRun): InstanceRun => {
     const choice = new ThreadChoice()
     return (args) => {
@@ -73,9 +73,10 @@ export function wasmCpuBackend(options: WasmCpuBackendOptions = {}): Backend {
       if (!helper) return run(args)
       const withHelper = choice.next()
       kernels.current = withHelper ? helper : single
+      const stalledBefore = helper.helperStalledMs
       const start = performance.now()
       run(args)
-      choice.record(withHelper, performance.now() - start)
+      choice.record(withHelper, performance.now() - start, helper.helperStalledMs - stalledBefore)
     }
   }
   const backend = cpuBackend({

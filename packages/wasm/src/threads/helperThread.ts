@@ -1,4 +1,4 @@
-import { type HelperInit, helperMain, MAX_ARGS, STOP_JOB, slot } from './workerMain.js'
+import { type HelperInit, helperMain, type JobSpec, MAX_ARGS, STOP_JOB, slot } from './workerMain.js'
 
 interface WorkerHandle {
   post(init: HelperInit): void
@@ -38,12 +38,21 @@ const spawnWorker = async (): Promise<WorkerHandle> => {
   }
 }
 
+/** How long one wait for the helper blocks before it counts as a stall and waits again (ms). */
+export const STALL_TICK_MS = 0.1
+
 /**
  * A second thread running kernel jobs on the same shared memory. `post` starts a job and returns
  * at once; `wait` blocks until it is done. Signalling is Atomics on a small SharedArrayBuffer
- * (microseconds), never postMessage.
+ * (microseconds), never postMessage. A chunked job's work items are claimed by both threads with
+ * `claim` (the caller works too), so a helper that starts late or runs slow only takes less.
  */
 export class HelperThread {
+  /**
+   * How often the calling thread, done with its share, has spun and then blocked for about
+   * STALL_TICK_MS waiting for the helper: a count, so that measuring allocates nothing.
+   */
+  stallTicks = 0
   private seq = 0
   private canBlock = true
   private busy = false
@@ -53,14 +62,14 @@ export class HelperThread {
     private readonly worker: WorkerHandle,
     private readonly control: Int32Array,
     private readonly floats: Float32Array,
-    private readonly jobs: HelperInit['jobs'],
+    private readonly jobs: readonly JobSpec[],
     private readonly spins: number,
   ) {}
 
   static async start(
     module: WebAssembly.Module,
     memory: WebAssembly.Memory,
-    jobs: HelperInit['jobs'],
+    jobs: readonly JobSpec[],
     spins = 4000,
   ): Promise<HelperThread> {
     if (!(memory.buffer instanceof SharedArrayBuffer)) {
@@ -79,7 +88,8 @@ export class HelperThread {
     return new HelperThread(worker, new Int32Array(buffer), new Float32Array(buffer), jobs, spins)
   }
 
-  post(job: number, args: readonly number[]): void {
+  /** Starts a job; a chunked one hands out its items from `first` on (see `claim`). */
+  post(job: number, args: readonly number[], first = 0): void {
     if (this.stopped) throw new Error('threads: the kernels were disposed; create new ones')
     if (this.busy) throw new Error('threads: a job is already running on the helper')
     const spec = this.jobs[job]!
@@ -88,20 +98,28 @@ export class HelperThread {
       else this.control[slot.ARGS + i] = args[i]!
     }
     this.control[slot.JOB] = job
+    Atomics.store(this.control, slot.NEXT, first)
     this.busy = true
     Atomics.store(this.control, slot.SEQ, ++this.seq)
     Atomics.notify(this.control, slot.SEQ)
   }
 
+  /** Claims the next `count` items of the running chunked job: returns the first (past the end: none left). */
+  claim(count: number): number {
+    return Atomics.add(this.control, slot.NEXT, count)
+  }
+
   wait(): void {
     let spins = 0
     while (Atomics.load(this.control, slot.DONE) !== this.seq) {
-      if (++spins > this.spins && this.canBlock) {
-        try {
-          Atomics.wait(this.control, slot.DONE, this.seq - 1, 1000)
-        } catch {
-          this.canBlock = false // a browser's main thread may not block: keep spinning
-        }
+      if (++spins <= this.spins) continue
+      spins = 0
+      this.stallTicks++
+      if (!this.canBlock) continue
+      try {
+        Atomics.wait(this.control, slot.DONE, this.seq - 1, STALL_TICK_MS)
+      } catch {
+        this.canBlock = false // a browser's main thread may not block: keep spinning
       }
     }
     this.busy = false
