@@ -1,8 +1,11 @@
 import {
   add,
   clamp,
+  concat,
+  defineCell,
   type Graph,
   GraphBuilder,
+  layer,
   log,
   lstm,
   mul,
@@ -124,5 +127,42 @@ describe('cpu-wasm kernels', () => {
     }
     expect(wrapped).toBe(3)
     expect(calls).toEqual([1, 2, 1, 3])
+  })
+
+  it('runs a scan of kernel calls as one WebAssembly loop, and a scan with JavaScript ops or large products as a JavaScript loop', async () => {
+    const scanCode = async (graph: Graph, batch: number, steps: number) => {
+      const backend = wasmCpuBackend()
+      const code: string[] = []
+      const exe = await backend.compile(graph, {
+        trace: (stage, text) => stage.startsWith('cpu code') && code.push(text),
+      })
+      const inputs = randomInputs(graph, batch, steps, 8)
+      const tensors = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, backend.upload(v)]))
+      const got = await exe.run(tensors)
+      const want = await runOn(referenceBackend(), graph, inputs)
+      for (const o of graph.outputs)
+        expect(firstMismatch(await got[o.name]!.read(), want[o.name]!), o.name).toBeUndefined()
+      backend.dispose()
+      return code.join('\n')
+    }
+    const small = sequenceGraph([lstm({ input: 3, hidden: 5 })])
+    // forward and the reverse (BPTT) scan of the training graph
+    for (const graph of [small, trainingGraph(small)]) {
+      const code = await scanCode(graph, 2, 6)
+      expect(code).toMatch(/scan %\S+: 6 steps(, reverse)?, one WebAssembly call\n\s*S0\(/)
+      expect(code).not.toMatch(/for \(let s1/)
+    }
+    expect(await scanCode(trainingGraph(small), 2, 6)).toMatch(/6 steps, reverse, one WebAssembly call/)
+    // a log inside the step has no SIMD form: its JavaScript loop keeps the scan in JavaScript
+    const logCell = defineCell('log_cell', { state: ['h'] }, ({ x, h }, { hidden }) => {
+      const z = layer('z', concat(h!, x), hidden, sigmoid)
+      const h2 = log(add(z, 1))
+      return { state: { h: h2 }, output: h2 }
+    })
+    expect(await scanCode(sequenceGraph([logCell({ input: 2, hidden: 3 })]), 2, 4)).toMatch(
+      /for \(let s1 = 0; s1 < 4/,
+    )
+    // products the helper thread shares (2·32·512·128 flops a step) keep the JavaScript loop
+    expect(await scanCode(model, 32, 2)).toMatch(/for \(let s1 = 0; s1 < 2/)
   })
 })

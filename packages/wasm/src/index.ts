@@ -9,6 +9,7 @@ export { buildKernelModule, type KernelExports } from './kernelModule.js'
 export {
   createKernels,
   createKernelsSync,
+  DEFAULT_PARALLEL_FLOPS,
   type GemmOptions,
   type Kernels,
   type KernelsOptions,

@@ -110,6 +110,9 @@ export interface Kernels {
 
 const NO_OPTIONS: GemmOptions = {}
 
+/** The default `parallelFlops`: 2^21, about 0.1 ms of work. */
+export const DEFAULT_PARALLEL_FLOPS = 1 << 21
+
 // gemmPacked(M, N, K, a, rsA, csA, bp, c, ldc, alpha, accumulate, p0, p1, tileStep) and
 // packB(K, N, b, rsB, csB, dst, p0, p1) over panels p0..p1; the chunk size follows the arguments.
 const JOBS: readonly JobSpec[] = [
@@ -166,7 +169,7 @@ const assemble = (options: KernelsOptions, helper: HelperThread | undefined): Ke
   const shared = isShared(memory)
   const module = kernelModule(tiling, shared)
   const ex = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as KernelExports
-  const parallelFlops = options.parallelFlops ?? 1 << 21
+  const parallelFlops = options.parallelFlops ?? DEFAULT_PARALLEL_FLOPS
   const packAFlops = options.packAFlops ?? 1 << 20
   const { nr, mr } = tiling
   const panels = (N: number) => Math.ceil(N / nr)

@@ -18,7 +18,9 @@ import type { Attrs } from '../passes/edit.js'
 import type { Program } from '../passes/program.js'
 import { type FusedKernel, fusePointwise } from '../plan/fusion.js'
 import { pointwiseExpression } from './expressions.js'
-import { planWasmFused, type WasmFusedPlan, type WasmOperand } from './wasmFused.js'
+import { addressArg, i32, ScanRecording } from './scanRecording.js'
+import { planWasmFused, type WasmFusedPlan } from './wasmFused.js'
+import type { ScanArg, ScanCall, ScanPlan } from './wasmScan.js'
 
 /** Where a value lives in generated code: an array variable and an offset expression (in elements). */
 interface Slot {
@@ -45,6 +47,8 @@ export interface GeneratedCode {
   readonly packedInputs: readonly number[]
   /** Fused kernels emitted as WebAssembly (the code calls kernel k as F[k]): their expressions. */
   readonly wasmKernels: readonly (readonly Expr[])[]
+  /** Scans compiled to one WebAssembly loop each (the code builds scan k from SP[k] as S<k>). */
+  readonly wasmScans: readonly ScanPlan[]
 }
 
 export interface GenerateOptions {
@@ -52,6 +56,11 @@ export interface GenerateOptions {
   readonly packing?: boolean
   /** Fused pointwise kernels become WebAssembly SIMD kernels (K.pointwise) where they can. */
   readonly wasmPointwise?: boolean
+  /**
+   * With WebAssembly kernels: a top-level scan whose steps are kernel calls only, its products all
+   * under `maxProductFlops` (2·M·N·K), runs as one WebAssembly loop (K.pointwise.scans).
+   */
+  readonly wholeScans?: { readonly maxProductFlops: number }
 }
 
 const plus = (off: string, e: string) => (off === '0' ? e : `${off} + ${e}`)
@@ -66,6 +75,10 @@ class Writer {
   /** Arrays that hold weight packs, and inputs that packs are built from. */
   readonly packBuffers = new Set<string>()
   readonly packedInputs = new Set<number>()
+  /** Scans compiled to one WebAssembly loop each (the code calls scan k as S<k>). */
+  readonly scans: ScanPlan[] = []
+  /** While a scan body that may become one WebAssembly loop is generated: its calls. */
+  recording: ScanRecording | undefined
   private readonly bases = new Set<string>()
   private readonly named = new Map<string, number>()
   constructor(readonly wasm: boolean) {}
@@ -99,6 +112,36 @@ class Writer {
   address(s: Slot): string {
     return `${this.base(s.arr)}${s.off === '0' ? '' : ` + 4 * (${s.off})`}`
   }
+  /** A slot's address as an argument of a recorded call (undefined: not affine in the step). */
+  arg(s: Slot): ScanArg | undefined {
+    return addressArg(this.base(s.arr), s.off)
+  }
+  /**
+   * A line that calls a WebAssembly kernel; while a scan body is recorded, `call` describes it
+   * (undefined when it cannot be described, which spoils the recording).
+   */
+  wasmCall(js: string, call: () => ScanCall | undefined, productFlops = 0) {
+    this.lines.push('  '.repeat(this.depth) + js)
+    this.recording?.add(call(), productFlops)
+  }
+  /** F[kernel](args) with each operand an address and a row stride, recorded as such. */
+  fusedCall(
+    kernel: number,
+    head: readonly number[],
+    operands: readonly (readonly [Slot, number])[],
+    note = '',
+  ) {
+    const js = [...head, ...operands.map(([slot, ld]) => `${this.address(slot)}, ${ld}`)].join(', ')
+    this.wasmCall(`F[${kernel}](${js})${note}`, () => {
+      const args: ScanArg[] = head.map(i32)
+      for (const [slot, ld] of operands) {
+        const at = this.arg(slot)
+        if (!at) return undefined
+        args.push(at, i32(ld))
+      }
+      return { target: { kind: 'fused', index: kernel }, args }
+    })
+  }
   /**
    * Copies a [rows, cols] block between row strides `srcLd` and `dstLd` (floats): one SIMD kernel
    * call in WebAssembly mode (a dense block as one long row), else the given helper call.
@@ -109,9 +152,18 @@ class Writer {
     const dense = srcLd === cols && dstLd === cols
     const [r, c] = dense ? [1, rows * cols] : [rows, cols]
     const [ls, ld] = dense ? [c, c] : [srcLd, dstLd]
-    this.line(`F[${identity}](${r}, ${c}, ${this.address(src)}, ${ls}, ${this.address(dst)}, ${ld}) // copy`)
+    this.fusedCall(
+      identity,
+      [r, c],
+      [
+        [src, ls],
+        [dst, ld],
+      ],
+      ' // copy',
+    )
   }
   line(s: string) {
+    if (this.recording && !s.startsWith('//')) this.recording.spoiled = true
     this.lines.push('  '.repeat(this.depth) + s)
   }
   open(s: string) {
@@ -137,7 +189,7 @@ export function generate(
   options: GenerateOptions = {},
 ): GeneratedCode {
   const w = new Writer(options.wasmPointwise ?? false)
-  const gen = new LevelGenerator(w, sizes, options.packing ?? false)
+  const gen = new LevelGenerator(w, sizes, options.packing ?? false, options.wholeScans)
   const { graph, packs } = program
   const bound = new Map<Ref, Slot>()
   inputIds.forEach((id, k) => bound.set(id, { arr: `i${k}`, off: '0' }))
@@ -189,9 +241,27 @@ export function generate(
   const declare = w.bufferSizes.map((_, k) => `const b${k} = bufs[${k}]`).join('\n')
   const params = inputIds.map((_, k) => `i${k}`).join(', ')
   const prologue = w.prologue.map((l) => `  ${l}`)
+  // a whole-scan loop is built once its buffers' addresses and weight packs exist
+  const scans = w.scans.map((plan, k) => {
+    const names = [
+      ...new Set(
+        plan.calls.flatMap((c) =>
+          c.args.flatMap((a) =>
+            a.kind === 'address' && !plan.inputs.includes(a.base)
+              ? [a.base]
+              : a.kind === 'packed'
+                ? [a.handle]
+                : [],
+          ),
+        ),
+      ),
+    ]
+    return `const S${k} = K.pointwise.scans.compile(SP[${k}], { ${names.join(', ')} }, F)`
+  })
   const source = [
     declare,
     ...w.init,
+    ...scans,
     `return function run(fresh, ${params}) {`,
     ...prologue,
     ...w.lines,
@@ -203,6 +273,7 @@ export function generate(
     outputs,
     packedInputs: [...w.packedInputs].sort((a, b) => a - b),
     wasmKernels: w.wasmKernels,
+    wasmScans: w.scans,
   }
 }
 
@@ -241,6 +312,7 @@ class LevelGenerator {
     readonly w: Writer,
     readonly sizes: RunSizes,
     readonly packing: boolean,
+    readonly wholeScans: GenerateOptions['wholeScans'],
   ) {}
 
   level(graph: Graph, bound: ReadonlyMap<Ref, Slot>, preset: ReadonlyMap<string, Slot>, depth: number) {
@@ -359,8 +431,11 @@ class LevelGenerator {
     const operands = [...plan.inputs, ...plan.outputs]
     const dense = operands.every((o) => (o.perRow ? o.ld === 0 : o.ld === features))
     const [r, c] = dense ? [1, rows * features] : [rows, features]
-    const address = (o: WasmOperand) => `${w.address(o)}, ${dense && !o.perRow ? c : o.ld}`
-    w.line(`F[${k}](${[r, c, ...operands.map(address)].join(', ')})`)
+    w.fusedCall(
+      k,
+      [r, c],
+      operands.map((o) => [o, dense && !o.perRow ? c : o.ld] as const),
+    )
   }
 
   /** A handle for a packed B (k x n), prepared once per compiled size. */
@@ -439,9 +514,15 @@ class LevelGenerator {
     const outerPacked = this.packed
     this.packed = new Map(outerPacked)
     if (this.packing) this.packInvariantWeights(body, bound, (i) => i >= carries + sequences, n)
+    // A top-level scan of kernel calls only, none of them a product worth splitting between
+    // threads, becomes one WebAssembly loop: its JavaScript loop is generated (and recorded), then
+    // replaced by one call.
+    const start = w.lines.length
+    const whole = this.wholeScans !== undefined && depth === 1
     w.line(`// scan %${n.id}: ${steps} steps${reverse ? ', reverse' : ''}`)
     w.open(`for (let s${depth} = 0; s${depth} < ${steps}; s${depth}++) {`)
     w.line(`const ${t} = ${reverse ? `${steps - 1} - s${depth}` : `s${depth}`}`)
+    if (whole) w.recording = new ScanRecording()
     const bodySlot = this.level(body, bound, preset, depth)
     this.loopDepth = depth - 1
     this.packed = outerPacked
@@ -487,7 +568,22 @@ class LevelGenerator {
         `H.copy(${count}, ${from.arr}, ${from.off}, ${m.to.arr}, 0)`,
       )
     })
+    const recording = whole ? w.recording : undefined
+    if (whole) w.recording = undefined
     w.close()
+    if (!recording || recording.spoiled || recording.maxProductFlops >= this.wholeScans!.maxProductFlops)
+      return
+    w.lines.splice(start)
+    const inputs = [
+      ...new Set(
+        recording.calls.flatMap((c) =>
+          c.args.flatMap((a) => (a.kind === 'address' && a.base.startsWith('ai') ? [a.base] : [])),
+        ),
+      ),
+    ]
+    const k = w.scans.push({ steps, reverse, calls: recording.calls, inputs }) - 1
+    w.line(`// scan %${n.id}: ${steps} steps${reverse ? ', reverse' : ''}, one WebAssembly call`)
+    w.line(`S${k}(${inputs.join(', ')})`)
   }
 }
 
@@ -516,6 +612,25 @@ function columnSums(ctx: NodeContext, rows: number, f: number, x: Slot, out: Slo
   w.line(`F[${add}](${rows}, ${f}, ${at}, 0, ${w.address(x)}, ${f}, ${at}, 0) // sum of rows`)
 }
 
+/**
+ * C[m, n] = A[m, k]·B with B packed (handle `packed`). Recorded as the kernel module's
+ * gemmPacked(M, N, K, a, rsA, csA, bp, c, ldc, alpha, accumulate, p0, p1, tileStep) over all
+ * panels, on the calling thread.
+ */
+function packedProduct(ctx: NodeContext, m: number, n: number, k: number, a: Slot, packed: string, c: Slot) {
+  const w = ctx.gen.w
+  const js = `K.packing.gemmPacked(${m}, ${a.arr}, ${a.off}, ${packed}, ${c.arr}, ${c.off}, false)`
+  const call = (): ScanCall | undefined => {
+    const [from, to] = [w.arg(a), w.arg(c)]
+    if (!from || !to) return undefined
+    const [M, N, K, one] = [m, n, k, 1].map(i32) as [ScanArg, ScanArg, ScanArg, ScanArg]
+    const args: ScanArg[] = [M, N, K, from, K, one, { kind: 'packed', handle: packed }, to, N]
+    args.push({ kind: 'f32', value: 1 }, i32(0), i32(0), { kind: 'panels', columns: n }, K)
+    return { target: { kind: 'kernel', name: 'gemmPacked' }, args }
+  }
+  w.wasmCall(js, call, 2 * m * n * k)
+}
+
 const lowered = (what: string) => (n: Node) => {
   throw new GraphError(`node %${n.id} (${n.op}) should have been ${what} before code generation`, n.id, n.op)
 }
@@ -527,8 +642,21 @@ const reduceRows =
     const [x, out] = [ctx.slot(n.inputs[0]!), ctx.storage(n.id)]
     const w = ctx.gen.w
     if (!w.wasm) return call(ctx, 'H.reduceRows', [`'${kind}'`, rows, f, x, out])
-    w.line(`K.pointwise.rowReduce.${kind}(${rows}, ${f}, ${w.address(x)}, ${f}, ${w.address(out)}, 1)`)
+    rowReduceCall(w, kind, rows, f, x, out)
   }
+
+/** out[r] = the sum, mean or max of row r of x [rows, f], as the SIMD row reduction. */
+function rowReduceCall(w: Writer, kind: 'sum' | 'mean' | 'max', rows: number, f: number, x: Slot, out: Slot) {
+  w.wasmCall(
+    `K.pointwise.rowReduce.${kind}(${rows}, ${f}, ${w.address(x)}, ${f}, ${w.address(out)}, 1)`,
+    () => {
+      const [from, to] = [w.arg(x), w.arg(out)]
+      if (!from || !to) return undefined
+      const name = kind === 'sum' ? 'rowSum' : kind === 'mean' ? 'rowMean' : 'rowMax'
+      return { target: { kind: 'kernel', name }, args: [i32(rows), i32(f), from, i32(f), to, i32(1)] }
+    },
+  )
+}
 
 /** How each op that is not fused becomes code. Elementwise ops always go through fused kernels. */
 const emitters: { readonly [K in OpName]: Emit } = {
@@ -564,8 +692,8 @@ const emitters: { readonly [K in OpName]: Emit } = {
     const bShape = ctx.types.of(b).shape
     const cols = transposeB ? bShape[0]! : bShape[1]!
     const packed = ctx.gen.packed.get(n.id)
-    if (packed) call(ctx, 'K.packing.gemmPacked', [m, ctx.slot(a), packed, ctx.storage(n.id), false])
-    else call(ctx, 'K.gemm', [m, cols, k, ctx.slot(a), ctx.slot(b), transposeB, ctx.storage(n.id), false])
+    if (packed) return packedProduct(ctx, m, cols, k, ctx.slot(a), packed, ctx.storage(n.id))
+    call(ctx, 'K.gemm', [m, cols, k, ctx.slot(a), ctx.slot(b), transposeB, ctx.storage(n.id), false])
   },
   outerSum: (n, ctx) => {
     const [a, b] = n.inputs as [Ref, Ref]
@@ -605,8 +733,7 @@ const emitters: { readonly [K in OpName]: Emit } = {
     const index = indexIn(ctx.types.of(like), xType)
     // a bias gradient (a value per feature) and a value per row have SIMD kernels
     if (w.wasm && index === 'j') return columnSums(ctx, rows, f, src, out)
-    if (w.wasm && index === 'r')
-      return w.line(`K.pointwise.rowReduce.sum(${rows}, ${f}, ${w.address(src)}, ${f}, ${w.address(out)}, 1)`)
+    if (w.wasm && index === 'r') return rowReduceCall(w, 'sum', rows, f, src, out)
     w.line(`H.fill(${elements(ctx.types.of(like), ctx.gen.sizes)}, 0, ${out.arr}, ${out.off})`)
     w.line(
       `for (let r = 0, i = 0; r < ${rows}; r++) for (let j = 0; j < ${f}; j++, i++) ` +

@@ -3,7 +3,7 @@ import type { Backend, CompileOptions, DeviceTensor, Executable, HostTensor, Run
 import { runPasses } from '../passes/pipeline.js'
 import type { Program } from '../passes/program.js'
 import { bindSizes, type Leaf, leavesOf } from './bind.js'
-import { generate, type RunSizes } from './codegen.js'
+import { type GeneratedCode, generate, type RunSizes } from './codegen.js'
 import { helpers } from './helpers.js'
 import { type CpuKernels, jsKernels } from './kernels.js'
 import { CpuTensor } from './tensor.js'
@@ -162,15 +162,17 @@ class CpuExecutable implements Executable {
       {
         packing: this.settings.kernels.packing !== undefined,
         wasmPointwise: this.settings.kernels.pointwise !== undefined,
+        wholeScans: this.settings.kernels.pointwise?.scans,
       },
     )
     this.trace?.(`cpu code (batch ${sizes.batch}, steps ${sizes.steps})`, code.source)
     const buffers = code.bufferSizes.map((n) => this.settings.allocate(n))
-    const factory = new Function('bufs', 'K', 'H', 'F', code.source) as (
+    const factory = new Function('bufs', 'K', 'H', 'F', 'SP', code.source) as (
       bufs: Float32Array[],
       k: CpuKernels,
       h: typeof helpers,
       f: readonly ((...args: number[]) => void)[],
+      sp: GeneratedCode['wasmScans'],
     ) => (fresh: boolean, ...inputs: Float32Array[]) => void
     const { pointwise } = this.settings.kernels
     const fused = code.wasmKernels.map((exprs) => {
@@ -183,7 +185,7 @@ class CpuExecutable implements Executable {
       if (types[k] === undefined) throw new GraphError(`output ${k} is missing`)
       return new CpuTensor(dims, buffers[o.buffer]!.subarray(0, o.size))
     })
-    const generated = factory(buffers, this.settings.kernels, helpers, fused)
+    const generated = factory(buffers, this.settings.kernels, helpers, fused, code.wasmScans)
     const run: InstanceRun = (args) => Reflect.apply(generated, undefined, args)
     const instance: Instance = {
       run: this.settings.wrapInstance?.(run) ?? run,

@@ -1,4 +1,5 @@
 import type { ArrayKernels, Expr, RowReduceKernel } from '@cellgraph/wasm'
+import type { ScanPlan } from './wasmScan.js'
 
 /**
  * The matrix-product kernels the generated code calls: `gemm` (C (+)= A·B or A·Bᵀ) and `gemmTN`
@@ -38,6 +39,20 @@ export interface CpuKernels extends ArrayKernels {
     compile(outputs: readonly Expr[]): (...args: number[]) => void
     base(array: Float32Array): number
     readonly rowReduce: { readonly [K in 'sum' | 'mean' | 'max']: RowReduceKernel }
+    /**
+     * Optional: compiles a scan whose steps are kernel calls only to one WebAssembly loop.
+     * `named` maps the plan's buffer addresses and weight-pack handles by name; `fused` is the
+     * generated code's F. Scans with a product of `maxProductFlops` or more stay JavaScript loops
+     * (their products are worth splitting between threads).
+     */
+    readonly scans?: {
+      compile(
+        plan: ScanPlan,
+        named: Readonly<Record<string, unknown>>,
+        fused: readonly ((...args: number[]) => void)[],
+      ): (...inputs: number[]) => void
+      readonly maxProductFlops: number
+    }
   }
 }
 

@@ -2,6 +2,7 @@ import {
   Arena,
   createKernels,
   createKernelsSync,
+  DEFAULT_PARALLEL_FLOPS,
   type GemmOptions,
   type Kernels,
   type PackedMatrix,
@@ -10,6 +11,7 @@ import type { Backend } from '../backend.js'
 import { cpuBackend, type InstanceRun } from './cpuBackend.js'
 import type { CpuKernels } from './kernels.js'
 import { ThreadChoice } from './threadChoice.js'
+import { compileScan } from './wasmScan.js'
 
 /** Pages of 64 KiB the shared memory may grow to: 4 GiB, WebAssembly's limit. */
 const MAX_PAGES = 65536
@@ -160,6 +162,21 @@ function memoryKernels(
         sum: active.current.exports.rowSum,
         mean: active.current.exports.rowMean,
         max: active.current.exports.rowMax,
+      },
+      scans: {
+        compile: (plan, named, fused) =>
+          compileScan(plan, {
+            memory: active.current.memory,
+            kernels: active.current.exports,
+            fused,
+            resolve: (name) => {
+              const value = named[name]
+              return typeof value === 'number' ? value : (value as Packed).offset
+            },
+            panelWidth: active.current.tiling.nr,
+          }),
+        // the products the kernels split between threads stay in JavaScript loops
+        maxProductFlops: DEFAULT_PARALLEL_FLOPS,
       },
     },
     packing: {
