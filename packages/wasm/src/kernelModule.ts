@@ -27,7 +27,7 @@ export interface KernelExports {
     p1: number,
     tileStep: number,
   ): void
-  packA(M: number, K: number, a: number, rsA: number, csA: number, dst: number): void
+  packA(M: number, K: number, a: number, rsA: number, csA: number, dst: number, p0: number, p1: number): void
   exp(rows: number, cols: number, src: number, ld: number, dst: number, ldo: number): void
   sigmoid(rows: number, cols: number, src: number, ld: number, dst: number, ldo: number): void
   tanh(rows: number, cols: number, src: number, ld: number, dst: number, ldo: number): void

@@ -119,11 +119,13 @@ const JOBS: readonly JobSpec[] = [
   { name: 'gemmPacked', floatArgs: [9], chunked: { from: 11, to: 12, chunk: 14 } },
   { name: 'packB', floatArgs: [], chunked: { from: 6, to: 7, chunk: 8 } },
   { name: 'gemmPacked', floatArgs: [9] },
+  { name: 'packA', floatArgs: [], chunked: { from: 6, to: 7, chunk: 8 } },
 ]
 const GEMM_JOB = 0
 const PACK_JOB = 1
 /** A product with a single panel of B, split by rows in two halves. */
 const GEMM_ROWS_JOB = 2
+const PACK_A_JOB = 3
 /**
  * A split product or pack is handed out in about this many chunks of panels: small enough that a
  * thread that starts late or is slowed down leaves its share to the other, large enough that the
@@ -207,6 +209,46 @@ const assemble = (options: KernelsOptions, helper: HelperThread | undefined): Ke
   // the helper's job arguments, reused so that no call allocates
   const jobArgs: number[] = new Array(16).fill(0)
   const post = (job: number) => helper!.post(job, jobArgs)
+  /** Sets the first job arguments. */
+  const setArgs = (...args: number[]) => {
+    for (let i = 0; i < args.length; i++) jobArgs[i] = args[i]!
+  }
+  /**
+   * Runs a chunked job over `items` work items on both threads: its other arguments are set in
+   * jobArgs; the helper and this thread (`chunk(first, end)`) claim chunks until none are left.
+   */
+  const share = (job: number, items: number, run: (first: number, end: number) => void) => {
+    const range = JOBS[job]!.chunked!
+    const size = chunkOf(items)
+    jobArgs[range.from] = 0
+    jobArgs[range.to] = items
+    jobArgs[range.chunk] = size
+    post(job)
+    for (let first = helper!.claim(size); first < items; first = helper!.claim(size))
+      run(first, Math.min(first + size, items))
+    helper!.wait()
+  }
+  // this thread's chunks, reading the job's arguments
+  const j = jobArgs
+  const packBChunk = (p0: number, p1: number) => ex.packB(j[0]!, j[1]!, j[2]!, j[3]!, j[4]!, j[5]!, p0, p1)
+  const packAChunk = (p0: number, p1: number) => ex.packA(j[0]!, j[1]!, j[2]!, j[3]!, j[4]!, j[5]!, p0, p1)
+  const gemmChunk = (p0: number, p1: number) =>
+    ex.gemmPacked(
+      j[0]!,
+      j[1]!,
+      j[2]!,
+      j[3]!,
+      j[4]!,
+      j[5]!,
+      j[6]!,
+      j[7]!,
+      j[8]!,
+      j[9]!,
+      j[10]!,
+      p0,
+      p1,
+      j[13]!,
+    )
 
   const packInto = (
     K: number,
@@ -227,20 +269,8 @@ const assemble = (options: KernelsOptions, helper: HelperThread | undefined): Ke
     const csB = transB ? ldb : 1
     const P = panels(N)
     if (helper && K * N >= PARALLEL_PACK_FLOATS && P >= 2) {
-      const chunk = chunkOf(P)
-      jobArgs[0] = K
-      jobArgs[1] = N
-      jobArgs[2] = b
-      jobArgs[3] = rsB
-      jobArgs[4] = csB
-      jobArgs[5] = dst
-      jobArgs[6] = 0
-      jobArgs[7] = P
-      jobArgs[8] = chunk
-      post(PACK_JOB)
-      for (let first = helper.claim(chunk); first < P; first = helper.claim(chunk))
-        ex.packB(K, N, b, rsB, csB, dst, first, Math.min(first + chunk, P))
-      helper.wait()
+      setArgs(K, N, b, rsB, csB, dst)
+      share(PACK_JOB, P, packBChunk)
     } else ex.packB(K, N, b, rsB, csB, dst, 0, P)
   }
 
@@ -251,6 +281,17 @@ const assemble = (options: KernelsOptions, helper: HelperThread | undefined): Ke
 
   const repack: Kernels['repack'] = (packed, b, opts = NO_OPTIONS) => {
     packInto(packed.K, packed.N, b, packed.offset, opts.transB === true, opts.ldb)
+  }
+
+  /** Packs Aᵀ's row panels (checked already), split between the threads when it pays. */
+  const packA = (M: number, K: number, a: number, rsA: number, csA: number, dst: number) => {
+    const P = Math.ceil(M / mr)
+    if (!helper || M * K < PARALLEL_PACK_FLOATS || P < 2) {
+      ex.packA(M, K, a, rsA, csA, dst, 0, P)
+      return
+    }
+    setArgs(M, K, a, rsA, csA, dst)
+    share(PACK_A_JOB, P, packAChunk)
   }
 
   /** gemmPacked on rows/columns already checked; splits between the threads when it pays. */
@@ -277,42 +318,13 @@ const assemble = (options: KernelsOptions, helper: HelperThread | undefined): Ke
     // by columns, both threads read all of A and claim chunks of panels of B, writing disjoint
     // columns of C; when B is a single panel, the helper takes the bottom half of the rows
     const top = byColumns ? 0 : Math.ceil(M / 2 / mr) * mr
-    const chunk = chunkOf(P)
-    jobArgs[0] = M - top
-    jobArgs[1] = N
-    jobArgs[2] = K
-    jobArgs[3] = a + top * tileStep * 4
-    jobArgs[4] = rsA
-    jobArgs[5] = csA
-    jobArgs[6] = bp
-    jobArgs[7] = c + top * ldc * 4
-    jobArgs[8] = ldc
-    jobArgs[9] = alpha
-    jobArgs[10] = accumulate
+    setArgs(M - top, N, K, a + top * tileStep * 4, rsA, csA, bp, c + top * ldc * 4, ldc, alpha, accumulate)
+    jobArgs[13] = tileStep
+    if (byColumns) return share(GEMM_JOB, P, gemmChunk)
     jobArgs[11] = 0
     jobArgs[12] = P
-    jobArgs[13] = tileStep
-    jobArgs[14] = chunk
-    post(byColumns ? GEMM_JOB : GEMM_ROWS_JOB)
-    if (byColumns) {
-      for (let first = helper.claim(chunk); first < P; first = helper.claim(chunk))
-        ex.gemmPacked(
-          M,
-          N,
-          K,
-          a,
-          rsA,
-          csA,
-          bp,
-          c,
-          ldc,
-          alpha,
-          accumulate,
-          first,
-          Math.min(first + chunk, P),
-          tileStep,
-        )
-    } else ex.gemmPacked(top, N, K, a, rsA, csA, bp, c, ldc, alpha, accumulate, 0, P, tileStep)
+    post(GEMM_ROWS_JOB)
+    ex.gemmPacked(top, N, K, a, rsA, csA, bp, c, ldc, alpha, accumulate, 0, P, tileStep)
     helper.wait()
   }
 
@@ -339,7 +351,7 @@ const assemble = (options: KernelsOptions, helper: HelperThread | undefined): Ke
       // Aᵀ read in place touches a new cache line per k; packed, each tile reads one contiguous run
       const bytes = Math.ceil(M / mr) * mr * K * 4
       if (bytes > aWorkspace.bytes) aWorkspace = grow(aWorkspace, bytes)
-      ex.packA(M, K, a, transA ? 1 : lda, transA ? lda : 1, aWorkspace.offset)
+      packA(M, K, a, 1, lda, aWorkspace.offset)
       multiply(M, N, K, aWorkspace.offset, 1, mr, packed.offset, c, ldc, alpha, accumulate, K)
     } else {
       const rsA = transA ? 1 : lda

@@ -33,7 +33,7 @@ describe('two threads over shared memory', () => {
     )
   })
 
-  test('large products split by columns and by rows, packing split too', () => {
+  test('large products split by columns and by rows, packing B and Aᵀ split too', () => {
     const base = {
       padA: 0,
       padB: 1,
@@ -47,6 +47,8 @@ describe('two threads over shared memory', () => {
     // N = 700 (many panels) splits columns; N = 10 (one panel) with M = 90 splits rows
     expect(checkGemm(kernels, arena, { ...base, M: 33, N: 700, K: 200 }, false)).toBeUndefined()
     expect(checkGemm(kernels, arena, { ...base, M: 90, N: 10, K: 50, transA: true }, true)).toBeUndefined()
+    // Aᵀ large enough to be packed first, its 2-row panels split too (an odd M pads the last one)
+    expect(checkGemm(kernels, arena, { ...base, M: 257, N: 40, K: 600, transA: true }, true)).toBeUndefined()
   })
 
   test('after dispose, a product that needs the helper is a named error, not a hang', async () => {
