@@ -1,10 +1,11 @@
 import type { Arena } from './arena.js'
 import { checkTiling, defaultTiling, type Tiling } from './gemm/tiling.js'
 import { buildKernelModule, type KernelExports } from './kernelModule.js'
-import { compileFused, type FusedKernel } from './pointwise/compileFused.js'
+import { compileFused, type FusedKernel, type FusedThreads } from './pointwise/compileFused.js'
 import type { Expr } from './pointwise/expr.js'
+import { fusedByColumns, fusedChunk, fusedUnits } from './threads/fusedChunk.js'
 import { HelperThread, STALL_TICK_MS } from './threads/helperThread.js'
-import type { JobSpec } from './threads/workerMain.js'
+import { type JobSpec, LOAD_FUSED_JOB, MAX_ARGS, RUN_FUSED_JOB } from './threads/workerMain.js'
 
 export interface KernelsOptions {
   /** The memory every kernel works on; shared (with a maximum) when threads = 2. */
@@ -104,6 +105,11 @@ export interface Kernels {
    * 0 on one thread). Large against a run's time, the helper is not getting a core.
    */
   readonly helperStalledMs: number
+  /**
+   * Whether work may be split with the helper thread (default true; no effect on one thread).
+   * False runs everything on the calling thread and leaves the helper idle but started.
+   */
+  helperEnabled: boolean
   /** Stops the helper thread. */
   dispose(): void
 }
@@ -133,6 +139,8 @@ const PACK_A_JOB = 3
  */
 const CHUNKS = 16
 const chunkOf = (panels: number) => Math.max(1, Math.ceil(panels / CHUNKS))
+/** Arguments a helper job takes (the control block's size). */
+const MAX_FUSED_ARGS = MAX_ARGS
 /** Packing this many floats or more is split between the threads. */
 const PARALLEL_PACK_FLOATS = 1 << 17
 
@@ -206,6 +214,7 @@ const assemble = (options: KernelsOptions, helper: HelperThread | undefined): Ke
     if (!Number.isInteger(ld) || ld < min)
       throw new RangeError(`${what}: ${name} = ${ld}, must be an integer >= ${min}`)
   }
+  const state = { helperEnabled: true }
   // the helper's job arguments, reused so that no call allocates
   const jobArgs: number[] = new Array(16).fill(0)
   const post = (job: number) => helper!.post(job, jobArgs)
@@ -268,7 +277,7 @@ const assemble = (options: KernelsOptions, helper: HelperThread | undefined): Ke
     const rsB = transB ? 1 : ldb
     const csB = transB ? ldb : 1
     const P = panels(N)
-    if (helper && K * N >= PARALLEL_PACK_FLOATS && P >= 2) {
+    if (helper && state.helperEnabled && K * N >= PARALLEL_PACK_FLOATS && P >= 2) {
       setArgs(K, N, b, rsB, csB, dst)
       share(PACK_JOB, P, packBChunk)
     } else ex.packB(K, N, b, rsB, csB, dst, 0, P)
@@ -286,7 +295,7 @@ const assemble = (options: KernelsOptions, helper: HelperThread | undefined): Ke
   /** Packs Aᵀ's row panels (checked already), split between the threads when it pays. */
   const packA = (M: number, K: number, a: number, rsA: number, csA: number, dst: number) => {
     const P = Math.ceil(M / mr)
-    if (!helper || M * K < PARALLEL_PACK_FLOATS || P < 2) {
+    if (!helper || !state.helperEnabled || M * K < PARALLEL_PACK_FLOATS || P < 2) {
       ex.packA(M, K, a, rsA, csA, dst, 0, P)
       return
     }
@@ -310,7 +319,7 @@ const assemble = (options: KernelsOptions, helper: HelperThread | undefined): Ke
     tileStep: number,
   ) => {
     const P = panels(N)
-    if (!helper || 2 * M * N * K < parallelFlops || (P < 2 && M < 2 * mr)) {
+    if (!helper || !state.helperEnabled || 2 * M * N * K < parallelFlops || (P < 2 && M < 2 * mr)) {
       ex.gemmPacked(M, N, K, a, rsA, csA, bp, c, ldc, alpha, accumulate, 0, P, tileStep)
       return
     }
@@ -403,6 +412,40 @@ const assemble = (options: KernelsOptions, helper: HelperThread | undefined): Ke
     }
 
   const fusedCache = new Map<string, FusedKernel>()
+  let loadedFused = 0
+  const fusedArgs: number[] = new Array(MAX_FUSED_ARGS).fill(0)
+  const fusedThreads: FusedThreads | undefined =
+    helper && options.arena
+      ? {
+          get active() {
+            return state.helperEnabled
+          },
+          load(binary, flags) {
+            // a run passes id, chunk size, rows, cols and two numbers per operand
+            if (4 + 2 * flags.length > MAX_FUSED_ARGS) return undefined
+            const at = options.arena!.allocBytes(binary.length)
+            new Uint8Array(memory.buffer, at, binary.length).set(binary)
+            const id = loadedFused++
+            helper.post(LOAD_FUSED_JOB, [id, at, binary.length, flags.length, ...flags])
+            helper.wait()
+            return id
+          },
+          run(id, raw, call, flags, chunk) {
+            const columns = fusedByColumns(call, flags.length, flags)
+            const units = fusedUnits(call, columns)
+            const size = chunkOf(units)
+            fusedArgs[0] = id
+            fusedArgs[1] = size
+            for (let i = 0; i < call.length; i++) fusedArgs[2 + i] = call[i]!
+            helper.post(RUN_FUSED_JOB, fusedArgs, 0, 2 + call.length)
+            for (let first = helper.claim(size); first < units; first = helper.claim(size)) {
+              fusedChunk(call, flags.length, flags, columns, first, Math.min(first + size, units), chunk)
+              Reflect.apply(raw, undefined, chunk)
+            }
+            helper.wait()
+          },
+        }
+      : undefined
   return {
     memory,
     tiling,
@@ -419,7 +462,13 @@ const assemble = (options: KernelsOptions, helper: HelperThread | undefined): Ke
     rowSum: rowReduce(ex.rowSum, 'rowSum'),
     rowMean: rowReduce(ex.rowMean, 'rowMean'),
     rowMax: rowReduce(ex.rowMax, 'rowMax'),
-    fused: (outputs) => compileFused(memory, outputs, fusedCache),
+    fused: (outputs) => compileFused(memory, outputs, fusedCache, fusedThreads),
+    get helperEnabled() {
+      return state.helperEnabled
+    },
+    set helperEnabled(enabled: boolean) {
+      state.helperEnabled = enabled
+    },
     get helperStalledMs() {
       return (helper?.stallTicks ?? 0) * STALL_TICK_MS
     },

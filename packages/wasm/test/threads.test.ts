@@ -1,9 +1,18 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { createKernels, type Kernels, ModuleBuilder } from '../src/index.js'
+import {
+  apply,
+  createKernels,
+  createKernelsSync,
+  input,
+  type Kernels,
+  ModuleBuilder,
+  rowInput,
+} from '../src/index.js'
 import { HelperThread, STALL_TICK_MS } from '../src/threads/helperThread.js'
 import { helperMain, slot } from '../src/threads/workerMain.js'
 import { checkGemm, gemmCase, newArena } from './gemmCase.js'
+import { randomFloats } from './reference.js'
 
 const runs = Number(process.env.CELLGRAPH_PROPERTY_RUNS ?? 40)
 
@@ -106,6 +115,59 @@ describe('two threads over shared memory', () => {
     // each tick is a spin round and then a wait of up to STALL_TICK_MS
     expect(counted).toBeGreaterThan(0.3 * waitedMs)
     expect(counted).toBeLessThanOrEqual(waitedMs)
+  })
+
+  test('a large fused kernel call shared with the helper gives the same floats as one thread', () => {
+    // y = tanh(x·s_r + b) + k: x [rows, cols], a value per row s_r, a bias row b, a scalar k
+    const exprs = [
+      apply('add', apply('tanh', apply('add', apply('mul', input(0), rowInput(1)), input(2))), rowInput(3)),
+    ]
+    const shared = kernels.fused(exprs)
+    const alone = createKernelsSync({ memory: arena.memory }).fused(exprs)
+    for (const [rows, cols] of [
+      [37, 211],
+      [1, 10_003], // one long row: split by 4-column groups
+    ] as const) {
+      const x = arena.allocFloats(rows * cols)
+      const s = arena.allocFloats(rows)
+      const b = arena.allocFloats(cols)
+      const k = arena.allocFloats(1)
+      const [y1, y2] = [arena.allocFloats(rows * cols + 4), arena.allocFloats(rows * cols + 4)]
+      const floats = new Float32Array(arena.memory.buffer) // after the memory grew
+      floats.set(randomFloats(rows * cols, rows), x / 4)
+      floats.set(randomFloats(rows, rows + 1), s / 4)
+      floats.set(randomFloats(cols, rows + 2), b / 4)
+      floats[k / 4] = 0.25
+      floats.fill(-9, y1 / 4, y1 / 4 + rows * cols + 4)
+      const bias = rows === 1 ? cols : 0 // a dense long row reads b as a row of its own
+      shared.split(rows, cols, x, cols, s, 1, b, bias, k, 0, y1, cols)
+      alone.raw(rows, cols, x, cols, s, 1, b, bias, k, 0, y2, cols)
+      const got = floats.subarray(y1 / 4, y1 / 4 + rows * cols + 1)
+      expect(Array.from(got.subarray(0, rows * cols))).toEqual(
+        Array.from(floats.subarray(y2 / 4, y2 / 4 + rows * cols)),
+      )
+      expect(got[rows * cols]).toBe(-9) // nothing past the end
+    }
+  })
+
+  test('a shared column sum (an output of row stride 0, added row after row) keeps its order', () => {
+    // out[j] += x[r, j] for every row: split by columns, never by rows
+    const sum = [apply('add', input(0), input(1))]
+    const [rows, cols] = [300, 66]
+    const x = arena.allocFloats(rows * cols)
+    const [s1, s2] = [arena.allocFloats(cols), arena.allocFloats(cols)]
+    const floats = new Float32Array(arena.memory.buffer)
+    floats.set(randomFloats(rows * cols, 11), x / 4)
+    floats.fill(0, s1 / 4, s1 / 4 + cols)
+    floats.fill(0, s2 / 4, s2 / 4 + cols)
+    kernels.fused(sum).split(rows, cols, s1, 0, x, cols, s1, 0)
+    createKernelsSync({ memory: arena.memory }).fused(sum).raw(rows, cols, s2, 0, x, cols, s2, 0)
+    const got = Array.from(floats.subarray(s1 / 4, s1 / 4 + cols))
+    expect(got).toEqual(Array.from(floats.subarray(s2 / 4, s2 / 4 + cols)))
+    expect(got[5]).toBeCloseTo(
+      Array.from({ length: rows }, (_, r) => floats[x / 4 + r * cols + 5]!).reduce((a, b) => a + b),
+      3,
+    )
   })
 
   test('threads need a shared memory', async () => {

@@ -47,7 +47,10 @@ export interface GeneratedCode {
   readonly packedInputs: readonly number[]
   /** Fused kernels emitted as WebAssembly (the code calls kernel k as F[k]): their expressions. */
   readonly wasmKernels: readonly (readonly Expr[])[]
-  /** Scans compiled to one WebAssembly loop each (the code builds scan k from SP[k] as S<k>). */
+  /**
+   * Scans compiled to one WebAssembly loop each (the code builds scan k from SP[k] as S<k>,
+   * calling the raw fused kernels FR rather than F, which may share a call with a helper thread).
+   */
   readonly wasmScans: readonly ScanPlan[]
 }
 
@@ -256,7 +259,7 @@ export function generate(
         ),
       ),
     ]
-    return `const S${k} = K.pointwise.scans.compile(SP[${k}], { ${names.join(', ')} }, F)`
+    return `const S${k} = K.pointwise.scans.compile(SP[${k}], { ${names.join(', ')} }, FR)`
   })
   const source = [
     declare,

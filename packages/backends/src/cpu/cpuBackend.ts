@@ -167,11 +167,12 @@ class CpuExecutable implements Executable {
     )
     this.trace?.(`cpu code (batch ${sizes.batch}, steps ${sizes.steps})`, code.source)
     const buffers = code.bufferSizes.map((n) => this.settings.allocate(n))
-    const factory = new Function('bufs', 'K', 'H', 'F', 'SP', code.source) as (
+    const factory = new Function('bufs', 'K', 'H', 'F', 'FR', 'SP', code.source) as (
       bufs: Float32Array[],
       k: CpuKernels,
       h: typeof helpers,
       f: readonly ((...args: number[]) => void)[],
+      fr: readonly ((...args: number[]) => void)[],
       sp: GeneratedCode['wasmScans'],
     ) => (fresh: boolean, ...inputs: Float32Array[]) => void
     const { pointwise } = this.settings.kernels
@@ -185,7 +186,14 @@ class CpuExecutable implements Executable {
       if (types[k] === undefined) throw new GraphError(`output ${k} is missing`)
       return new CpuTensor(dims, buffers[o.buffer]!.subarray(0, o.size))
     })
-    const generated = factory(buffers, this.settings.kernels, helpers, fused, code.wasmScans)
+    const generated = factory(
+      buffers,
+      this.settings.kernels,
+      helpers,
+      fused.map((k) => k.call),
+      fused.map((k) => k.raw),
+      code.wasmScans,
+    )
     const run: InstanceRun = (args) => Reflect.apply(generated, undefined, args)
     const instance: Instance = {
       run: this.settings.wrapInstance?.(run) ?? run,

@@ -30,19 +30,23 @@ export interface CpuKernels extends ArrayKernels {
   }
   /**
    * Optional: fused pointwise kernels compiled to WebAssembly SIMD over the kernels' memory.
-   * `compile` returns the raw kernel `(rows, cols, in0, ld0, ..., out0, ldo0, ...)` (byte
-   * addresses, row strides in floats); `base` is an array's byte address, failing for an array
+   * `compile` returns the kernel `(rows, cols, in0, ld0, ..., out0, ldo0, ...)` (byte addresses,
+   * row strides in floats) as `raw`, the WebAssembly function, and as `call`, which may share a
+   * large grid with a helper thread; `base` is an array's byte address, failing for an array
    * that is not in that memory. `rowReduce` holds the row reductions over the same memory,
    * `(rows, cols, src, ld, dst, ldo)`: dst[r·ldo] = the sum, mean or max of row r.
    */
   readonly pointwise?: {
-    compile(outputs: readonly Expr[]): (...args: number[]) => void
+    compile(outputs: readonly Expr[]): {
+      readonly raw: (...args: number[]) => void
+      readonly call: (...args: number[]) => void
+    }
     base(array: Float32Array): number
     readonly rowReduce: { readonly [K in 'sum' | 'mean' | 'max']: RowReduceKernel }
     /**
      * Optional: compiles a scan whose steps are kernel calls only to one WebAssembly loop.
-     * `named` maps the plan's buffer addresses and weight-pack handles by name; `fused` is the
-     * generated code's F. Scans with a product of `maxProductFlops` or more stay JavaScript loops
+     * `named` maps the plan's buffer addresses and weight-pack handles by name; `fused` are the
+     * raw fused kernels (FR) the plan calls by index. Scans with a product of `maxProductFlops` or more stay JavaScript loops
      * (their products are worth splitting between threads).
      */
     readonly scans?: {

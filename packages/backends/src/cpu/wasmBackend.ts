@@ -49,7 +49,8 @@ export function wasmCpuBackend(options: WasmCpuBackendOptions = {}): Backend {
   const memory = new WebAssembly.Memory({ initial: 256, maximum: MAX_PAGES, shared: true })
   const arena = new Arena(memory)
   // One thread until the first compile has started the helper (starting it is asynchronous);
-  // then each run uses the kernels its instance's ThreadChoice picks.
+  // then the two-thread kernels, each run with or without the helper as its instance's
+  // ThreadChoice picks.
   const single = createKernelsSync({ memory, arena })
   let threaded: Kernels | undefined
   const kernels = { current: single }
@@ -59,7 +60,7 @@ export function wasmCpuBackend(options: WasmCpuBackendOptions = {}): Backend {
     helperStarted ??= createKernels({ memory, arena, threads: 2 }).then((k) => {
       if (disposed)
         k.dispose() // disposed while the helper was starting
-      else threaded = k
+      else kernels.current = threaded = k
     })
     return helperStarted
   }
@@ -74,7 +75,7 @@ export function wasmCpuBackend(options: WasmCpuBackendOptions = {}): Backend {
       const helper = threaded
       if (!helper) return run(args)
       const withHelper = choice.next()
-      kernels.current = withHelper ? helper : single
+      helper.helperEnabled = withHelper
       const stalledBefore = helper.helperStalledMs
       const start = performance.now()
       run(args)
@@ -155,7 +156,10 @@ function memoryKernels(
       )
     },
     pointwise: {
-      compile: (outputs) => active.current.fused(outputs).raw,
+      compile: (outputs) => {
+        const kernel = active.current.fused(outputs)
+        return { raw: kernel.raw, call: kernel.split }
+      },
       base: (array) => at('a fused kernel operand', array, 0),
       // unchecked: generated code passes addresses of its own buffers
       rowReduce: {

@@ -15,6 +15,37 @@ export interface FusedKernel {
   run(rows: number, cols: number, inputs: readonly Operand[], outputs: readonly Operand[]): void
   /** The WebAssembly function: (rows, cols, in0, ld0, ..., out0, ldo0, ...). */
   readonly raw: (...args: number[]) => void
+  /**
+   * The same call as `raw`, unchecked, with its rows (or, for one row, its columns) shared with
+   * the helper thread when the kernels have one and the grid has at least SPLIT_FUSED_ELEMENTS;
+   * `raw` itself otherwise.
+   */
+  readonly split: (...args: number[]) => void
+}
+
+/** Smallest grid (rows·cols) of a fused kernel call worth sharing with the helper thread. */
+export const SPLIT_FUSED_ELEMENTS = 4096
+
+/** What splitting fused kernel calls needs from the kernels' helper thread. */
+export interface FusedThreads {
+  /** Whether calls are shared with the helper now. */
+  readonly active: boolean
+  /**
+   * Loads a compiled kernel on the helper with its operands' flags (1: read once per row, 2: an
+   * output); returns its id there (undefined: too many operands).
+   */
+  load(binary: Uint8Array, flags: readonly number[]): number | undefined
+  /**
+   * Runs `call` (rows, cols, pointer and stride per operand) of kernel `id` on both threads;
+   * `chunk` (as long as `call`) holds this thread's chunk arguments.
+   */
+  run(
+    id: number,
+    raw: (...args: number[]) => void,
+    call: readonly number[],
+    flags: readonly number[],
+    chunk: number[],
+  ): void
 }
 
 const shared = (memory: WebAssembly.Memory) =>
@@ -25,13 +56,15 @@ export const compileFused = (
   memory: WebAssembly.Memory,
   outputs: readonly Expr[],
   cache: Map<string, FusedKernel>,
+  threads?: FusedThreads,
 ): FusedKernel => {
   const key = exprKey(outputs)
   const cached = cache.get(key)
   if (cached) return cached
   const mod = new ModuleBuilder({ shared: shared(memory) })
   emitFusedKernel(mod, 'fused', outputs)
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(mod.encode() as BufferSource), {
+  const binary = mod.encode()
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(binary as BufferSource), {
     env: { memory },
   })
   const raw = instance.exports.fused as (...args: number[]) => void
@@ -67,6 +100,9 @@ export const compileFused = (
     inputs,
     outputs: outputs.length,
     raw,
+    split: threads
+      ? splitting(raw, binary, [...kinds.map((k) => (k === 'row' ? 1 : 0)), ...outputs.map(() => 0)], threads)
+      : raw,
     run: (rows, cols, ins, outs) => {
       if (ins.length !== inputs || outs.length !== outputs.length) {
         throw new Error(
@@ -83,4 +119,35 @@ export const compileFused = (
   }
   cache.set(key, kernel)
   return kernel
+}
+
+/**
+ * A function of the kernel's exact arity (so a call allocates nothing) that runs small grids as
+ * `raw` and shares larger ones with the helper thread.
+ */
+function splitting(
+  raw: (...args: number[]) => void,
+  binary: Uint8Array,
+  flags: readonly number[],
+  threads: FusedThreads,
+): (...args: number[]) => void {
+  const id = threads.load(binary, flags)
+  if (id === undefined) return raw
+  const params = ['r', 'c', ...flags.flatMap((_, k) => [`p${k}`, `l${k}`])]
+  const stores = params.map((p, i) => `call[${i}] = ${p}`).join('; ')
+  const body = `return function split(${params.join(', ')}) {
+  if (r * c < ${SPLIT_FUSED_ELEMENTS} || !threads.active) return raw(${params.join(', ')})
+  ${stores}
+  threads.run(id, raw, call, flags, chunk)
+}`
+  const call: number[] = new Array(params.length).fill(0)
+  const chunk: number[] = new Array(params.length).fill(0)
+  return new Function('raw', 'threads', 'id', 'call', 'flags', 'chunk', body)(
+    raw,
+    threads,
+    id,
+    call,
+    flags,
+    chunk,
+  )
 }

@@ -1,4 +1,13 @@
-import { type HelperInit, helperMain, type JobSpec, MAX_ARGS, STOP_JOB, slot } from './workerMain.js'
+import { fusedByColumns, fusedChunk, fusedUnits } from './fusedChunk.js'
+import {
+  type HelperInit,
+  helperMain,
+  type JobSpec,
+  LOAD_FUSED_JOB,
+  MAX_ARGS,
+  STOP_JOB,
+  slot,
+} from './workerMain.js'
 
 interface WorkerHandle {
   post(init: HelperInit): void
@@ -7,13 +16,15 @@ interface WorkerHandle {
 }
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node
+/** The fused-kernel chunking functions, as source for the helper's program. */
+const chunking = `${fusedByColumns.toString()}, ${fusedUnits.toString()}, ${fusedChunk.toString()}`
 
 /** A worker_threads Worker in Node, a Web Worker from a Blob URL in browsers. */
 const spawnWorker = async (): Promise<WorkerHandle> => {
   if (isNode) {
     const { Worker } = await import('node:worker_threads')
     const source = `const { parentPort } = require('node:worker_threads');
-(${helperMain.toString()})((f) => parentPort.once('message', f), (m) => parentPort.postMessage(m));`
+(${helperMain.toString()})((f) => parentPort.once('message', f), (m) => parentPort.postMessage(m), ${chunking});`
     const worker = new Worker(source, { eval: true })
     worker.unref()
     return {
@@ -25,7 +36,7 @@ const spawnWorker = async (): Promise<WorkerHandle> => {
       terminate: () => void worker.terminate(),
     }
   }
-  const source = `(${helperMain.toString()})((f) => { self.onmessage = (e) => f(e.data) }, (m) => self.postMessage(m));`
+  const source = `(${helperMain.toString()})((f) => { self.onmessage = (e) => f(e.data) }, (m) => self.postMessage(m), ${chunking});`
   const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }))
   const worker = new Worker(url)
   return {
@@ -37,6 +48,8 @@ const spawnWorker = async (): Promise<WorkerHandle> => {
     terminate: () => worker.terminate(),
   }
 }
+
+const NO_FLOATS: readonly number[] = []
 
 /** How long one wait for the helper blocks before it counts as a stall and waits again (ms). */
 export const STALL_TICK_MS = 0.1
@@ -89,12 +102,13 @@ export class HelperThread {
   }
 
   /** Starts a job; a chunked one hands out its items from `first` on (see `claim`). */
-  post(job: number, args: readonly number[], first = 0): void {
+  post(job: number, args: ArrayLike<number>, first = 0, count = args.length): void {
     if (this.stopped) throw new Error('threads: the kernels were disposed; create new ones')
     if (this.busy) throw new Error('threads: a job is already running on the helper')
-    const spec = this.jobs[job]!
-    for (let i = 0; i < args.length; i++) {
-      if (spec.floatArgs.includes(i)) this.floats[slot.ARGS + i] = args[i]!
+    // the fused-kernel jobs (negative numbers) take only integers
+    const floats = job >= 0 ? this.jobs[job]!.floatArgs : NO_FLOATS
+    for (let i = 0; i < count; i++) {
+      if (floats.includes(i)) this.floats[slot.ARGS + i] = args[i]!
       else this.control[slot.ARGS + i] = args[i]!
     }
     this.control[slot.JOB] = job
@@ -123,8 +137,12 @@ export class HelperThread {
       }
     }
     this.busy = false
-    if (this.control[slot.FAILED])
-      throw new Error(`threads: job '${this.jobs[this.control[slot.JOB]!]!.name}' trapped on the helper`)
+    if (this.control[slot.FAILED]) {
+      const job = this.control[slot.JOB]!
+      const name =
+        job >= 0 ? this.jobs[job]!.name : job === LOAD_FUSED_JOB ? 'load fused kernel' : 'fused kernel'
+      throw new Error(`threads: job '${name}' trapped on the helper`)
+    }
   }
 
   stop(): void {

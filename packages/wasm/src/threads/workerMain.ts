@@ -25,7 +25,14 @@ export interface HelperInit {
 /** Control block layout (Int32 indices); arguments follow ARGS, floats stored by bit pattern. */
 export const slot = { SEQ: 0, DONE: 1, JOB: 2, FAILED: 3, NEXT: 4, ARGS: 5 } as const
 export const STOP_JOB = -1
-export const MAX_ARGS = 16
+/**
+ * Loads a fused kernel: args = [id, byte offset of its module's binary in the shared memory, its
+ * length, operand count, then each operand's flags (see fusedChunk)].
+ */
+export const LOAD_FUSED_JOB = -2
+/** Runs a loaded fused kernel in chunks: args = [id, chunk units, rows, cols, ptr₀, ld₀, ...]. */
+export const RUN_FUSED_JOB = -3
+export const MAX_ARGS = 128
 
 /**
  * The helper thread's whole program. It is stringified into the worker's source, so it must not
@@ -36,6 +43,17 @@ export const MAX_ARGS = 16
 export function helperMain(
   listen: (onInit: (init: HelperInit) => void) => void,
   post: (message: string) => void,
+  byColumns: (call: ArrayLike<number>, operands: number, flags: ArrayLike<number>) => boolean,
+  units: (call: ArrayLike<number>, byColumns: boolean) => number,
+  chunkArgs: (
+    call: ArrayLike<number>,
+    operands: number,
+    flags: ArrayLike<number>,
+    byColumns: boolean,
+    first: number,
+    end: number,
+    out: number[],
+  ) => void,
 ) {
   listen((init) => {
     const SEQ = 0
@@ -48,6 +66,45 @@ export function helperMain(
     const exportsByJob = init.jobs.map((job) => instance.exports[job.name] as (...args: number[]) => void)
     const control = new Int32Array(init.control)
     const floats = new Float32Array(init.control)
+    const LOAD_FUSED_JOB = -2
+    const RUN_FUSED_JOB = -3
+    const fused: { run: (...args: number[]) => void; operands: number; flags: number[]; chunk: number[] }[] =
+      []
+    const loadFused = () => {
+      const [id, offset, length, operands] = [
+        control[ARGS]!,
+        control[ARGS + 1]!,
+        control[ARGS + 2]!,
+        control[ARGS + 3]!,
+      ]
+      const bytes = new Uint8Array(length)
+      bytes.set(new Uint8Array(init.memory.buffer, offset, length))
+      const loaded = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory: init.memory } })
+      const flags = Array.from({ length: operands }, (_, k) => control[ARGS + 4 + k]!)
+      const run = loaded.exports.fused as (...args: number[]) => void
+      fused[id] = { run, operands, flags, chunk: new Array(2 + 2 * operands).fill(0) }
+    }
+    const call = new Int32Array(init.control, (ARGS + 2) * 4)
+    const runFused = () => {
+      const kernel = fused[control[ARGS]!]!
+      const size = control[ARGS + 1]!
+      const columns = byColumns(call, kernel.operands, kernel.flags)
+      const total = units(call, columns)
+      for (;;) {
+        const first = Atomics.add(control, NEXT, size)
+        if (first >= total) break
+        chunkArgs(
+          call,
+          kernel.operands,
+          kernel.flags,
+          columns,
+          first,
+          Math.min(first + size, total),
+          kernel.chunk,
+        )
+        Reflect.apply(kernel.run, undefined, kernel.chunk)
+      }
+    }
     post('ready')
     let seen = 0
     const args: number[] = new Array(16).fill(0)
@@ -58,7 +115,19 @@ export function helperMain(
       }
       seen = Atomics.load(control, SEQ)
       const job = control[JOB]!
-      if (job < 0) return
+      if (job === -1) return
+      if (job < 0) {
+        try {
+          if (job === LOAD_FUSED_JOB) loadFused()
+          else if (job === RUN_FUSED_JOB) runFused()
+          control[FAILED] = 0
+        } catch {
+          control[FAILED] = 1
+        }
+        Atomics.store(control, DONE, seen)
+        Atomics.notify(control, DONE)
+        continue
+      }
       const spec = init.jobs[job]!
       for (let i = 0; i < 16; i++)
         args[i] = spec.floatArgs.includes(i) ? floats[ARGS + i]! : control[ARGS + i]!

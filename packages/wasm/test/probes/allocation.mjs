@@ -18,12 +18,18 @@ const ins = [
   { offset: gates + H * 4, ld: 4 * H },
 ]
 const outs = [{ offset: h, ld: H }]
+// a grid large enough (64 x 128) that, on two threads, the fused call is shared with the helper
+const [R, C] = [64, 128]
+const wide = arena.allocFloats(R * C)
+const wideOut = arena.allocFloats(R * C)
+const wideTail = kernels.fused([apply('tanh', input(0))])
 const accumulate = { accumulate: true }
 const transA = { transA: true, accumulate: true }
 const step = () => {
   kernels.repack(packed, W)
   kernels.gemmPacked(B, h, packed, gates) // split between the threads when THREADS = 2
   tail.run(B, H, ins, outs)
+  wideTail.split(R, C, wide, C, wideOut, C)
   kernels.sigmoid(B * H, h, h)
   kernels.gemm(H, 4 * H, B, h, gates, dW, transA)
   kernels.gemmPacked(B, h, packed, gates, accumulate)
