@@ -101,7 +101,7 @@ export const compileFused = (
     outputs: outputs.length,
     raw,
     split: threads
-      ? splitting(raw, binary, [...kinds.map((k) => (k === 'row' ? 1 : 0)), ...outputs.map(() => 0)], threads)
+      ? splitting(raw, binary, [...kinds.map((k) => (k === 'row' ? 1 : 0)), ...outputs.map(() => 2)], threads)
       : raw,
     run: (rows, cols, ins, outs) => {
       if (ins.length !== inputs || outs.length !== outputs.length) {
