@@ -1,3 +1,5 @@
+import type { fusedByColumns, fusedChunk, fusedUnits } from './fusedChunk.js'
+
 /** How a job's arguments are read, and whether the job is split into chunks the threads claim. */
 export interface JobSpec {
   readonly name: string
@@ -43,17 +45,9 @@ export const MAX_ARGS = 128
 export function helperMain(
   listen: (onInit: (init: HelperInit) => void) => void,
   post: (message: string) => void,
-  byColumns: (call: ArrayLike<number>, operands: number, flags: ArrayLike<number>) => boolean,
-  units: (call: ArrayLike<number>, byColumns: boolean) => number,
-  chunkArgs: (
-    call: ArrayLike<number>,
-    operands: number,
-    flags: ArrayLike<number>,
-    byColumns: boolean,
-    first: number,
-    end: number,
-    out: number[],
-  ) => void,
+  byColumns: typeof fusedByColumns,
+  units: typeof fusedUnits,
+  chunkArgs: typeof fusedChunk,
 ) {
   listen((init) => {
     const SEQ = 0
