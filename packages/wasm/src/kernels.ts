@@ -4,7 +4,7 @@ import { buildKernelModule, type KernelExports } from './kernelModule.js'
 import { compileFused, type FusedKernel, type FusedThreads } from './pointwise/compileFused.js'
 import type { Expr } from './pointwise/expr.js'
 import { fusedByColumns, fusedChunk, fusedUnits } from './threads/fusedChunk.js'
-import { HelperThread, STALL_TICK_MS } from './threads/helperThread.js'
+import { HelperThread } from './threads/helperThread.js'
 import { type JobSpec, LOAD_FUSED_JOB, MAX_ARGS, RUN_FUSED_JOB } from './threads/workerMain.js'
 
 export interface KernelsOptions {
@@ -100,11 +100,12 @@ export interface Kernels {
   /** Compiles (once per distinct expression list) a fused pointwise kernel on this memory. */
   fused(outputs: readonly Expr[]): FusedKernel
   /**
-   * About how many milliseconds, in all, the calling thread has waited idle for the helper to
-   * finish its share of split work (counted in ticks of 0.1 ms, so measuring allocates nothing;
-   * 0 on one thread). Large against a run's time, the helper is not getting a core.
+   * How long, in all, the calling thread has waited idle for the helper to finish its share of
+   * split work, in ticks of about STALL_TICK_MS (0.1 ms): an integer, so that reading it
+   * allocates nothing; 0 on one thread. Large against a run's time, the helper is not getting a
+   * core.
    */
-  readonly helperStalledMs: number
+  readonly helperStallTicks: number
   /**
    * Whether work may be split with the helper thread (default true; no effect on one thread).
    * False runs everything on the calling thread and leaves the helper idle but started.
@@ -469,8 +470,8 @@ const assemble = (options: KernelsOptions, helper: HelperThread | undefined): Ke
     set helperEnabled(enabled: boolean) {
       state.helperEnabled = enabled
     },
-    get helperStalledMs() {
-      return (helper?.stallTicks ?? 0) * STALL_TICK_MS
+    get helperStallTicks() {
+      return helper?.stallTicks ?? 0
     },
     dispose: () => helper?.stop(),
   }

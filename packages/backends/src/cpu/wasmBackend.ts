@@ -6,6 +6,7 @@ import {
   type GemmOptions,
   type Kernels,
   type PackedMatrix,
+  STALL_TICK_MS,
 } from '@cellgraph/wasm'
 import type { Backend } from '../backend.js'
 import { cpuBackend, type InstanceRun } from './cpuBackend.js'
@@ -76,10 +77,11 @@ export function wasmCpuBackend(options: WasmCpuBackendOptions = {}): Backend {
       if (!helper) return run(args)
       const withHelper = choice.next()
       helper.helperEnabled = withHelper
-      const stalledBefore = helper.helperStalledMs
+      const stallsBefore = helper.helperStallTicks
       const start = performance.now()
       run(args)
-      choice.record(withHelper, performance.now() - start, helper.helperStalledMs - stalledBefore)
+      const stalledMs = (helper.helperStallTicks - stallsBefore) * STALL_TICK_MS
+      choice.record(withHelper, performance.now() - start, stalledMs)
     }
   }
   const backend = cpuBackend({
