@@ -140,8 +140,6 @@ const PACK_A_JOB = 3
  */
 const CHUNKS = 16
 const chunkOf = (panels: number) => Math.max(1, Math.ceil(panels / CHUNKS))
-/** Arguments a helper job takes (the control block's size). */
-const MAX_FUSED_ARGS = MAX_ARGS
 /** Packing this many floats or more is split between the threads. */
 const PARALLEL_PACK_FLOATS = 1 << 17
 
@@ -414,7 +412,7 @@ const assemble = (options: KernelsOptions, helper: HelperThread | undefined): Ke
 
   const fusedCache = new Map<string, FusedKernel>()
   let loadedFused = 0
-  const fusedArgs: number[] = new Array(MAX_FUSED_ARGS).fill(0)
+  const fusedArgs: number[] = new Array(MAX_ARGS).fill(0)
   const fusedThreads: FusedThreads | undefined =
     helper && options.arena
       ? {
@@ -423,7 +421,7 @@ const assemble = (options: KernelsOptions, helper: HelperThread | undefined): Ke
           },
           load(binary, flags) {
             // a run passes id, chunk size, rows, cols and two numbers per operand
-            if (4 + 2 * flags.length > MAX_FUSED_ARGS) return undefined
+            if (4 + 2 * flags.length > MAX_ARGS) return undefined
             const at = options.arena!.allocBytes(binary.length)
             new Uint8Array(memory.buffer, at, binary.length).set(binary)
             const id = loadedFused++

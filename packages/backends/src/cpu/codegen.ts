@@ -245,22 +245,9 @@ export function generate(
   const params = inputIds.map((_, k) => `i${k}`).join(', ')
   const prologue = w.prologue.map((l) => `  ${l}`)
   // a whole-scan loop is built once its buffers' addresses and weight packs exist
-  const scans = w.scans.map((plan, k) => {
-    const names = [
-      ...new Set(
-        plan.calls.flatMap((c) =>
-          c.args.flatMap((a) =>
-            a.kind === 'address' && !plan.inputs.includes(a.base)
-              ? [a.base]
-              : a.kind === 'packed'
-                ? [a.handle]
-                : [],
-          ),
-        ),
-      ),
-    ]
-    return `const S${k} = K.pointwise.scans.compile(SP[${k}], { ${names.join(', ')} }, FR)`
-  })
+  const scans = w.scans.map(
+    (plan, k) => `const S${k} = K.pointwise.scans.compile(SP[${k}], { ${plan.named.join(', ')} }, FR)`,
+  )
   const source = [
     declare,
     ...w.init,
@@ -577,16 +564,19 @@ class LevelGenerator {
     if (!recording || recording.spoiled || recording.maxProductFlops >= this.wholeScans!.maxProductFlops)
       return
     w.lines.splice(start)
-    const inputs = [
-      ...new Set(
-        recording.calls.flatMap((c) =>
-          c.args.flatMap((a) => (a.kind === 'address' && a.base.startsWith('ai') ? [a.base] : [])),
-        ),
-      ),
-    ]
-    const k = w.scans.push({ steps, reverse, calls: recording.calls, inputs }) - 1
+    // the addresses of inputs (`ai…`) change from run to run: parameters of the loop; buffers'
+    // addresses and weight packs are fixed once the instance is built
+    const inputs = new Set<string>()
+    const named = new Set<string>()
+    for (const c of recording.calls)
+      for (const a of c.args) {
+        if (a.kind === 'address') (a.base.startsWith('ai') ? inputs : named).add(a.base)
+        else if (a.kind === 'packed') named.add(a.handle)
+      }
+    const plan = { steps, reverse, calls: recording.calls, inputs: [...inputs], named: [...named] }
+    const k = w.scans.push(plan) - 1
     w.line(`// scan %${n.id}: ${steps} steps${reverse ? ', reverse' : ''}, one WebAssembly call`)
-    w.line(`S${k}(${inputs.join(', ')})`)
+    w.line(`S${k}(${plan.inputs.join(', ')})`)
   }
 }
 

@@ -46,8 +46,8 @@ export interface CpuKernels extends ArrayKernels {
     /**
      * Optional: compiles a scan whose steps are kernel calls only to one WebAssembly loop.
      * `named` maps the plan's buffer addresses and weight-pack handles by name; `fused` are the
-     * raw fused kernels (FR) the plan calls by index. Scans with a product of `maxProductFlops` or more stay JavaScript loops
-     * (their products are worth splitting between threads).
+     * raw fused kernels (FR) the plan calls by index. Scans with a product of `maxProductFlops`
+     * or more stay JavaScript loops (their products are worth splitting between threads).
      */
     readonly scans?: {
       compile(

@@ -29,6 +29,8 @@ export interface ScanPlan {
   readonly calls: readonly ScanCall[]
   /** Names of the input address variables the function takes, in parameter order (`ai0`, ...). */
   readonly inputs: readonly string[]
+  /** Names of the buffer addresses and weight packs the calls use, resolved when it is built. */
+  readonly named: readonly string[]
 }
 
 /** What compiling a plan needs from the backend, resolved once per compiled instance. */
