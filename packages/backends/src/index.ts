@@ -13,5 +13,19 @@ export { defaultCpuBackend, type WasmCpuBackendOptions, wasmCpuBackend } from '.
 export { type Pass, passes, printProgram, runPasses } from './passes/pipeline.js'
 export type { Pack, PackBlock, Program } from './passes/program.js'
 export { type FusedKernel, fusePointwise, printFusion } from './plan/fusion.js'
+export type {
+  Access,
+  Arg,
+  CallStep,
+  FusedStep,
+  Instruction,
+  KernelPlan,
+  LevelPlan,
+  LoopStep,
+  Operand,
+  Step,
+} from './plan/kernelPlan.js'
+export { planProgram } from './plan/planner.js'
+export { printPlan } from './plan/print.js'
 export { referenceBackend } from './reference/referenceBackend.js'
 export * from './webgpu/index.js'

@@ -4,7 +4,7 @@ import { eliminateCommonSubexpressions } from './eliminateCommonSubexpressions.j
 import { hoistInvariants } from './hoistInvariants.js'
 import { lowerLayers } from './lowerLayers.js'
 import { mergeProducts } from './mergeProducts.js'
-import type { Program } from './program.js'
+import { type Program, printPack } from './program.js'
 import { removeDeadCode } from './removeDeadCode.js'
 import { sinkSequenceSlices } from './sinkSequenceSlices.js'
 import { splitProducts } from './splitProducts.js'
@@ -39,11 +39,7 @@ export const passes: readonly Pass[] = [
 
 /** A program as text: its weight packs, then its graph. */
 export function printProgram(program: Program, name = 'graph'): string {
-  const packs = program.packs.map(
-    (p) =>
-      `pack %${p.leaf} = rows(${p.blocks.map((b) => `%${b.source}[:, ${b.start}:${b.end}]`).join(', ')})`,
-  )
-  return [...packs, printGraph(program.graph, name)].join('\n')
+  return [...program.packs.map(printPack), printGraph(program.graph, name)].join('\n')
 }
 
 /**

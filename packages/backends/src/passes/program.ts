@@ -28,3 +28,7 @@ export interface Program {
   readonly graph: Graph
   readonly packs: readonly Pack[]
 }
+
+/** A pack as text: `pack %leaf = rows(%W[:, 0:3], ...)`. */
+export const printPack = (p: Pack): string =>
+  `pack %${p.leaf} = rows(${p.blocks.map((b) => `%${b.source}[:, ${b.start}:${b.end}]`).join(', ')})`
