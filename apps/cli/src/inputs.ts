@@ -28,7 +28,7 @@ export function readCellFile(path: string): { text: string; cell: Cell } {
 }
 
 /** Whether a --cell value names a built-in cell (otherwise it is a path to a cell JSON file). */
-export const isBuiltinCell = (name: string): boolean => name in builtinCells
+export const isBuiltinCell = (name: string): boolean => Object.hasOwn(builtinCells, name)
 
 /** Run-time dims of every leaf of a graph at the given sequence length and batch size, by name. */
 export function leafDims(graph: Graph, steps: number, batch: number): Record<string, number[]> {

@@ -34,10 +34,12 @@ export function firstAttrProblem(op: OpName, attrs: unknown): [string, string] |
   if (typeof attrs !== 'object' || attrs === null) return ['attrs', 'must be an object']
   const schema = ops[op].attrs as Record<string, AttrKind>
   for (const [field, kind] of Object.entries(schema)) {
-    const problem = attrProblem(kind, (attrs as Record<string, unknown>)[field])
+    const value = Object.hasOwn(attrs, field) ? (attrs as Record<string, unknown>)[field] : undefined
+    const problem = attrProblem(kind, value)
     if (problem) return [field, problem]
   }
   for (const field of Object.keys(attrs))
-    if (!(field in schema)) return [field, `is not an attribute of ${op}`]
+    if (!Object.hasOwn(schema, field))
+      return [JSON.stringify(field).slice(1, -1), `is not an attribute of ${op}`]
   return undefined
 }

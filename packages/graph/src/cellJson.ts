@@ -1,10 +1,14 @@
 import type { Cell } from './dsl/cell.js'
 import { JsonFormatError } from './errors.js'
 import { graphFromJson } from './json.js'
+import { asArray, asName, asObject, onlyFields, own, parseJsonText } from './schema.js'
+import { readTorchLayout } from './torchLayoutJson.js'
 import { signature } from './verify.js'
 
 const FORMAT = 'cellgraph-cell'
 const VERSION = 1
+/** The largest input or hidden size a cell document may declare. */
+const MAX_SIZE = 65_536
 
 /** A cell as a self-describing JSON document (format, version, name, sizes, state, graph, torch). */
 export const cellToJson = (cell: Cell, indent = 2): string =>
@@ -12,37 +16,37 @@ export const cellToJson = (cell: Cell, indent = 2): string =>
 
 /** A cell from JSON text or a parsed object; malformed fields are named in the error. */
 export function cellFromJson(source: string | unknown): Cell {
-  let doc = source
-  if (typeof source === 'string') {
-    try {
-      doc = JSON.parse(source)
-    } catch (e) {
-      throw new JsonFormatError('(document)', `not valid JSON: ${(e as Error).message}`)
-    }
+  const doc = typeof source === 'string' ? parseJsonText(source) : source
+  const d = asObject(doc, '(document)')
+  onlyFields(d, ['format', 'version', 'name', 'sizes', 'state', 'graph', 'torch'], '(document)')
+  if (own(d, 'format') !== FORMAT) throw new JsonFormatError('format', `must be '${FORMAT}'`)
+  if (own(d, 'version') !== VERSION) throw new JsonFormatError('version', `must be ${VERSION}`)
+  const name = asName(own(d, 'name'), 'name')
+  const sizesDoc = asObject(own(d, 'sizes'), 'sizes')
+  onlyFields(sizesDoc, ['input', 'hidden'], 'sizes')
+  const sizes = {
+    input: readSize(own(sizesDoc, 'input'), 'sizes.input'),
+    hidden: readSize(own(sizesDoc, 'hidden'), 'sizes.hidden'),
   }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
-    throw new JsonFormatError('(document)', 'must be an object')
-  const d = doc as Record<string, unknown>
-  if (d.format !== FORMAT) throw new JsonFormatError('format', `must be '${FORMAT}'`)
-  if (d.version !== VERSION) throw new JsonFormatError('version', `must be ${VERSION}`)
-  if (typeof d.name !== 'string' || d.name === '')
-    throw new JsonFormatError('name', 'must be a non-empty string')
-  const sizes = d.sizes as Record<string, unknown> | undefined
-  for (const k of ['input', 'hidden'])
-    if (!Number.isInteger(sizes?.[k]) || (sizes?.[k] as number) < 1)
-      throw new JsonFormatError(`sizes.${k}`, 'must be a positive integer')
-  if (!Array.isArray(d.state) || d.state.some((s) => typeof s !== 'string'))
-    throw new JsonFormatError('state', 'must be an array of state names')
-  const graph = graphFromJson(d.graph, 'graph')
-  checkCellGraph(graph, d.state as string[], sizes as { input: number; hidden: number })
-  const cell: Cell = {
-    name: d.name,
-    sizes: { input: sizes!.input as number, hidden: sizes!.hidden as number },
-    state: d.state as string[],
+  const state = asArray(own(d, 'state'), 'state', 'an array of state names').map((s, i) =>
+    asName(s, `state[${i}]`),
+  )
+  const graph = graphFromJson(own(d, 'graph'), 'graph')
+  checkCellGraph(graph, state, sizes)
+  const torch = own(d, 'torch')
+  return {
+    name,
+    sizes,
+    state,
     graph,
-    ...(d.torch === undefined ? {} : { torch: d.torch as Cell['torch'] & object }),
+    ...(torch === undefined ? {} : { torch: readTorchLayout(torch, 'torch', graph) }),
   }
-  return cell
+}
+
+function readSize(v: unknown, path: string): number {
+  if (!Number.isInteger(v) || (v as number) < 1) throw new JsonFormatError(path, 'must be a positive integer')
+  if ((v as number) > MAX_SIZE) throw new JsonFormatError(path, `must be at most ${MAX_SIZE}, got ${v}`)
+  return v as number
 }
 
 /** A cell graph binds its states, then x, then parameters, and returns its states, then output. */

@@ -24,6 +24,20 @@ export { ShapeRuleError } from './ops/def.js'
 export * from './ops/index.js'
 export { printGraph } from './print.js'
 export { Rng } from './random.js'
+export {
+  asArray,
+  asChoice,
+  asInteger,
+  asName,
+  asNumber,
+  asObject,
+  asString,
+  documentLimits,
+  nullMap,
+  onlyFields,
+  own,
+  parseJsonText,
+} from './schema.js'
 export type { Tensor } from './tensor.js'
 export { fromNested, tensor, toNested, zeros } from './tensor.js'
 export type { Layout, ValueType } from './types.js'

@@ -76,7 +76,7 @@ export async function experiment(argv: readonly string[], write: (line: string) 
   }
   const cells = v.cells.split(',').map((c) => c.trim())
   for (const c of cells)
-    if (!builtinCells[c])
+    if (!Object.hasOwn(builtinCells, c))
       throw new CliError(`--cells: unknown cell '${c}'; built-ins: ${Object.keys(builtinCells).join(', ')}`)
   const lags = v.lags.split(',').map((l) => integer('lags', l.trim(), 2))
   const seeds = integer('seeds', v.seeds)

@@ -25,7 +25,7 @@ export interface ModelSizes {
 
 /** A model from a built-in cell's name, stacked at the given sizes. */
 export function builtinModel(cellName: string, sizes: ModelSizes): ModelConfig {
-  const definition = builtinCells[cellName]
+  const definition = Object.hasOwn(builtinCells, cellName) ? builtinCells[cellName] : undefined
   if (!definition)
     throw new Error(
       `unknown cell '${cellName}'; the built-in cells are ${Object.keys(builtinCells).join(', ')}`,
