@@ -1,0 +1,64 @@
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openPlayground, type Session, screenshotDir, setEditorText } from './harness.js'
+
+let s: Session
+
+beforeAll(async () => {
+  s = await openPlayground()
+})
+
+afterAll(async () => {
+  await s?.close()
+})
+
+describe('the playground in headless Chromium', () => {
+  it('validates the cell as it is edited, placing an error on its line', async () => {
+    const { page } = s
+    await expect(page.textContent('#cell-status')).resolves.toMatch(/^lstm: \d+ nodes/)
+    await page.selectOption('#starting-point', 'rnn')
+    await page.waitForFunction(() => document.querySelector('#cell-status')?.textContent?.startsWith('rnn:'))
+    // Line 3 adds the [B,4] state to the [B,3] input: a shape error on that line.
+    const code = (await page.evaluate(() => document.querySelector('.cm-content')?.textContent)) ?? ''
+    expect(code).toContain('defineCell')
+    await setEditorText(
+      page,
+      [
+        "defineCell('bad_rnn', { state: ['h'] }, ({ x, h }, { hidden }) => {",
+        '  const hx = concat(h, x)',
+        '  const wrong = add(h, x)',
+        '  const h2 = layer("rnn", hx, hidden, tanh)',
+        '  return { state: { h: h2 }, output: h2 }',
+        '})',
+      ].join('\n'),
+    )
+    await page.waitForSelector('#cell-status.error')
+    expect(await page.textContent('#cell-status')).toMatch(/^line 3: .*do not broadcast/)
+    // The diagnostic underlines the call on line 3 of the editor.
+    const marked = await page.evaluate(() => {
+      const range = document.querySelector('.cm-lintRange-error')
+      const line = range?.closest('.cm-line')
+      const lines = [...document.querySelectorAll('.cm-content .cm-line')]
+      return { text: range?.textContent, line: line ? lines.indexOf(line) + 1 : 0 }
+    })
+    expect(marked).toEqual({ text: 'add(h, x)', line: 3 })
+    await page.screenshot({ path: join(screenshotDir, 'cell-error.png') })
+    expect(s.errors).toEqual([])
+  })
+
+  it('shows a JSON field error on that field', async () => {
+    const { page } = s
+    await page.selectOption('#form', 'json')
+    await page.selectOption('#starting-point', 'gru')
+    await page.waitForFunction(() => document.querySelector('#cell-status')?.textContent?.startsWith('gru:'))
+    const json = await page.evaluate(
+      () =>
+        (globalThis as unknown as { cellgraphPlayground: { store: { state: { text: string } } } })
+          .cellgraphPlayground.store.state.text,
+    )
+    await setEditorText(page, json.replace('"activation": "sigmoid"', '"activation": "sigmoidd"'))
+    await page.waitForSelector('#cell-status.error')
+    expect(await page.textContent('#cell-status')).toMatch(/attrs\.activation: must be one of/)
+    expect(await page.textContent('.cm-lintRange-error')).toBe('"sigmoidd"')
+  })
+})
