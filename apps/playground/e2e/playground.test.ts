@@ -12,10 +12,42 @@ afterAll(async () => {
   await s?.close()
 })
 
+const layerBoxes = (page: Session['page']) => page.locator('#diagram g.node.layer').count()
+
 describe('the playground in headless Chromium', () => {
-  it('validates the cell as it is edited, placing an error on its line', async () => {
+  it('draws the cell and redraws it as it is edited; a click shows a node', async () => {
     const { page } = s
     await expect(page.textContent('#cell-status')).resolves.toMatch(/^lstm: \d+ nodes/)
+    expect(await page.getAttribute('#diagram', 'data-cell')).toBe('lstm')
+    expect(await layerBoxes(page)).toBe(4)
+    await page.screenshot({ path: join(screenshotDir, 'cell.png') })
+    // A variant of the LSTM without the output gate: h' = tanh(c').
+    const text = await page.evaluate(() => document.querySelector('.cm-content')?.textContent ?? '')
+    expect(text).toContain("const o = layer('o'")
+    await setEditorText(
+      page,
+      [
+        "defineCell('lstm_no_o', { state: ['h', 'c'] }, ({ x, h, c }, { hidden }) => {",
+        "  const hx = concat(h, x).as('hx')",
+        "  const i = layer('i', hx, hidden, sigmoid)",
+        "  const f = layer('f', hx, hidden, sigmoid)",
+        "  const g = layer('g', hx, hidden, tanh)",
+        '  const c2 = add(mul(f, c), mul(i, g))',
+        '  const h2 = tanh(c2)',
+        '  return { state: { h: h2, c: c2 }, output: h2 }',
+        '})',
+      ].join('\n'),
+    )
+    await page.waitForFunction(
+      () => document.querySelector('#diagram')?.getAttribute('data-cell') === 'lstm_no_o',
+    )
+    expect(await layerBoxes(page)).toBe(3)
+    await page.click('#diagram g[data-node="c_next"]')
+    expect(await page.textContent('#node-details')).toContain('%c_next = add %mul1, %mul2 : [B,4]')
+  })
+
+  it('validates the cell as it is edited, placing an error on its line', async () => {
+    const { page } = s
     await page.selectOption('#starting-point', 'rnn')
     await page.waitForFunction(() => document.querySelector('#cell-status')?.textContent?.startsWith('rnn:'))
     // Line 3 adds the [B,4] state to the [B,3] input: a shape error on that line.

@@ -2,6 +2,7 @@ import './styles.css'
 import { dslTemplates } from './cell/templates.js'
 import { CellStore } from './cellStore.js'
 import { mountCellView } from './views/cellView.js'
+import { mountDiagramView } from './views/diagramView.js'
 
 const store = new CellStore(dslTemplates.lstm!, 'dsl', { input: 3, hidden: 4 })
 
@@ -15,5 +16,6 @@ for (const tab of tabs)
   })
 
 mountCellView(store)
+mountDiagramView(store)
 // For the end-to-end tests and the curious: the current cell state.
 Object.assign(globalThis, { cellgraphPlayground: { store } })

@@ -1,0 +1,143 @@
+import { type Cell, formatType, type Graph, type Node, ops, parseRef, verify } from '@cellgraph/graph'
+
+/**
+ * A cell as the seed's diagrams draw it: learned layers as boxes, pointwise ops as circles,
+ * concatenation as lines merging at a dot, a value used twice as a fork, and the state lines
+ * entering on the left and leaving on the right. Parameters that only feed a layer belong to
+ * its box and are not drawn.
+ */
+export type DiagramNodeKind =
+  | 'state-in'
+  | 'input'
+  | 'state-out'
+  | 'output'
+  | 'layer'
+  | 'pointwise'
+  | 'merge'
+  | 'fork'
+  | 'param'
+  | 'constant'
+  | 'op'
+
+export interface DiagramNode {
+  readonly id: string
+  readonly kind: DiagramNodeKind
+  readonly label: string
+  /** The graph node it draws (absent for forks and the output terminals' own boxes). */
+  readonly graphId?: string
+}
+
+export interface DiagramEdge {
+  readonly from: string
+  readonly to: string
+  /** On a state line: from a state to the op reading it, or into a new state. */
+  readonly state: boolean
+}
+
+export interface DiagramModel {
+  readonly nodes: readonly DiagramNode[]
+  readonly edges: readonly DiagramEdge[]
+}
+
+const symbols: Record<string, string> = {
+  add: '+',
+  sub: '−',
+  mul: '×',
+  div: '÷',
+  neg: '−x',
+  oneMinus: '1−',
+  sigmoid: 'σ',
+  tanh: 'tanh',
+  relu: 'relu',
+  exp: 'exp',
+  log: 'log',
+  sqrt: '√',
+  rsqrt: '1/√',
+  max: 'max',
+  min: 'min',
+  greater: '>',
+  clamp: 'clamp',
+  where: 'where',
+}
+const activationSymbols: Record<string, string> = { sigmoid: 'σ', tanh: 'tanh', relu: 'relu', identity: '' }
+
+const kindOf = (node: Node): DiagramNodeKind => {
+  if (node.op === 'state') return 'state-in'
+  if (node.op === 'input') return 'input'
+  if (node.op === 'layer') return 'layer'
+  if (node.op === 'concat') return 'merge'
+  if (node.op === 'param') return 'param'
+  if (node.op === 'constant') return 'constant'
+  return ops[node.op].kind === 'pointwise' ? 'pointwise' : 'op'
+}
+
+function labelOf(node: Node, kind: DiagramNodeKind): string {
+  const attrs = node.attrs as Record<string, unknown>
+  if (kind === 'state-in' || kind === 'input') return String(attrs.name)
+  if (kind === 'layer') return `${node.id} ${activationSymbols[String(attrs.activation)] ?? ''}`.trim()
+  if (kind === 'pointwise') return symbols[node.op] ?? node.op
+  if (kind === 'constant') return String(attrs.value)
+  if (kind === 'param') return String(attrs.name)
+  return kind === 'merge' ? '' : node.op
+}
+
+export function diagramOf(cell: Cell): DiagramModel {
+  const { graph } = cell
+  const consumers = new Map<string, string[]>()
+  const use = (producer: string, consumer: string) => {
+    const list = consumers.get(producer) ?? []
+    list.push(consumer)
+    consumers.set(producer, list)
+  }
+  // Parameters read only by layers are drawn inside the layer's box.
+  const folded = new Set(
+    graph.nodes
+      .filter((n) => n.op === 'param')
+      .map((n) => n.id)
+      .filter((id) =>
+        graph.nodes.every((m) => !m.inputs.some((r) => parseRef(r).node === id) || m.op === 'layer'),
+      ),
+  )
+  const drawn = graph.nodes.filter((n) => !folded.has(n.id))
+  const nodes: DiagramNode[] = drawn.map((n) => {
+    const kind = kindOf(n)
+    return { id: n.id, kind, label: labelOf(n, kind), graphId: n.id }
+  })
+  for (const n of drawn)
+    for (const r of n.inputs) {
+      const from = parseRef(r).node
+      if (!folded.has(from)) use(from, n.id)
+    }
+  graph.outputs.forEach((o, k) => {
+    const id = `out:${o.name}`
+    const isState = k < cell.state.length
+    nodes.push({ id, kind: isState ? 'state-out' : 'output', label: isState ? `${o.name}′` : o.name })
+    use(parseRef(o.ref).node, id)
+  })
+  const stateLeaves = new Set(graph.nodes.filter((n) => n.op === 'state').map((n) => n.id))
+  const stateOuts = new Set(nodes.filter((n) => n.kind === 'state-out').map((n) => n.id))
+  const edges: DiagramEdge[] = []
+  for (const [producer, list] of consumers) {
+    const state = stateLeaves.has(producer)
+    if (list.length === 1) {
+      edges.push({ from: producer, to: list[0]!, state: state || stateOuts.has(list[0]!) })
+      continue
+    }
+    // A value read more than once forks: one line to a fork point, then one line per reader.
+    const fork = `fork:${producer}`
+    nodes.push({ id: fork, kind: 'fork', label: '' })
+    edges.push({ from: producer, to: fork, state })
+    for (const c of list) edges.push({ from: fork, to: c, state: state || stateOuts.has(c) })
+  }
+  return { nodes, edges }
+}
+
+/** What clicking a node shows: its shape and its line in the printed IR. */
+export function nodeDetails(graph: Graph, printed: string, graphId: string): { shape: string; line: string } {
+  const types = verify(graph)
+  const shape = (types.byNode.get(graphId) ?? []).map(formatType).join(', ')
+  const line = printed
+    .split('\n')
+    .find((l) => l.trim().startsWith(`%${graphId} `) || l.trim().startsWith(`%${graphId}:`))
+  return { shape, line: line?.trim() ?? '' }
+}
