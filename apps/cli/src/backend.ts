@@ -1,26 +1,13 @@
-import {
-  type Backend,
-  cpuBackend,
-  defaultCpuBackend,
-  referenceBackend,
-  webgpuBackend,
-} from '@cellgraph/backends'
+import { type Backend, type BackendName, backendNames, openBackend as open } from '@cellgraph/backends'
 import { CliError } from './args.js'
 
-export const backendNames = ['cpu', 'cpu-js', 'webgpu', 'reference'] as const
-export type BackendName = (typeof backendNames)[number]
+export { type BackendName, backendNames }
 
-/**
- * The backend by name: the compiled CPU backend (WebAssembly SIMD; 'cpu-js' is its plain JavaScript
- * twin), WebGPU, or the float64 reference interpreter.
- */
+/** The backend by name (the registry `compile` uses); one that cannot start here is a CLI error. */
 export async function openBackend(name: BackendName): Promise<Backend> {
-  if (name === 'cpu') return defaultCpuBackend()
-  if (name === 'cpu-js') return cpuBackend({ name: 'cpu-js' })
-  if (name === 'reference') return referenceBackend()
   try {
-    return await webgpuBackend()
+    return await open(name)
   } catch (e) {
-    throw new CliError(`the webgpu backend is not available here: ${(e as Error).message}`)
+    throw new CliError(`the ${name} backend is not available here: ${(e as Error).message}`)
   }
 }

@@ -1,15 +1,21 @@
 export type { Backend, CompileOptions, DeviceTensor, Executable, HostTensor, RunOptions } from './backend.js'
 export {
   type BackendName,
+  backendNames,
   type CompiledGraph,
   type CompileRequest,
   compile,
+  isBackendName,
   namedBackends,
+  type OpenedBackend,
+  openBackend,
+  sharedBackend,
 } from './compile.js'
 export { type CpuBackendOptions, cpuBackend } from './cpu/cpuBackend.js'
 export { type CpuKernels, jsKernels } from './cpu/kernels.js'
 export { CpuTensor } from './cpu/tensor.js'
 export { defaultCpuBackend, type WasmCpuBackendOptions, wasmCpuBackend } from './cpu/wasmBackend.js'
+export { checkDeviceTensor, checkRunInputs } from './inputs.js'
 export { type Pass, passes, printProgram, runPasses } from './passes/pipeline.js'
 export type { Pack, PackBlock, Program } from './passes/program.js'
 export { type FusedKernel, fusePointwise, printFusion } from './plan/fusion.js'

@@ -1,5 +1,6 @@
 import { formatType, type Graph, InputError, nodeMap, type ValueType, verify } from '@cellgraph/graph'
 import type { DeviceTensor } from '../backend.js'
+import { checkRunInputs } from '../inputs.js'
 import type { RunSizes } from './codegen.js'
 
 export interface Leaf {
@@ -34,6 +35,7 @@ export function bindSizes(
   leaves: readonly Leaf[],
   inputs: Readonly<Record<string, DeviceTensor>>,
 ): RunSizes {
+  checkRunInputs(inputs)
   let batch: number | undefined
   let steps: number | undefined
   for (const name in inputs)

@@ -1,5 +1,6 @@
 import { type Graph, InputError, runGraph, type Tensor, tensor } from '@cellgraph/graph'
 import type { Backend, DeviceTensor, Executable, HostTensor, RunOptions } from '../backend.js'
+import { checkRunInputs } from '../inputs.js'
 
 /** A float64 tensor held in host memory. */
 class ReferenceTensor implements DeviceTensor {
@@ -41,6 +42,7 @@ export function referenceBackend(): Backend {
       return {
         graph,
         async run(inputs: Readonly<Record<string, DeviceTensor>>, options: RunOptions = {}) {
+          checkRunInputs(inputs)
           const values = leafNames.map((name) => {
             const t = inputs[name]
             if (!t) throw new InputError(`missing input '${name}'`)

@@ -46,6 +46,12 @@ async function findGpu(): Promise<GPU> {
   try {
     mod = (await import(/* @vite-ignore */ specifier)) as typeof mod
   } catch (e) {
+    // `webgpu` is an optional peer dependency: CPU and browser users never download Dawn.
+    const code = (e as { code?: string }).code
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND')
+      throw new WebGpuUnavailableError(
+        "WebGPU in Node.js needs the optional 'webgpu' package (Dawn): npm install webgpu",
+      )
     throw new WebGpuUnavailableError(
       `the 'webgpu' package (Dawn for Node) failed to load: ${(e as Error).message}`,
     )

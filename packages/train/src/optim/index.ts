@@ -7,4 +7,4 @@ export {
 } from './config.js'
 export { gradNormGraph, type ParamShape, updateGraph } from './graph.js'
 export { Optimizer } from './optimizer.js'
-export { learningRate, type Schedule, scheduleKinds } from './schedule.js'
+export { checkSchedule, learningRate, type Schedule, scheduleKinds } from './schedule.js'

@@ -9,7 +9,7 @@ import { modelGraph, modelParams } from '../model/graph.js'
 import { initParams } from '../model/init.js'
 import type { OptimizerConfig } from '../optim/config.js'
 import { Optimizer } from '../optim/optimizer.js'
-import { learningRate, type Schedule } from '../optim/schedule.js'
+import { checkSchedule, learningRate, type Schedule } from '../optim/schedule.js'
 import { asInitialStates, copyInto, readAll, uploadAll, zeroStates } from './session.js'
 
 /** Training hyperparameters; stored in checkpoints so `--resume` continues with the same ones. */
@@ -101,6 +101,7 @@ export class Trainer {
     config: TrainConfig,
     resume?: Checkpoint,
   ): Promise<Trainer> {
+    checkSchedule(config.schedule, 'config.schedule')
     const graph = modelGraph(model, { loss: true, dropout: model.dropout > 0 })
     const specs = modelParams(graph)
     const executable = await backend.compile(grad(graph, { loss: 'loss', wrt: specs.map((p) => p.name) }))

@@ -1,11 +1,4 @@
-import {
-  type Backend,
-  cpuBackend,
-  type DeviceTensor,
-  referenceBackend,
-  wasmCpuBackend,
-  webgpuBackend,
-} from '@cellgraph/backends'
+import { type Backend, type BackendName, type DeviceTensor, openBackend } from '@cellgraph/backends'
 import type { BenchConfig } from '../configs.js'
 import { type Engine, measureSession, type Session } from '../engine.js'
 import { sgdTrainingGraph, updatedName } from '../training.js'
@@ -76,29 +69,31 @@ async function openCellgraph(backend: Backend, problem: Problem): Promise<Sessio
   }
 }
 
+/** An engine for a backend of the shared registry (`openBackend`), opened fresh for each problem. */
 function cellgraphEngine(
   name: string,
-  backend: () => Backend | Promise<Backend>,
+  backend: BackendName | (() => Promise<Backend>),
   extra: Partial<Engine> = {},
 ): Engine {
+  const open = typeof backend === 'string' ? () => openBackend(backend) : backend
   return {
     name,
     anyCell: true,
     ...extra,
     run: async (problem, request) =>
-      measureSession(name, await openCellgraph(await backend(), problem), problem, request),
+      measureSession(name, await openCellgraph(await open(), problem), problem, request),
   }
 }
 
 /** cellgraph's compiled CPU backend with WebAssembly SIMD matrix products (`@cellgraph/wasm`). */
-export const cpuWasmEngine = (): Engine => cellgraphEngine('cellgraph cpu-wasm', wasmCpuBackend)
+export const cpuWasmEngine = (): Engine => cellgraphEngine('cellgraph cpu-wasm', 'cpu-wasm')
 
 /** cellgraph's compiled CPU backend with plain JavaScript products (float32, generated code). */
-export const cpuEngine = (): Engine => cellgraphEngine('cellgraph cpu (JS products)', () => cpuBackend())
+export const cpuEngine = (): Engine => cellgraphEngine('cellgraph cpu (JS products)', 'cpu-js')
 
 /** cellgraph's float64 reference interpreter: the oracle, plain and slow, so run at the small size only. */
 export const referenceEngine = (): Engine =>
-  cellgraphEngine('cellgraph reference interpreter (float64)', referenceBackend, {
+  cellgraphEngine('cellgraph reference interpreter (float64)', 'reference', {
     skip: (config: BenchConfig) =>
       config.name === 'small' ? undefined : 'the float64 interpreter is run at the small size only',
     note: 'cellgraph reference interpreter: the float64 oracle with plain loops, run at the small size only.',
@@ -113,7 +108,7 @@ export const webgpuEngine = (): Engine =>
   cellgraphEngine(
     'cellgraph webgpu',
     async () => {
-      const backend = await webgpuBackend()
+      const backend = await openBackend('webgpu')
       process.stderr.write(
         `cellgraph webgpu: adapter ${backend.adapterName}${backend.isSoftware ? ' (software)' : ''}\n`,
       )
