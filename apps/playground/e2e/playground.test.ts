@@ -93,4 +93,38 @@ describe('the playground in headless Chromium', () => {
     expect(await page.textContent('#cell-status')).toMatch(/attrs\.activation: must be one of/)
     expect(await page.textContent('.cm-lintRange-error')).toBe('"sigmoidd"')
   })
+
+  it('shows what the compiler did: graphs, passes, plan and kernels per backend', async () => {
+    const { page } = s
+    await page.selectOption('#form', 'dsl')
+    await page.selectOption('#starting-point', 'gru')
+    await page.waitForFunction(() => document.querySelector('#cell-status')?.textContent?.startsWith('gru:'))
+    await page.click('#tabs button[data-view="compiler"]')
+    await page.waitForFunction(
+      () => document.querySelector('#compiler-status')?.textContent === 'gru on cpu-js',
+    )
+    expect(await page.textContent('#compiler-output pre')).toMatch(/ = scan\{/)
+    await page.selectOption('#compiler-show', 'backward')
+    expect(await page.textContent('#compiler-output pre')).toMatch(/grad\.l0\.z\.W/)
+    await page.selectOption('#compiler-show', 'passes')
+    expect(await page.locator('#compiler-output pre').count()).toBe(2)
+    expect(await page.textContent('#compiler-output h3')).toMatch(/^before /)
+    await page.selectOption('#compiler-show', 'plan')
+    expect(await page.textContent('#compiler-output pre')).toMatch(/loop %/)
+    await page.selectOption('#compiler-show', 'kernels')
+    expect(await page.textContent('#compiler-output h3')).toMatch(/^cpu-js: cpu code \(batch 2, steps 3\)/)
+    await page.screenshot({ path: join(screenshotDir, 'compiler-cpu-js.png') })
+    await page.selectOption('#compiler-backend', 'webgpu')
+    await page.waitForFunction(
+      () => document.querySelector('#compiler-status')?.textContent === 'gru on webgpu',
+      null,
+      {
+        timeout: 60_000,
+      },
+    )
+    expect(await page.textContent('#compiler-output h3')).toMatch(/^webgpu: webgpu kernels/)
+    expect(await page.textContent('#compiler-output pre')).toMatch(/@compute/)
+    await page.screenshot({ path: join(screenshotDir, 'compiler-webgpu.png') })
+    expect(s.errors).toEqual([])
+  })
 })

@@ -1,0 +1,24 @@
+import type { Cell } from '@cellgraph/graph'
+import type { CompilerReport } from '../compiler/report.js'
+import type { BackendChoice } from './backends.js'
+
+/** Requests the page sends the worker; each carries an id its answer repeats. */
+export type Request =
+  | { readonly type: 'compile'; readonly id: number; readonly cell: Cell; readonly backend: BackendChoice }
+  | { readonly type: 'gradcheck'; readonly id: number; readonly cell: Cell }
+
+export type Answer =
+  | { readonly type: 'result'; readonly id: number; readonly value: unknown }
+  | { readonly type: 'error'; readonly id: number; readonly message: string }
+
+export interface Results {
+  compile: CompilerReport
+  gradcheck: GradcheckSummary
+}
+
+/** The gradient check's outcome: the worst relative error over every parameter and where. */
+export interface GradcheckSummary {
+  readonly worst: number
+  readonly leaf: string
+  readonly perLeaf: Readonly<Record<string, number>>
+}
