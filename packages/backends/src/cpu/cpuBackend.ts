@@ -1,7 +1,9 @@
 import { type Graph, GraphError, InputError, verify } from '@cellgraph/graph'
 import type { Backend, CompileOptions, DeviceTensor, Executable, HostTensor, RunOptions } from '../backend.js'
 import { runPasses } from '../passes/pipeline.js'
-import type { Program } from '../passes/program.js'
+import type { KernelPlan } from '../plan/kernelPlan.js'
+import { planProgram } from '../plan/planner.js'
+import { printPlan } from '../plan/print.js'
 import { bindSizes, type Leaf, leavesOf } from './bind.js'
 import { type GeneratedCode, generate, type RunSizes } from './codegen.js'
 import { helpers } from './helpers.js'
@@ -62,10 +64,11 @@ export function cpuBackend(options: CpuBackendOptions = {}): Backend {
   return {
     name: options.name ?? 'cpu',
     async compile(graph: Graph, compileOptions: CompileOptions = {}): Promise<Executable> {
-      const program = runPasses(graph, { trace: compileOptions.trace })
+      const plan = planProgram(runPasses(graph, { trace: compileOptions.trace }))
+      compileOptions.trace?.('kernel plan', printPlan(plan))
       return new CpuExecutable(
         graph,
-        program,
+        plan,
         { kernels, checkFinite, allocate, wrapInstance },
         compileOptions.trace,
       )
@@ -83,7 +86,7 @@ class CpuExecutable implements Executable {
 
   constructor(
     readonly graph: Graph,
-    private readonly program: Program,
+    private readonly plan: KernelPlan,
     private readonly settings: {
       readonly kernels: CpuKernels
       readonly checkFinite: boolean
@@ -92,7 +95,7 @@ class CpuExecutable implements Executable {
     },
     private readonly trace?: (stage: string, text: string) => void,
   ) {
-    this.leaves = leavesOf(program.graph, new Set(program.packs.map((p) => p.leaf)))
+    this.leaves = leavesOf(plan.root.graph, new Set(plan.packs.map((p) => p.leaf)))
   }
 
   async run(inputs: Readonly<Record<string, DeviceTensor>>, options: RunOptions = NO_OPTIONS) {
@@ -127,7 +130,7 @@ class CpuExecutable implements Executable {
   private bind(inputs: Readonly<Record<string, DeviceTensor>>): Binding {
     const last = this.lastBinding
     if (last && this.sameTensors(last, inputs)) return last
-    const sizes = bindSizes(this.program.graph, this.leaves, inputs)
+    const sizes = bindSizes(this.plan.root.graph, this.leaves, inputs)
     const tensors = this.leaves.map(({ name }) => inputs[name]!)
     const arrays = tensors.map((t, k) => {
       if (!(t instanceof CpuTensor))
@@ -156,7 +159,7 @@ class CpuExecutable implements Executable {
     const cached = this.instances.get(key)
     if (cached) return cached
     const code = generate(
-      this.program,
+      this.plan,
       this.leaves.map((l) => l.id),
       sizes,
       {
@@ -180,7 +183,7 @@ class CpuExecutable implements Executable {
       if (!pointwise) throw new GraphError('generated code calls WebAssembly kernels these kernels lack')
       return pointwise.compile(exprs)
     })
-    const types = this.program.graph.outputs
+    const types = this.plan.root.graph.outputs
     const outputs = code.outputs.map((o, k) => {
       const dims = outputDims(this.graph, k, sizes, o.size)
       if (types[k] === undefined) throw new GraphError(`output ${k} is missing`)

@@ -1,14 +1,12 @@
-import type { Node, OpAttrs, PointwiseOpName } from '@cellgraph/graph'
-
-/** The elementwise ops, which fused kernels inline as expressions. */
-export type PointwiseOp = PointwiseOpName
+import type { OpAttrs, PointwiseOpName } from '@cellgraph/graph'
+import type { Access } from '../plan/kernelPlan.js'
 
 /**
  * JavaScript expression templates, one per pointwise op: operands are locals, literals or array
  * reads, so repeating one is safe. `H` is the helper object the generated code receives.
  */
 export const jsExpressions: {
-  readonly [K in PointwiseOp]: (args: readonly string[], attrs: OpAttrs[K]) => string
+  readonly [K in PointwiseOpName]: (args: readonly string[], attrs: OpAttrs[K]) => string
 } = {
   neg: ([a]) => `-${a}`,
   oneMinus: ([a]) => `1 - ${a}`,
@@ -30,9 +28,13 @@ export const jsExpressions: {
   where: ([c, a, b]) => `(${c} !== 0 ? ${a} : ${b})`,
 }
 
-export const isPointwiseOp = (op: string): op is PointwiseOp => Object.hasOwn(jsExpressions, op)
-
-export function pointwiseExpression(n: Node, args: readonly string[]): string {
-  const template = jsExpressions[n.op as PointwiseOp] as (a: readonly string[], attrs: unknown) => string
-  return `(${template(args, n.attrs)})`
+/**
+ * An operand's element index in a generated element loop (r: row, j: feature, i: flat index of
+ * a loop over `features` per row): `i`, `j`, `r`, `0` or `r * 12 + 3 + j`.
+ */
+export function jsIndex({ offset, row, col }: Access, features: number): string {
+  if (offset === 0 && col === 1 && row === features) return 'i'
+  if (offset === 0 && row === 0) return col === 1 ? 'j' : '0'
+  if (offset === 0 && row === 1 && col === 0) return 'r'
+  return `r * ${row} + ${offset}${col === 1 ? ' + j' : ''}`
 }

@@ -1,4 +1,4 @@
-import type { Graph, GraphTypes, Node, PointwiseOpName, Ref, ValueType } from '@cellgraph/graph'
+import type { Graph, GraphTypes, Node, OpName, PointwiseOpName, Ref, ValueType } from '@cellgraph/graph'
 import type { Pack } from '../passes/program.js'
 
 /**
@@ -47,6 +47,12 @@ export interface FusedStep {
   /** Members read outside the kernel, and the value each stores. */
   readonly stores: readonly { readonly id: string; readonly value: Arg }[]
 }
+
+/** The ops that run as calls: not leaves, not fused (pointwise ops, broadcasts, slices), not scans. */
+export type CallOp = Exclude<
+  OpName,
+  PointwiseOpName | 'input' | 'state' | 'param' | 'constant' | 'broadcastLike' | 'slice' | 'scan'
+>
 
 /** A node that runs as its own kernel: products, row reductions, copies, losses. */
 export interface CallStep {

@@ -1,20 +1,11 @@
-import {
-  type Graph,
-  GraphError,
-  type GraphTypes,
-  type Node,
-  type OpAttrs,
-  type OpName,
-  parseRef,
-  type ValueType,
-  verify,
-} from '@cellgraph/graph'
-import { type FusedKernel, fusePointwise } from '../plan/fusion.js'
+import { GraphError, type Node, type OpAttrs, type OpName, parseRef, type ValueType } from '@cellgraph/graph'
+import { renderExpression } from '../plan/expression.js'
+import type { Access, CallOp, FusedStep, LevelPlan, LoopStep as PlannedLoop } from '../plan/kernelPlan.js'
 import { copyKernel, type KernelCall, type ParamList, perIndexKernel, sumAllKernel } from './kernel.js'
 import { matmulKernel } from './matmul.js'
 import { rowKernels } from './rowKernels.js'
 import { type ArenaLayout, fixed, type Place, type RunSizes, type ValueInfo, valueInfo } from './values.js'
-import { literal, type PointwiseOpName, pointwiseTemplates } from './wgsl.js'
+import { literal, pointwiseTemplates } from './wgsl.js'
 
 /** A kernel whose parameters may depend on the scan step `s` (0 outside loops). */
 export interface KernelStep {
@@ -54,36 +45,8 @@ const sumLike: Lowering<'sumLike'> = (_, [x], out) => {
   return rowKernels.reduceSum(x!, out)
 }
 
-/**
- * How each op becomes kernels: a missing op is a type error. 'fused' ops run inside the fused
- * elementwise kernels that `fusePointwise` (shared with the CPU backend) forms.
- */
-const lowerings: { readonly [K in OpName]: Lowering<K> | 'leaf' | 'fused' | 'scan' } = {
-  input: 'leaf',
-  state: 'leaf',
-  param: 'leaf',
-  constant: 'leaf',
-  rowCount: 'leaf',
-  neg: 'fused',
-  oneMinus: 'fused',
-  sigmoid: 'fused',
-  tanh: 'fused',
-  relu: 'fused',
-  exp: 'fused',
-  log: 'fused',
-  sqrt: 'fused',
-  rsqrt: 'fused',
-  add: 'fused',
-  sub: 'fused',
-  mul: 'fused',
-  div: 'fused',
-  max: 'fused',
-  min: 'fused',
-  greater: 'fused',
-  clamp: 'fused',
-  where: 'fused',
-  broadcastLike: 'fused',
-  scan: 'scan',
+/** How each call of the plan becomes kernels: a missing op is a type error. */
+const lowerings: { readonly [K in CallOp]: Lowering<K> } = {
   layer: ({ attrs }, [x, w, ...biases], out) => [
     kernel((s) =>
       matmulKernel({
@@ -136,7 +99,6 @@ const lowerings: { readonly [K in OpName]: Lowering<K> | 'leaf' | 'fused' | 'sca
   sumAll: (_, [x], out) => [kernel((s) => sumAllKernel(x!.place(s), x!.count, out.place(s)))],
   sumLike,
   concat: (_, args, out) => rowKernels.concat(args, out),
-  slice: 'fused',
   pad: ({ attrs }, [x], out) => rowKernels.pad(x!, out, attrs.before),
   reduceSum: (_, [x], out) => rowKernels.reduceSum(x!, out),
   reduceMean: (_, [x], out) => rowKernels.reduceMean(x!, out),
@@ -144,87 +106,104 @@ const lowerings: { readonly [K in OpName]: Lowering<K> | 'leaf' | 'fused' | 'sca
   softmax: (_, [x], out) => rowKernels.softmax(x!, out),
   crossEntropy: (_, [logits, target], out) => rowKernels.crossEntropy(logits!, target!, out),
   crossEntropyGrad: (_, [logits, target, g], out) => rowKernels.crossEntropyGrad(logits!, target!, g!, out),
+  rowCount: () => [], // a constant cell (see lowerGraph)
 }
 
-/** Reads operand `a` at output element (r, j, i) of a fused kernel, broadcasting as the IR does. */
-function operandRead(a: ValueInfo, outType: ValueType, s: number, p: ParamList): string {
+/** Reads operand `a` at element (r, j, flat i) of a fused kernel `features` wide, through its access. */
+function operandRead(a: ValueInfo, { offset, row, col }: Access, features: number, s: number, p: ParamList) {
   if (a.constant !== undefined) return literal(a.constant)
   const o = p.add(a.place(s))
-  if (a.type.layout !== 'tensor') return a.last === 1 ? `arena[${o} + r]` : `arena[${o} + r * ${a.last}u + j]`
-  if (a.count === 1) return `arena[${o}]`
-  return outType.layout !== 'tensor' ? `arena[${o} + j]` : `arena[${o} + i]`
+  if (offset === 0 && col === 1 && row === features) return `arena[${o} + i]`
+  const terms = [
+    o,
+    ...(row === 0 ? [] : [row === 1 ? 'r' : `r * ${row}u`]),
+    ...(offset === 0 ? [] : [`${offset}u`]),
+  ]
+  return `arena[${[...terms, ...(col === 1 ? ['j'] : [])].join(' + ')}]`
 }
 
-/** One member's value inside a fused kernel: a slice is a strided read, the rest templates. */
-function memberExpression(m: Node, args: string[], env: Map<string, ValueInfo>, s: number, p: ParamList) {
-  if (m.op === 'slice') {
-    if (args.length > 0) return args[0]!
-    const x = env.get(m.inputs[0]!)!
-    const { start } = m.attrs as OpAttrs['slice']
-    return `arena[${p.add(x.place(s))} + r * ${x.last}u + ${start}u + j]`
-  }
-  const template = pointwiseTemplates[m.op as PointwiseOpName] as (a: string[], attrs: unknown) => string
-  return template(args, m.attrs)
-}
-
-function fusedKernel(group: FusedKernel, env: Map<string, ValueInfo>, out: ValueInfo, s: number) {
+/** A fused kernel of the plan as WGSL: one thread per element, each operand read once. */
+function fusedKernel(step: FusedStep, env: Map<string, ValueInfo>, out: ValueInfo, s: number) {
   return perIndexKernel(out.count, (p) => {
-    const local = new Map<string, string>()
     const lines = [`  let r = i / ${out.last}u;`, `  let j = i % ${out.last}u;`]
-    group.members.forEach((m, k) => {
-      const read = (r: string) => local.get(r) ?? operandRead(env.get(r)!, out.type, s, p)
-      const args = m.op === 'slice' && !local.has(m.inputs[0]!) ? [] : m.inputs.map(read)
-      lines.push(`  let v${k} = ${memberExpression(m, args, env, s, p)};`)
-      local.set(m.id, `v${k}`)
-      if (group.stored.has(m.id)) lines.push(`  arena[${p.add(env.get(m.id)!.place(s))} + i] = v${k};`)
-    })
+    const reads = new Map<number, string>()
+    const stores = renderExpression<string>(step, {
+      operand: (k, access) => {
+        let read = reads.get(k)
+        if (read === undefined) {
+          read = `a${k}`
+          lines.push(`  let a${k} = ${operandRead(env.get(step.operands[k]!.ref)!, access, out.last, s, p)};`)
+          reads.set(k, read)
+        }
+        return read
+      },
+      constant: literal,
+      apply: (node, args) =>
+        (pointwiseTemplates[node.op] as (a: readonly string[], at: unknown) => string)(args, node.attrs),
+      bind: (k, v) => {
+        lines.push(`  let v${k} = ${v};`)
+        return `v${k}`
+      },
+    })!
+    for (const { id, value } of stores) lines.push(`  arena[${p.add(env.get(id)!.place(s))} + i] = ${value};`)
     return lines.join('\n')
   })
 }
 
 /**
- * Lowers a verified graph whose leaves are already in `env` to program steps, adding every
- * node's value to `env`. Returns the steps in dataflow order.
+ * Lowers one level of a kernel plan whose leaves are already in `env` to program steps, adding
+ * every node's value to `env`. Returns the steps in the plan's order.
  */
-export function lowerGraph(
-  graph: Graph,
-  types: GraphTypes,
-  env: Map<string, ValueInfo>,
-  cx: LowerContext,
-): ProgramStep[] {
-  const groups = new Map<string, FusedKernel>()
-  for (const k of fusePointwise(graph, types)) for (const m of k.members) groups.set(m.id, k)
-  const steps: ProgramStep[] = []
+export function lowerGraph(level: LevelPlan, env: Map<string, ValueInfo>, cx: LowerContext): ProgramStep[] {
+  const { graph, types } = level
   const at = (n: Node) => `node %${n.id} (${n.op})`
+  const cell = (n: Node, value: number) =>
+    env.set(n.id, valueInfo(types.of(n.id), cx.sizes, fixed(cx.layout.constantCell(value)), value))
   for (const n of graph.nodes) {
-    if (env.has(n.id)) continue
-    const outTypes = types.byNode.get(n.id)!
-    const how = lowerings[n.op]
-    const args = n.inputs.map((r) => env.get(r)!)
-    if (how === 'leaf') {
-      if (n.op !== 'constant' && n.op !== 'rowCount')
-        throw new GraphError(`${at(n)} is not bound`, n.id, n.op)
-      const value = n.op === 'constant' ? (n.attrs as OpAttrs['constant']).value : args[0]!.rows
-      env.set(n.id, valueInfo(outTypes[0]!, cx.sizes, fixed(cx.layout.constantCell(value)), value))
-    } else if (how === 'fused') {
-      const group = groups.get(n.id)!
-      const info = valueInfo(outTypes[0]!, cx.sizes, () => {
-        throw new Error(`fused value %${n.id} has no memory`)
-      })
-      env.set(n.id, group.stored.has(n.id) ? { ...info, place: cx.place(n.id, info.count) } : info)
-      if (group.members[group.members.length - 1] === n) {
-        const out = env.get(n.id)!
-        steps.push(kernel((s) => fusedKernel(group, env, out, s)))
+    if (n.op === 'constant' && !env.has(n.id)) cell(n, (n.attrs as OpAttrs['constant']).value)
+    else if ((n.op === 'input' || n.op === 'state' || n.op === 'param') && !env.has(n.id))
+      throw new GraphError(`${at(n)} is not bound`, n.id, n.op)
+  }
+  const steps: ProgramStep[] = []
+  for (const step of level.steps) {
+    if (step.kind === 'fused') {
+      const stored = new Set(step.stores.map((st) => st.id))
+      for (const m of step.members) {
+        const info = valueInfo(types.of(m.id), cx.sizes, () => {
+          throw new Error(`fused value %${m.id} has no memory`)
+        })
+        env.set(m.id, stored.has(m.id) ? { ...info, place: cx.place(m.id, info.count) } : info)
       }
-    } else if (how === 'scan') {
+      const out = env.get(step.members.at(-1)!.id)!
+      steps.push(kernel((s) => fusedKernel(step, env, out, s)))
+    } else if (step.kind === 'loop') {
+      const n = step.node
       if (cx.inLoop)
         throw new GraphError(`${at(n)}: a scan inside a scan body is not supported on WebGPU`, n.id, n.op)
-      steps.push(...lowerScan(n as Node<'scan'>, args, outTypes, env, cx))
-    } else {
-      const info = valueInfo(outTypes[0]!, cx.sizes, fixed(0))
+      steps.push(
+        ...lowerScan(
+          step,
+          n.inputs.map((r) => env.get(r)!),
+          types.byNode.get(n.id)!,
+          env,
+          cx,
+        ),
+      )
+    } else if (step.node.op === 'rowCount') cell(step.node, env.get(step.node.inputs[0]!)!.rows)
+    else {
+      const n = step.node
+      const info = valueInfo(types.of(n.id), cx.sizes, fixed(0))
       const out = { ...info, place: cx.place(n.id, info.count) }
       env.set(n.id, out)
-      steps.push(...(how as Lowering<OpName>)(n, args, out, cx))
+      const lowering = lowerings[n.op as CallOp] as Lowering<OpName>
+      steps.push(
+        ...lowering(
+          n,
+          n.inputs.map((r) => env.get(r)!),
+          out,
+          cx,
+        ),
+      )
     }
   }
   return steps
@@ -236,14 +215,15 @@ export function lowerGraph(
  * and nothing is read back between steps.
  */
 function lowerScan(
-  node: Node<'scan'>,
+  loop: PlannedLoop,
   args: readonly ValueInfo[],
   outTypes: readonly ValueType[],
   env: Map<string, ValueInfo>,
   cx: LowerContext,
 ): ProgramStep[] {
+  const { node } = loop
   const { body, carries, sequences, reverse } = node.attrs
-  const bodyTypes = verify(body)
+  const bodyTypes = loop.body.types
   const steps = cx.sizes.steps
   const time = (s: number) => (reverse ? steps - 1 - s : s)
   const carryInfo = args.slice(0, carries)
@@ -285,7 +265,7 @@ function lowerScan(
       return k === undefined ? cx.place(id, count) : target(k)
     },
   }
-  const bodySteps = lowerGraph(body, bodyTypes, bodyEnv, bodyCx) as KernelStep[]
+  const bodySteps = lowerGraph(loop.body, bodyEnv, bodyCx) as KernelStep[]
   const fixups = body.outputs.flatMap((o, k) => {
     const { node: id } = parseRef(o.ref)
     const src = bodyEnv.get(o.ref)!

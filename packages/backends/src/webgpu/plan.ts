@@ -1,6 +1,7 @@
 /// <reference types="@webgpu/types" />
-import { GraphError, verify } from '@cellgraph/graph'
-import type { Pack, Program } from '../passes/program.js'
+import { GraphError } from '@cellgraph/graph'
+import type { Pack } from '../passes/program.js'
+import type { KernelPlan } from '../plan/kernelPlan.js'
 import type { KernelCall } from './kernel.js'
 import { paramWords, perIndexKernel } from './kernel.js'
 import { type KernelStep, lowerGraph, type ProgramStep } from './lower.js'
@@ -62,13 +63,12 @@ export class Plan {
 
   constructor(
     private readonly runtime: GpuRuntime,
-    program: Program,
+    plan: KernelPlan,
     leaves: readonly { id: string; name: string }[],
     readonly sizes: RunSizes,
     trace?: (stage: string, text: string) => void,
   ) {
-    const { graph } = program
-    const types = verify(graph)
+    const { graph, types } = plan.root
     const layout = new ArenaLayout()
     const env = new Map<string, ValueInfo>()
     for (const id of graph.inputs) {
@@ -76,8 +76,8 @@ export class Plan {
       env.set(id, { ...info, place: fixed(layout.take(info.count)) })
     }
     const inputs = new Map(leaves.map((l) => [l.name, env.get(l.id)!]))
-    const packSteps = program.packs.flatMap((pack) => packKernels(pack, inputs, env.get(pack.leaf)!))
-    const steps = lowerGraph(graph, types, env, {
+    const packSteps = plan.packs.flatMap((pack) => packKernels(pack, inputs, env.get(pack.leaf)!))
+    const steps = lowerGraph(plan.root, env, {
       sizes,
       layout,
       inLoop: false,

@@ -3,7 +3,9 @@ import { type Graph, InputError } from '@cellgraph/graph'
 import type { Backend, CompileOptions, DeviceTensor, Executable, HostTensor, RunOptions } from '../backend.js'
 import { bindSizes, leavesOf } from '../cpu/bind.js'
 import { runPasses } from '../passes/pipeline.js'
-import type { Program } from '../passes/program.js'
+import type { KernelPlan } from '../plan/kernelPlan.js'
+import { planProgram } from '../plan/planner.js'
+import { printPlan } from '../plan/print.js'
 import {
   createWebGpuContext,
   type DeviceOptions,
@@ -37,16 +39,16 @@ class WebGpuExecutable implements Executable {
   constructor(
     private readonly runtime: GpuRuntime,
     readonly graph: Graph,
-    private readonly program: Program,
+    private readonly kernelPlan: KernelPlan,
     private readonly trace?: (stage: string, text: string) => void,
   ) {
-    this.leaves = leavesOf(program.graph, new Set(program.packs.map((p) => p.leaf)))
+    this.leaves = leavesOf(kernelPlan.root.graph, new Set(kernelPlan.packs.map((p) => p.leaf)))
   }
 
   async run(inputs: Readonly<Record<string, DeviceTensor>>, options: RunOptions = {}) {
     if (this.disposed) throw new InputError('this executable was disposed')
     this.runtime.check()
-    const sizes = bindSizes(this.program.graph, this.leaves, inputs)
+    const sizes = bindSizes(this.kernelPlan.root.graph, this.leaves, inputs)
     const plan = this.planFor(sizes)
     const bound = new Map<string, WebGpuTensor>()
     for (const { name } of this.leaves) {
@@ -83,7 +85,7 @@ class WebGpuExecutable implements Executable {
     const p = this.plan
     if (p && p.sizes.batch === sizes.batch && p.sizes.steps === sizes.steps) return p
     this.release()
-    this.plan = new Plan(this.runtime, this.program, this.leaves, sizes, this.trace)
+    this.plan = new Plan(this.runtime, this.kernelPlan, this.leaves, sizes, this.trace)
     return this.plan
   }
 
@@ -115,8 +117,9 @@ export async function webgpuBackend(options: WebGpuBackendOptions = {}): Promise
     isSoftware: context.isSoftware,
     stats: () => runtime.stats(),
     async compile(graph: Graph, compileOptions: CompileOptions = {}): Promise<Executable> {
-      const program = runPasses(graph, { trace: compileOptions.trace })
-      const exe = new WebGpuExecutable(runtime, graph, program, compileOptions.trace)
+      const plan = planProgram(runPasses(graph, { trace: compileOptions.trace }))
+      compileOptions.trace?.('kernel plan', printPlan(plan))
+      const exe = new WebGpuExecutable(runtime, graph, plan, compileOptions.trace)
       executables.add(exe)
       return exe
     },

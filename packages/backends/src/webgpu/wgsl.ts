@@ -1,4 +1,4 @@
-import type { Activation, PointwiseOpName as GraphPointwiseOpName, OpAttrs } from '@cellgraph/graph'
+import type { Activation, OpAttrs, PointwiseOpName } from '@cellgraph/graph'
 
 /**
  * WGSL expression templates, one per pointwise op: fusing a chain of pointwise ops into one
@@ -38,9 +38,6 @@ fn cg_max(a: f32, b: f32) -> f32 { return select(b, a, a >= b); }
 fn cg_min(a: f32, b: f32) -> f32 { return select(b, a, a <= b); }
 `
 
-/** The ops a fused WGSL kernel inlines: the IR's pointwise ops, and broadcasts. */
-export type PointwiseOpName = GraphPointwiseOpName | 'broadcastLike'
-
 type Template<K extends PointwiseOpName> = (args: readonly string[], attrs: OpAttrs[K]) => string
 
 const f32 = (v: number): string => {
@@ -69,11 +66,7 @@ export const pointwiseTemplates: { readonly [K in PointwiseOpName]: Template<K> 
   greater: ([a, b]) => `select(0.0, 1.0, ${a} > ${b})`,
   clamp: ([x], { min, max }) => `cg_min(cg_max(${x}, ${f32(min)}), ${f32(max)})`,
   where: ([c, a, b]) => `select(${b}, ${a}, ${c} != 0.0)`,
-  // x broadcast to the type of `like`: the broadcast happens in the operand read.
-  broadcastLike: ([x]) => x!,
 }
-
-export const isPointwiseOp = (op: string): op is PointwiseOpName => op in pointwiseTemplates
 
 const activationOps: { readonly [A in Activation]: PointwiseOpName | undefined } = {
   identity: undefined,
