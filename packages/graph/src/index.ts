@@ -12,8 +12,17 @@ export {
   defineCell,
   outputSize,
 } from './dsl/cell.js'
+export { clippedBody } from './dsl/clippedBody.js'
+export { maskedBody } from './dsl/maskedBody.js'
 export * from './dsl/ops.js'
-export { type StackSizes, sequenceGraph, stackCells } from './dsl/stack.js'
+export {
+  type Direction,
+  directions,
+  type SequenceOptions,
+  type StackSizes,
+  sequenceGraph,
+  stackCells,
+} from './dsl/stack.js'
 export { GraphError, InputError, JsonFormatError } from './errors.js'
 export { fromTorch, type TorchBlock, type TorchLayout, type TorchTensor, toTorch } from './interop.js'
 export { type EvaluateOptions, evaluate, runGraph } from './interpret/run.js'
@@ -38,6 +47,7 @@ export {
   own,
   parseJsonText,
 } from './schema.js'
+export { lengthMask, swapLeadingAxes } from './sequenceData.js'
 export type { Tensor } from './tensor.js'
 export { fromNested, tensor, toNested, zeros } from './tensor.js'
 export type { Layout, ValueType } from './types.js'

@@ -22,3 +22,18 @@ describe('README example', () => {
     log.mockRestore()
   })
 })
+
+describe('README layer-options example', () => {
+  const layerOptions = readFileSync(new URL('../examples/layerOptions.ts', import.meta.url), 'utf8')
+
+  it('is the committed example, verbatim, and runs', async () => {
+    expect(readme).toContain(layerOptions.trim())
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {})
+    const { out } = await import('../examples/layerOptions.js')
+    expect(log.mock.calls[0]![0]).toEqual([2, 4, 6])
+    // the second sequence (batch row 1) is zero at steps 2 and 3, in both directions
+    for (const t of [2, 3])
+      expect(Array.from(out.y!.data.slice((t * 2 + 1) * 6, (t * 2 + 2) * 6))).toEqual(Array(6).fill(0))
+    log.mockRestore()
+  })
+})

@@ -4,6 +4,7 @@ import {
   type Node,
   type OpAttrs,
   type OpName,
+  type SequenceOptions,
   sequenceGraph,
   signature,
   type ValueType,
@@ -29,16 +30,20 @@ export interface Model {
  */
 export type LossHead = 'linear' | 'mixed'
 
-export interface ModelOptions {
+export interface ModelOptions extends SequenceOptions {
   readonly head?: LossHead
   /** Run every scan from t = T−1 down to 0. */
   readonly reverse?: boolean
 }
 
-/** A sequence model over a stack of cells (`sequenceGraph`) with a scalar loss. */
+/**
+ * A sequence model over a stack of cells (`sequenceGraph`, with its layer options) with a scalar
+ * loss. With `lengths`, the step mask gets the role `lengths` (a valid mask of random lengths).
+ */
 export function sequenceModel(cells: readonly Cell[], options: ModelOptions = {}): Model {
-  const graph = sequenceGraph(cells)
-  return withLoss(options.reverse ? reversed(graph) : graph, options.head ?? 'linear')
+  const graph = sequenceGraph(cells, options)
+  const model = withLoss(options.reverse ? reversed(graph) : graph, options.head ?? 'linear')
+  return options.lengths ? { ...model, roles: { ...model.roles, mask: 'lengths' } } : model
 }
 
 /** The graph with every scan running backwards in time (a backward layer of a bidirectional model). */

@@ -59,6 +59,8 @@ describe('the conformance check', () => {
       'gru',
       'seedGru',
       'two-layer lstm stack',
+      'bidirectional gru with lengths',
+      'two-layer reverse lstm',
     ])
       expect(names).toEqual(expect.arrayContaining([cell, `${cell}, saturated`]))
     const stack = builtinModelCases().find((c) => c.name === 'two-layer lstm stack')!

@@ -2,53 +2,102 @@ import { GraphError } from '../errors.js'
 import type { Graph } from '../ir.js'
 import { GraphBuilder, type Value } from './builder.js'
 import { type Cell, type CellDefinition, cellParams, outputSize } from './cell.js'
+import { clippedBody } from './clippedBody.js'
+import { maskedBody } from './maskedBody.js'
+
+/** Which way each layer reads the sequence; `bidirectional` runs both and concatenates their outputs. */
+export type Direction = 'forward' | 'reverse' | 'bidirectional'
+
+export const directions: readonly Direction[] = ['forward', 'reverse', 'bidirectional']
 
 export interface StackSizes {
   readonly input: number
   readonly hidden: number
   readonly layers: number
+  /** With `bidirectional`, layer l > 0 reads both directions of layer l−1 (twice its output size). */
+  readonly direction?: Direction
+}
+
+/** The options of a sequence model, as PyTorch's nn.RNN/LSTM/GRU and ONNX's RNN/LSTM/GRU have them. */
+export interface SequenceOptions {
+  /** Default `forward`. */
+  readonly direction?: Direction
+  /**
+   * Per-sequence lengths: adds the input `mask` [T,B,1] (see `lengthMask`). Past its length a
+   * sequence's states stay unchanged and its outputs are zero, in both directions.
+   */
+  readonly lengths?: boolean
+  /** Clamps every activation's input to [−clip, clip] (ONNX's `clip`). */
+  readonly clip?: number
 }
 
 /** The cells of a stack: layer 0 reads the input, layer l > 0 reads layer l−1's output. */
-export function stackCells(definition: CellDefinition, { input, hidden, layers }: StackSizes): Cell[] {
+export function stackCells(
+  definition: CellDefinition,
+  { input, hidden, layers, direction = 'forward' }: StackSizes,
+): Cell[] {
   if (!Number.isInteger(layers) || layers < 1)
     throw new GraphError(`a stack needs at least one layer, got ${layers}`)
+  checkDirection(direction)
+  const width = direction === 'bidirectional' ? 2 : 1
   const cells: Cell[] = []
   for (let l = 0; l < layers; l++)
-    cells.push(definition({ input: l === 0 ? input : outputSize(cells[l - 1]!), hidden }))
+    cells.push(definition({ input: l === 0 ? input : width * outputSize(cells[l - 1]!), hidden }))
   return cells
 }
 
+function checkDirection(direction: string) {
+  if (!(directions as readonly string[]).includes(direction))
+    throw new GraphError(`direction must be one of ${directions.join(', ')}, got '${direction}'`)
+}
+
 /**
- * A multi-layer recurrent model over a whole sequence: one `scan` per layer. Inputs: `x` [T,B,I],
- * then per layer its initial states `l<k>.<state>0` and parameters `l<k>.<param>`. Outputs: `y`
- * (the last layer's outputs, [T,B,H]) and every layer's final states `l<k>.<state>`.
+ * A multi-layer recurrent model over a whole sequence: one `scan` per layer and direction. Inputs:
+ * `x` [T,B,I], with `lengths` the step mask `mask` [T,B,1], then per layer its initial states
+ * `l<k>.<state>0` and parameters `l<k>.<param>` (the reverse direction of a bidirectional layer:
+ * `l<k>.reverse.<state>0`, `l<k>.reverse.<param>`). Outputs: `y` (the last layer's outputs,
+ * [T,B,H], or [T,B,2H] with the forward direction's first, as PyTorch lays them out) and every
+ * layer's final states `l<k>.<state>` (and `l<k>.reverse.<state>`).
  */
-export function sequenceGraph(cells: readonly Cell[]): Graph {
+export function sequenceGraph(cells: readonly Cell[], options: SequenceOptions = {}): Graph {
+  const { direction = 'forward', lengths = false, clip } = options
+  checkDirection(direction)
   const b = new GraphBuilder()
   const first = cells[0]
   if (!first) throw new GraphError('a sequence model needs at least one cell')
-  let xs: Value = b.leaf('input', 'x', { name: 'x', type: { layout: 'seq', shape: [first.sizes.input] } })
+  const seqInput = (name: string, size: number) =>
+    b.leaf('input', name, { name, type: { layout: 'seq', shape: [size] } })
+  let xs: Value = seqInput('x', first.sizes.input)
+  const mask = lengths ? seqInput('mask', 1) : undefined
   const finals: { name: string; value: Value }[] = []
   cells.forEach((cell, l) => {
-    const prefix = `l${l}.`
-    const states = cell.state.map((s) =>
-      b.leaf('input', `${prefix}${s}0`, {
-        name: `${prefix}${s}0`,
-        type: { layout: 'batch', shape: [cell.sizes.hidden] },
-      }),
-    )
-    const params = cellParams(cell).map((p) =>
-      b.leaf('param', prefix + p.name, { name: prefix + p.name, shape: [...p.shape] }),
-    )
-    const outs = b.apply(
-      'scan',
-      [...states, xs, ...params],
-      { body: cell.graph, carries: states.length, sequences: 1, reverse: false },
-      `l${l}`,
-    )
-    cell.state.forEach((s, k) => finals.push({ name: `${prefix}${s}`, value: outs[k]! }))
-    xs = outs[cell.state.length]!
+    let body = clip === undefined ? cell.graph : clippedBody(cell.graph, clip)
+    if (mask) body = maskedBody(body, cell.state.length)
+    const run = (prefix: string, reverse: boolean): Value => {
+      const states = cell.state.map((s) =>
+        b.leaf('input', `${prefix}${s}0`, {
+          name: `${prefix}${s}0`,
+          type: { layout: 'batch', shape: [cell.sizes.hidden] },
+        }),
+      )
+      const params = cellParams(cell).map((p) =>
+        b.leaf('param', prefix + p.name, { name: prefix + p.name, shape: [...p.shape] }),
+      )
+      const sequences = mask ? [xs, mask] : [xs]
+      const outs = b.apply(
+        'scan',
+        [...states, ...sequences, ...params],
+        { body, carries: states.length, sequences: sequences.length, reverse },
+        prefix.slice(0, -1),
+      )
+      cell.state.forEach((s, k) => finals.push({ name: `${prefix}${s}`, value: outs[k]! }))
+      return outs[cell.state.length]!
+    }
+    const forward = run(`l${l}.`, direction === 'reverse')
+    xs = direction === 'bidirectional' ? concatSeq(b, forward, run(`l${l}.reverse.`, true), l) : forward
   })
   return b.build([{ name: 'y', value: xs }, ...finals])
 }
+
+const concatSeq = (b: GraphBuilder, forward: Value, backward: Value, l: number): Value =>
+  b.apply('concat', [forward, backward], {}, `l${l}.both`)[0]!

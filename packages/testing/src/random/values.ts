@@ -1,12 +1,22 @@
-import { type Graph, nodeMap, Rng, signature, type Tensor, tensor, type ValueType } from '@cellgraph/graph'
+import {
+  type Graph,
+  lengthMask,
+  nodeMap,
+  Rng,
+  signature,
+  type Tensor,
+  tensor,
+  type ValueType,
+} from '@cellgraph/graph'
 import fc from 'fast-check'
 import { INPUT_LIMIT, PARAM_LIMIT } from './range.js'
 
 /**
  * What a leaf's values are: `data` (inputs and initial states; may saturate), `param` (a learned
- * tensor, in [-1, 1]), `coefficient` (a loss weight, in [-1, 1]) or class indices in [0, classes).
+ * tensor, in [-1, 1]), `coefficient` (a loss weight, in [-1, 1]), class indices in [0, classes),
+ * or `lengths`: a step mask [T,B,1] of random per-sequence lengths in [1, T].
  */
-export type InputRole = 'data' | 'param' | 'coefficient' | { readonly classes: number }
+export type InputRole = 'data' | 'param' | 'coefficient' | 'lengths' | { readonly classes: number }
 
 export interface InputOptions {
   readonly batch: number
@@ -56,6 +66,10 @@ export function graphInputs(graph: Graph, options: InputOptions, seed: number): 
   return leavesOf(graph).map(({ name, type, op }) => {
     const dims = dimsFor(type, options.batch, options.steps)
     const role = options.roles?.[name] ?? (op === 'param' ? 'param' : 'data')
+    if (role === 'lengths') {
+      const lengths = Array.from({ length: options.batch }, () => 1 + Math.floor(random() * options.steps))
+      return lengthMask(lengths, options.steps)
+    }
     const size = dims.reduce((n, d) => n * d, 1)
     const draw =
       role === 'data'
