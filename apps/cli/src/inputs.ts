@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { builtinCells, type Cell, cellFromJson, type Graph, type ValueType } from '@cellgraph/graph'
-import { builtinCorpus, type Corpus, fileCorpus } from '@cellgraph/train'
+import { builtinCorpus, type Corpus, fileCorpus } from '@cellgraph/train/node'
 import { CliError } from './args.js'
 
 /** The text to train or evaluate on: a UTF-8 file, or the built-in corpus. */

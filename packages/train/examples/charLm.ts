@@ -1,5 +1,5 @@
 import { defaultCpuBackend } from '@cellgraph/backends'
-import { builtinCorpus, builtinModel, loadCheckpoint, Rng, StatefulModel, sampleText, saveCheckpoint, Trainer } from '@cellgraph/train'
+import { builtinCorpus, builtinModel, loadCheckpoint, Rng, StatefulModel, sampleText, saveCheckpoint, Trainer } from '@cellgraph/train/node'
 
 const corpus = builtinCorpus(20_000, 2_000) // text from the project's own grammar
 const model = builtinModel('lstm', { vocabularySize: corpus.vocabulary.size, hidden: 32, layers: 1 })

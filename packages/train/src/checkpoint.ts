@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs'
 import { cellFromJson, cellToJson, type Tensor, tensor } from '@cellgraph/graph'
-import { writeFileAtomic } from './atomicWrite.js'
 import { Vocabulary } from './data/vocabulary.js'
 import type { ModelConfig } from './model/config.js'
 import { modelGraph, modelParams } from './model/graph.js'
@@ -9,7 +7,6 @@ import {
   type Dtype,
   decodeSafetensors,
   encodeSafetensors,
-  SafetensorsError,
   type StoredTensor,
 } from './safetensors.js'
 
@@ -66,28 +63,6 @@ export function encodeCheckpoint(c: Checkpoint): Uint8Array {
     training: JSON.stringify(c.training),
   }
   return encodeSafetensors(tensors, metadata)
-}
-
-/** Writes a checkpoint atomically: an interrupted save leaves the previous file intact. */
-export function saveCheckpoint(path: string, c: Checkpoint): void {
-  writeFileAtomic(path, encodeCheckpoint(c))
-}
-
-/** Reads and validates a checkpoint file; errors name the file and what is wrong in it. */
-export function loadCheckpoint(path: string): Checkpoint {
-  let bytes: Uint8Array
-  try {
-    bytes = readFileSync(path)
-  } catch (e) {
-    throw new CheckpointError(`cannot read checkpoint '${path}': ${(e as NodeJS.ErrnoException).code ?? e}`)
-  }
-  try {
-    return decodeCheckpoint(bytes)
-  } catch (e) {
-    if (e instanceof CheckpointError || e instanceof SafetensorsError || e instanceof Error)
-      throw new CheckpointError(`checkpoint '${path}': ${e.message}`)
-    throw e
-  }
 }
 
 /** Decodes checkpoint bytes, checking every tensor's name, shape and dtype against the model. */

@@ -1,12 +1,9 @@
 export { Rng } from '@cellgraph/graph'
-export { writeFileAtomic } from './atomicWrite.js'
 export {
   type Checkpoint,
   CheckpointError,
   decodeCheckpoint,
   encodeCheckpoint,
-  loadCheckpoint,
-  saveCheckpoint,
 } from './checkpoint.js'
 export * from './data/index.js'
 export * from './experiment/index.js'

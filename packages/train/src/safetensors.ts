@@ -44,10 +44,11 @@ export function encodeSafetensors(
     header[name] = { dtype: t.dtype, shape: [...t.shape], data_offsets: [offset, offset + size] }
     offset += size
   }
-  let json = JSON.stringify(header)
   // Pad the header with spaces so the data starts 8-byte aligned, as the reference writer does.
-  json += ' '.repeat((8 - ((8 + Buffer.byteLength(json)) % 8)) % 8)
-  const headerBytes = new TextEncoder().encode(json)
+  // Plain Uint8Array and TextEncoder only: this runs in browsers, which have no Buffer.
+  const unpadded = new TextEncoder().encode(JSON.stringify(header))
+  const headerBytes = new Uint8Array(unpadded.length + ((8 - ((8 + unpadded.length) % 8)) % 8)).fill(0x20)
+  headerBytes.set(unpadded)
   const out = new Uint8Array(8 + headerBytes.length + offset)
   const view = new DataView(out.buffer)
   view.setBigUint64(0, BigInt(headerBytes.length), true)

@@ -16,7 +16,7 @@ import {
   loadCheckpoint,
   saveCheckpoint,
   Vocabulary,
-} from '../src/index.js'
+} from '../src/node.js'
 import { seededParams } from './helpers.js'
 
 const vocabulary = new Vocabulary(['\n', ' ', 'a', 'b', 'c'])

@@ -11,7 +11,7 @@ import {
   padSequences,
   StreamBatcher,
   Vocabulary,
-} from '../src/index.js'
+} from '../src/node.js'
 
 describe('built-in corpus', () => {
   it('is deterministic by seed, and another seed gives other text', () => {

@@ -1,4 +1,4 @@
-import { evaluateStream, loadCheckpoint, ngramBaselines } from '@cellgraph/train'
+import { evaluateStream, loadCheckpoint, ngramBaselines } from '@cellgraph/train/node'
 import { CliError, choice, parse } from '../args.js'
 import { backendNames, openBackend } from '../backend.js'
 import { loadCorpus } from '../inputs.js'

@@ -1,4 +1,4 @@
-import { loadCheckpoint, Rng, StatefulModel, sampleText } from '@cellgraph/train'
+import { loadCheckpoint, Rng, StatefulModel, sampleText } from '@cellgraph/train/node'
 import { choice, integer, number, parse } from '../args.js'
 import { backendNames, openBackend } from '../backend.js'
 

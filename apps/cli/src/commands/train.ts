@@ -18,7 +18,7 @@ import {
   scheduleKinds,
   type TrainConfig,
   Trainer,
-} from '@cellgraph/train'
+} from '@cellgraph/train/node'
 import { CliError, choice, integer, number, type OptionValues, parse } from '../args.js'
 import { backendNames, openBackend } from '../backend.js'
 import { isBuiltinCell, loadCorpus, readCellFile } from '../inputs.js'

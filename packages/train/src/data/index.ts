@@ -1,5 +1,5 @@
 export { oneHot, type PaddedBatch, padSequences, StreamBatcher, type Window } from './batches.js'
-export { builtinCorpus, type Corpus, CorpusError, fileCorpus } from './corpus.js'
+export { builtinCorpus, type Corpus, CorpusError } from './corpus.js'
 export { corpusSeeds, generateCorpus } from './grammar.js'
 export { NgramModel, ngramBaselines } from './ngram.js'
 export { Vocabulary } from './vocabulary.js'
