@@ -3,12 +3,7 @@ import { Vocabulary } from './data/vocabulary.js'
 import type { ModelConfig } from './model/config.js'
 import { modelGraph, modelParams } from './model/graph.js'
 import { fromStoredNames, toStoredNames } from './model/names.js'
-import {
-  type Dtype,
-  decodeSafetensors,
-  encodeSafetensors,
-  type StoredTensor,
-} from './safetensors.js'
+import { type Dtype, decodeSafetensors, encodeSafetensors, type StoredTensor } from './safetensors.js'
 
 const FORMAT = 'cellgraph-checkpoint'
 const VERSION = '1'
