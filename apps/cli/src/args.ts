@@ -1,4 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util'
+import { printable } from '@cellgraph/graph'
 
 /** A command-line usage error: printed as one line, exit status 2. */
 export class UsageError extends Error {
@@ -39,11 +40,12 @@ export interface Parsed<O extends OptionSpec> {
   readonly positionals: string[]
 }
 
-/** A positive integer option, or a usage error naming the option. */
-export function integer(name: string, value: string | undefined, min = 1): number {
+/** An integer option in [min, max], or a usage error naming the option. */
+export function integer(name: string, value: string | undefined, min = 1, max = 2 ** 31): number {
   const n = Number(value)
-  if (value === undefined || !Number.isInteger(n) || n < min)
-    throw new UsageError(`--${name} must be an integer ≥ ${min}, got '${value}'`)
+  if (value === undefined || value.trim() === '' || !Number.isInteger(n) || n < min)
+    throw new UsageError(`--${name} must be an integer ≥ ${min}, got '${printable(String(value))}'`)
+  if (n > max) throw new UsageError(`--${name} must be at most ${max}, got '${printable(value)}'`)
   return n
 }
 
@@ -56,13 +58,13 @@ export function number(
 ): number {
   const n = Number(value)
   if (value === undefined || value.trim() === '' || !Number.isFinite(n) || n < min || n > max)
-    throw new UsageError(`--${name} must be a number in [${min}, ${max}], got '${value}'`)
+    throw new UsageError(`--${name} must be a number in [${min}, ${max}], got '${printable(String(value))}'`)
   return n
 }
 
 /** One of a fixed set of choices. */
 export function choice<T extends string>(name: string, value: string | undefined, choices: readonly T[]): T {
   if (!choices.includes(value as T))
-    throw new UsageError(`--${name} must be one of ${choices.join(', ')}, got '${value}'`)
+    throw new UsageError(`--${name} must be one of ${choices.join(', ')}, got '${printable(String(value))}'`)
   return value as T
 }

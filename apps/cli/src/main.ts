@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { realpathSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { printable } from '@cellgraph/graph'
 import { UsageError } from './args.js'
 import { compile, compileHelp } from './commands/compile.js'
 import { evalHelp, evaluate } from './commands/evaluate.js'
@@ -65,17 +66,19 @@ Run 'cellgraph <command> --help' for a command's options.
 /** Runs the program; returns the exit status. Errors print as one line on stderr. */
 export async function main(
   argv: readonly string[],
-  write: (line: string) => void = console.log,
+  print: (line: string) => void = console.log,
 ): Promise<number> {
+  // Names and text from files (cells, checkpoints, corpora) may hold terminal escapes: shown escaped.
+  const write = (line: string) => print(printable(line, true))
   const [name = 'help', ...rest] = argv
   if (name === 'help' || name === '--help' || name === '-h') {
-    const topic = commands[rest[0] ?? '']
+    const topic = Object.hasOwn(commands, rest[0] ?? '') ? commands[rest[0]!] : undefined
     write(topic ? topic.help : usage)
     return 0
   }
-  const command = commands[name]
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined
   if (!command) {
-    process.stderr.write(`cellgraph: unknown command '${name}'. Run 'cellgraph help'.\n`)
+    process.stderr.write(`cellgraph: unknown command '${printable(name)}'. Run 'cellgraph help'.\n`)
     return 2
   }
   if (rest.includes('--help') || rest.includes('-h')) {
@@ -88,7 +91,7 @@ export async function main(
     const message = e instanceof Error ? e.message : String(e)
     // A progress bar may have left the terminal's cursor mid-line.
     const fresh = process.stderr.isTTY ? '\n' : ''
-    process.stderr.write(`${fresh}cellgraph ${name}: ${message.split('\n')[0]}\n`)
+    process.stderr.write(`${fresh}cellgraph ${name}: ${printable(message.split('\n')[0]!)}\n`)
     if (process.env.CELLGRAPH_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`)
     if (e instanceof UsageError) process.stderr.write(`Run 'cellgraph ${name} --help' for its options.\n`)
     return e instanceof UsageError ? 2 : 1

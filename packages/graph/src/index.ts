@@ -46,6 +46,8 @@ export {
   onlyFields,
   own,
   parseJsonText,
+  printable,
+  quoted,
 } from './schema.js'
 export { lengthMask, swapLeadingAxes } from './sequenceData.js'
 export type { Tensor } from './tensor.js'

@@ -139,6 +139,24 @@ export function onlyFields(obj: object, allowed: readonly string[], path: string
       )
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is escaped
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is escaped
+const CONTROL_BUT_LINES = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g
+
+/**
+ * Text safe to print on a terminal: control characters (escape sequences among them) are shown as
+ * `\u001b`. With `lines`, newlines and tabs are kept (generated text, multi-line output).
+ */
+export const printable = (text: string, lines = false): string =>
+  text.replace(
+    lines ? CONTROL_BUT_LINES : CONTROL,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  )
+
+/** A name from a document quoted for an error message: 'name', control characters escaped. */
+export const quoted = (name: string): string => `'${printable(name)}'`
+
 /** A short, printable rendering of a bad value for an error message. */
 function describe(v: unknown): string {
   const text =

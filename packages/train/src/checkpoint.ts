@@ -1,5 +1,6 @@
-import { cellFromJson, cellToJson, type Tensor, tensor } from '@cellgraph/graph'
-import { Vocabulary } from './data/vocabulary.js'
+import { cellToJson, JsonFormatError, nullMap, own, quoted, type Tensor, tensor } from '@cellgraph/graph'
+import { metadataJson, readModel, readTraining, readVocabulary } from './checkpointMetadata.js'
+import type { Vocabulary } from './data/vocabulary.js'
 import type { ModelConfig } from './model/config.js'
 import { modelGraph, modelParams } from './model/graph.js'
 import { fromStoredNames, toStoredNames } from './model/names.js'
@@ -60,70 +61,68 @@ export function encodeCheckpoint(c: Checkpoint): Uint8Array {
   return encodeSafetensors(tensors, metadata)
 }
 
-/** Decodes checkpoint bytes, checking every tensor's name, shape and dtype against the model. */
+/** Decodes checkpoint bytes, checking the metadata and every tensor's name, shape and dtype against the model. */
 export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
+  try {
+    return decodeChecked(bytes)
+  } catch (e) {
+    // Metadata errors name their field (`metadata model.dropout: ...`); they are checkpoint errors.
+    if (e instanceof JsonFormatError) throw new CheckpointError(e.message)
+    throw e
+  }
+}
+
+function decodeChecked(bytes: Uint8Array): Checkpoint {
   const { tensors, metadata } = decodeSafetensors(bytes)
-  if (metadata.format !== FORMAT)
+  if (own(metadata, 'format') !== FORMAT)
     throw new CheckpointError(`not a cellgraph checkpoint (no '${FORMAT}' metadata)`)
-  if (metadata.version !== VERSION)
-    throw new CheckpointError(`unsupported checkpoint version '${metadata.version}'`)
-  const json = (key: string) => {
-    try {
-      return JSON.parse(metadata[key] ?? '')
-    } catch {
-      throw new CheckpointError(`metadata '${key}' is missing or not valid JSON`)
-    }
-  }
-  const cellDocs = json('cells')
-  if (!Array.isArray(cellDocs) || cellDocs.length === 0)
-    throw new CheckpointError(`metadata 'cells' must be a non-empty array of cells`)
-  const sizes = json('model') as { vocabularySize: number; embedding: number; dropout: number }
-  const model: ModelConfig = {
-    cells: cellDocs.map((d) => cellFromJson(d)),
-    vocabularySize: sizes.vocabularySize,
-    embedding: sizes.embedding,
-    dropout: sizes.dropout,
-  }
-  const vocabulary = new Vocabulary(json('vocabulary'))
+  if (own(metadata, 'version') !== VERSION)
+    throw new CheckpointError(`unsupported checkpoint version ${quoted(String(own(metadata, 'version')))}`)
+  const model = readModel(metadataJson(metadata, 'cells'), metadataJson(metadata, 'model'))
+  const vocabulary = readVocabulary(metadataJson(metadata, 'vocabulary'))
   if (vocabulary.size !== model.vocabularySize)
     throw new CheckpointError(
       `the vocabulary has ${vocabulary.size} characters, the model ${model.vocabularySize}`,
     )
+  const training = readTraining(metadataJson(metadata, 'training'))
 
   const asTensor = (name: string, t: StoredTensor): Tensor => {
     if (t.dtype !== 'F32' && t.dtype !== 'F64')
-      throw new CheckpointError(`tensor '${name}' has dtype ${t.dtype}, expected F32 or F64`)
+      throw new CheckpointError(`tensor ${quoted(name)} has dtype ${t.dtype}, expected F32 or F64`)
     return tensor(t.shape, t.data)
   }
   const shapes = expectedShapes(model)
-  const stored: Record<string, Tensor> = {}
+  const stored = nullMap<Tensor>()
   for (const [name, shape] of Object.entries(shapes)) {
     const t = tensors[name]
-    if (!t) throw new CheckpointError(`tensor '${name}' is missing`)
+    if (!t) throw new CheckpointError(`tensor ${quoted(name)} is missing`)
     if (t.shape.join() !== shape.join())
-      throw new CheckpointError(`tensor '${name}' has shape [${t.shape}], the model expects [${shape}]`)
+      throw new CheckpointError(`tensor ${quoted(name)} has shape [${t.shape}], the model expects [${shape}]`)
     stored[name] = asTensor(name, t)
   }
   const params = fromStoredNames(model, stored)
-  const optimizer: Record<string, Record<string, Tensor>> = {}
-  const carried: Record<string, Tensor> = {}
+  // Maps keyed by names from the file have no prototype: `optimizer.__proto__.x` is just a name.
+  const optimizer = nullMap<Record<string, Tensor>>()
+  const carried = nullMap<Tensor>()
   for (const [name, t] of Object.entries(tensors)) {
-    if (name in shapes) continue
+    if (Object.hasOwn(shapes, name)) continue
     const slot = /^optimizer\.([^.]+)\.(.+)$/.exec(name)
+    const state = name.startsWith('carried.') ? name.slice(8) : undefined
     if (slot) {
       const [, s, p] = slot as unknown as [string, string, string]
-      const expected = params[p]
-      if (!expected) throw new CheckpointError(`tensor '${name}' belongs to no parameter of the model`)
+      if (!Object.hasOwn(params, p))
+        throw new CheckpointError(`tensor ${quoted(name)} belongs to no parameter of the model`)
+      const expected = params[p]!
       if (t.shape.join() !== expected.dims.join())
         throw new CheckpointError(
-          `tensor '${name}' has shape [${t.shape}], the parameter has [${expected.dims}]`,
+          `tensor ${quoted(name)} has shape [${t.shape}], the parameter has [${expected.dims}]`,
         )
-      ;(optimizer[s] ??= {})[p] = asTensor(name, t)
-    } else if (name.startsWith('carried.')) carried[name.slice(8)] = asTensor(name, t)
-    else throw new CheckpointError(`unexpected tensor '${name}'`)
+      ;(optimizer[s] ??= nullMap())[p] = asTensor(name, t)
+    } else if (state !== undefined) carried[state] = asTensor(name, t)
+    else throw new CheckpointError(`unexpected tensor ${quoted(name)}`)
   }
   const dtype = Object.values(tensors)[0]?.dtype === 'F64' ? 'F64' : 'F32'
-  return { model, vocabulary, params, optimizer, carried, training: json('training'), dtype }
+  return { model, vocabulary, params, optimizer, carried, training, dtype }
 }
 
 /** The stored name and shape of every parameter of a model. */

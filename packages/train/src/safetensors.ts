@@ -3,6 +3,8 @@
  * ({ name: { dtype, shape, data_offsets: [begin, end] }, __metadata__: { string: string } }), then
  * the raw little-endian tensor data. Offsets are relative to the end of the header.
  */
+import { nullMap } from '@cellgraph/graph'
+import { readSafetensorsHeader, SafetensorsError } from './safetensorsHeader.js'
 
 export type Dtype = 'F32' | 'F64' | 'I32' | 'I64'
 
@@ -21,9 +23,7 @@ export interface Safetensors {
 const BYTES: Record<Dtype, number> = { F32: 4, F64: 8, I32: 4, I64: 8 }
 const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1
 
-export class SafetensorsError extends Error {
-  override name = 'SafetensorsError'
-}
+export { SafetensorsError }
 
 const elementCount = (shape: readonly number[]) => shape.reduce((n, d) => n * d, 1)
 
@@ -81,60 +81,15 @@ export function encodeSafetensors(
 
 /** Decodes a safetensors file, checking the header's structure and every tensor's byte range. */
 export function decodeSafetensors(bytes: Uint8Array): Safetensors {
-  if (bytes.length < 8) throw new SafetensorsError('file is shorter than the 8-byte header length')
+  const { entries, metadata, dataStart } = readSafetensorsHeader(bytes, BYTES)
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  const headerLength = Number(view.getBigUint64(0, true))
-  if (headerLength > bytes.length - 8)
-    throw new SafetensorsError(`header length ${headerLength} exceeds the file size ${bytes.length}`)
-  let header: unknown
-  try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength)))
-  } catch {
-    throw new SafetensorsError('the header is not valid UTF-8 JSON (not a safetensors file?)')
-  }
-  if (typeof header !== 'object' || header === null || Array.isArray(header))
-    throw new SafetensorsError('the header must be a JSON object')
-  const dataStart = 8 + headerLength
-  const dataLength = bytes.length - dataStart
-  const tensors: Record<string, StoredTensor> = {}
-  let metadata: Record<string, string> = {}
-  for (const [name, entry] of Object.entries(header as Record<string, unknown>)) {
-    if (name === '__metadata__') {
-      metadata = checkMetadata(entry)
-      continue
-    }
-    const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown }
-    if (typeof e !== 'object' || e === null)
-      throw new SafetensorsError(`tensor '${name}': entry must be an object`)
-    if (typeof e.dtype !== 'string' || !(e.dtype in BYTES))
-      throw new SafetensorsError(`tensor '${name}': unsupported dtype ${JSON.stringify(e.dtype)}`)
+  const tensors = nullMap<StoredTensor>()
+  for (const [name, e] of Object.entries(entries)) {
     const dtype = e.dtype as Dtype
-    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0))
-      throw new SafetensorsError(`tensor '${name}': shape must be an array of non-negative integers`)
-    const offsets = e.data_offsets
-    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isInteger(o)))
-      throw new SafetensorsError(`tensor '${name}': data_offsets must be two integers`)
-    const [begin, end] = offsets as [number, number]
-    const count = elementCount(e.shape as number[])
-    if (begin < 0 || end > dataLength || end - begin !== count * BYTES[dtype])
-      throw new SafetensorsError(
-        `tensor '${name}': data_offsets [${begin}, ${end}] do not hold ${count} ${dtype} values within ${dataLength} data bytes`,
-      )
-    tensors[name] = {
-      dtype,
-      shape: e.shape as number[],
-      data: readData(view, dataStart + begin, count, dtype),
-    }
+    const count = (e.end - e.begin) / BYTES[dtype]
+    tensors[name] = { dtype, shape: e.shape, data: readData(view, dataStart + e.begin, count, dtype) }
   }
   return { tensors, metadata }
-}
-
-function checkMetadata(entry: unknown): Record<string, string> {
-  if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
-    throw new SafetensorsError('__metadata__ must be an object of strings')
-  for (const [k, v] of Object.entries(entry))
-    if (typeof v !== 'string') throw new SafetensorsError(`__metadata__.${k} must be a string`)
-  return entry as Record<string, string>
 }
 
 function readData(view: DataView, at: number, count: number, dtype: Dtype) {

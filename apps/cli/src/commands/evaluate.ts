@@ -11,7 +11,7 @@ next to count-based unigram, bigram and 5-gram baselines (Witten-Bell smoothing)
 
 Options:
   --checkpoint PATH     the model (default runs/char-lm.safetensors)
-  --data FILE           the text file the model was trained on (default: the one in the checkpoint)
+  --data FILE           the text file the model was trained on (default: the built-in corpus)
   --backend NAME        ${backendNames.join(', ')} (default cpu)
   -h, --help            show this help
 `
@@ -27,7 +27,12 @@ export async function evaluate(argv: readonly string[], write: (line: string) =>
   const backendName = choice('backend', v.backend, backendNames)
   const c = loadCheckpoint(v.checkpoint)
   const saved = (c.training as { data?: string | null }).data
-  const corpus = loadCorpus(v.data ?? saved ?? undefined)
+  // Paths come only from the command line: a checkpoint names its data file, but is never obeyed.
+  if (v.data === undefined && typeof saved === 'string')
+    throw new CliError(
+      `the checkpoint was trained on the file '${saved}'; pass --data FILE to evaluate (files named inside a checkpoint are not opened)`,
+    )
+  const corpus = loadCorpus(v.data)
   if (corpus.vocabulary.chars.join('') !== c.vocabulary.chars.join(''))
     throw new CliError(
       `the data's vocabulary (${corpus.vocabulary.size} characters) differs from the checkpoint's (${c.vocabulary.size}); evaluate on the data it was trained on`,

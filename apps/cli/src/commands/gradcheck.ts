@@ -1,7 +1,7 @@
 import { gradcheck as check, mseLoss, withLoss } from '@cellgraph/autodiff'
 import { sequenceGraph, type Tensor, tensor } from '@cellgraph/graph'
 import { Rng } from '@cellgraph/train'
-import { integer, parse, UsageError } from '../args.js'
+import { integer, number, parse, UsageError } from '../args.js'
 import { leafDims, readCellFile } from '../inputs.js'
 
 export const gradcheckHelp = `Usage: cellgraph gradcheck CELL.json [options]
@@ -29,11 +29,12 @@ export async function gradcheck(argv: readonly string[], write: (line: string) =
   const { values: v, positionals } = parse(argv, options, 1)
   const [path] = positionals
   if (!path) throw new UsageError('gradcheck needs a cell JSON file: cellgraph gradcheck cell.json')
-  const { cell } = readCellFile(path)
-  const steps = integer('steps', v.steps)
-  const batch = integer('batch', v.batch)
-  const tolerance = Number(v.tolerance)
+  // Gradient checks run in float64 on the interpreter: small sizes are the point.
+  const steps = integer('steps', v.steps, 1, 1000)
+  const batch = integer('batch', v.batch, 1, 1000)
+  const tolerance = number('tolerance', v.tolerance, 0)
   const rng = new Rng(integer('seed', v.seed, 0))
+  const { cell } = readCellFile(path)
   // The loss: mean squared error of the output sequence against random targets.
   const graph = withLoss(sequenceGraph([cell]), ({ y }, b) =>
     mseLoss(y!, b.leaf('input', 'target', { name: 'target', type: y!.type })),

@@ -1,6 +1,7 @@
 import { loadCheckpoint, Rng, StatefulModel, sampleText } from '@cellgraph/train/node'
 import { choice, integer, number, parse } from '../args.js'
 import { backendNames, openBackend } from '../backend.js'
+import { limits } from '../limits.js'
 
 export const sampleHelp = `Usage: cellgraph sample [options]
 
@@ -27,7 +28,7 @@ const options = {
 
 export async function sample(argv: readonly string[], write: (line: string) => void): Promise<number> {
   const { values: v } = parse(argv, options)
-  const length = integer('length', v.length, 0)
+  const length = integer('length', v.length, 0, limits.sample)
   const temperature = number('temperature', v.temperature, 0, 100)
   const seed = integer('seed', v.seed, 0)
   const backendName = choice('backend', v.backend, backendNames)

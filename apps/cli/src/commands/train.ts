@@ -22,6 +22,7 @@ import {
 import { CliError, choice, integer, number, type OptionValues, parse } from '../args.js'
 import { backendNames, openBackend } from '../backend.js'
 import { isBuiltinCell, loadCorpus, readCellFile } from '../inputs.js'
+import { checkModelSize, divergence, limits } from '../limits.js'
 import { duration, Progress } from '../progress.js'
 
 export const trainHelp = `Usage: cellgraph train [options]
@@ -120,9 +121,9 @@ function trainConfig(v: Values, saved?: TrainConfig): TrainConfig {
           ? { kind: 'linear', warmup }
           : { kind: 'cosine', warmup, minFactor: 0.1 }
   return {
-    batch: v.batch ? integer('batch', v.batch) : (saved?.batch ?? 16),
-    window: v.window ? integer('window', v.window) : (saved?.window ?? 32),
-    steps: v.steps ? integer('steps', v.steps) : (saved?.steps ?? 3000),
+    batch: v.batch ? integer('batch', v.batch, 1, limits.batch) : (saved?.batch ?? 16),
+    window: v.window ? integer('window', v.window, 1, limits.window) : (saved?.window ?? 32),
+    steps: v.steps ? integer('steps', v.steps, 1, limits.steps) : (saved?.steps ?? 3000),
     lr: v.lr ? number('lr', v.lr, 0) : (saved?.lr ?? (kind === 'sgd' ? 1 : 0.01)),
     schedule,
     optimizer,
@@ -137,9 +138,9 @@ function modelFromOptions(v: Values, vocabularySize: number): ModelConfig {
   if (isBuiltinCell(cell))
     return builtinModel(cell, {
       vocabularySize,
-      hidden: integer('hidden', v.hidden ?? '256'),
-      layers: integer('layers', v.layers ?? '1'),
-      embedding: integer('embedding', v.embedding ?? '0', 0),
+      hidden: integer('hidden', v.hidden ?? '256', 1, limits.hidden),
+      layers: integer('layers', v.layers ?? '1', 1, limits.layers),
+      embedding: integer('embedding', v.embedding ?? '0', 0, limits.hidden),
       dropout: number('dropout', v.dropout ?? '0', 0, 0.95),
     })
   if (!existsSync(cell) && !cell.endsWith('.json'))
@@ -177,7 +178,7 @@ export async function train(argv: readonly string[], write: (line: string) => vo
   const { values: v } = parse(argv, options)
   const checkpointPath = v.checkpoint
   const saveEvery = integer('save-every', v['save-every'])
-  const sampleLength = integer('sample', v.sample, 0)
+  const sampleLength = integer('sample', v.sample, 0, limits.sample)
   let resume: Checkpoint | undefined
   if (v.resume) {
     if (!existsSync(checkpointPath))
@@ -186,7 +187,12 @@ export async function train(argv: readonly string[], write: (line: string) => vo
     checkResumeShape(v, resume.model)
   }
   const savedTraining = resume?.training as { config?: TrainConfig; data?: string | null } | undefined
-  const dataPath = v.data ?? savedTraining?.data ?? undefined
+  // Paths come only from the command line: a checkpoint names its data file, but is never obeyed.
+  if (resume && v.data === undefined && typeof savedTraining?.data === 'string')
+    throw new CliError(
+      `the checkpoint was trained on the file '${savedTraining.data}'; pass --data FILE to resume (files named inside a checkpoint are not opened)`,
+    )
+  const dataPath = v.data
   const corpus = loadCorpus(dataPath)
   if (resume && resume.vocabulary.chars.join('') !== corpus.vocabulary.chars.join(''))
     throw new CliError(
@@ -194,6 +200,7 @@ export async function train(argv: readonly string[], write: (line: string) => vo
     )
   const model = resume?.model ?? modelFromOptions(v, corpus.vocabulary.size)
   const config = trainConfig(v, savedTraining?.config)
+  checkModelSize(model, config)
   const backend = await openBackend(choice('backend', v.backend, backendNames))
 
   const first = model.cells[0]!
@@ -220,7 +227,11 @@ export async function train(argv: readonly string[], write: (line: string) => vo
     saveCheckpoint(checkpointPath, { ...c, training: { ...c.training, data: dataPath ?? null } })
   }
   const started = Date.now()
-  const until = v.until ? Math.min(integer('until', v.until), config.steps) : config.steps
+  const until = v.until ? Math.min(integer('until', v.until, 1, limits.steps), config.steps) : config.steps
+  if (until <= trainer.step)
+    throw new CliError(
+      `--until ${until} is not after the checkpoint's step ${trainer.step}; nothing to train`,
+    )
   const progress = new Progress(config.steps, trainer.step, process.stderr)
   const firstLoss: number[] = []
   let lastLoss = Number.NaN
@@ -231,6 +242,7 @@ export async function train(argv: readonly string[], write: (line: string) => vo
     progress.update(r.step, r.loss, r.tokens, r.step === until)
     if (r.step % saveEvery === 0 || r.step === until) await save()
   }
+  const diverged = divergence(lastLoss, corpus.vocabulary.size)
   write(
     `Trained to step ${trainer.step} in ${duration((Date.now() - started) / 1000)}: loss ${firstLoss[0]!.toFixed(3)} → ${lastLoss.toFixed(3)} nats/char. Saved ${checkpointPath}.`,
   )
@@ -254,5 +266,9 @@ export async function train(argv: readonly string[], write: (line: string) => vo
     write(`Sample (temperature 0.7):\n${text}\n`)
   }
   backend.dispose()
+  if (diverged) {
+    process.stderr.write(`cellgraph train: ${diverged}\n`)
+    return 1
+  }
   return 0
 }

@@ -149,8 +149,14 @@ export class Trainer {
         target.write(saved.data)
       }
     for (const [name, target] of Object.entries(this.carried)) {
-      const saved = c.carried[name]
-      if (saved && saved.data.length === target.dims.reduce((n, d) => n * d, 1)) target.write(saved.data)
+      const saved = Object.hasOwn(c.carried, name) ? c.carried[name] : undefined
+      if (!saved) continue
+      // Zeros in place of a state of another size would make the resumed run quietly inexact.
+      if (saved.dims.join() !== target.dims.join())
+        throw new TrainingError(
+          `the checkpoint's carried state '${name}' is [${saved.dims}], this run needs [${target.dims}] (batch ${this.config.batch}); resume with the batch size it was saved with`,
+        )
+      target.write(saved.data)
     }
   }
 
