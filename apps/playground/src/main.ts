@@ -4,10 +4,13 @@ import { CellStore } from './cellStore.js'
 import { mountCellView } from './views/cellView.js'
 import { mountCompilerView } from './views/compilerView.js'
 import { mountDiagramView } from './views/diagramView.js'
+import { mountTrainView } from './views/trainView.js'
 import { WorkerClient } from './worker/client.js'
 
 const store = new CellStore(dslTemplates.lstm!, 'dsl', { input: 3, hidden: 4 })
+// Two workers: compiling and checking gradients need not wait for a training run.
 const compilerWorker = new WorkerClient()
+const trainingWorker = new WorkerClient()
 let current = 'cell'
 const shown: Record<string, () => void> = {}
 
@@ -25,5 +28,6 @@ for (const tab of tabs)
 mountCellView(store)
 mountDiagramView(store)
 shown.compiler = mountCompilerView(store, compilerWorker, () => current === 'compiler')
+shown.train = mountTrainView(store, trainingWorker, compilerWorker)
 // For the end-to-end tests and the curious: the current cell state.
 Object.assign(globalThis, { cellgraphPlayground: { store } })

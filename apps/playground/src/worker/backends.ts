@@ -1,4 +1,4 @@
-import { type Backend, namedBackends, webgpuBackend } from '@cellgraph/backends'
+import { type Backend, openBackend } from '@cellgraph/backends'
 
 /** The backends the playground offers: compiled CPU (WebAssembly), plain JavaScript, WebGPU. */
 export const backendChoices = ['cpu', 'cpu-js', 'webgpu'] as const
@@ -10,7 +10,7 @@ const made = new Map<BackendChoice, Promise<Backend>>()
 export function backendFor(name: BackendChoice): Promise<Backend> {
   let backend = made.get(name)
   if (!backend) {
-    backend = name === 'webgpu' ? webgpuBackend() : Promise.resolve(namedBackends[name]())
+    backend = openBackend(name)
     // A failed start (no adapter) is not cached: the next try asks again.
     backend.catch(() => made.delete(name))
     made.set(name, backend)

@@ -1,3 +1,4 @@
+import type { TrainEvent } from '../train/session.js'
 import type { Answer, Request, Results } from './protocol.js'
 
 type Call = Request extends infer R
@@ -12,10 +13,14 @@ export class WorkerClient {
   private next = 1
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>()
 
+  /** Training progress, as the worker reports it. */
+  onEvent: (event: TrainEvent) => void = () => {}
+
   constructor() {
     this.worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' })
     this.worker.onmessage = (event: MessageEvent<Answer>) => {
       const answer = event.data
+      if (answer.type === 'event') return this.onEvent(answer.event)
       const waiting = this.pending.get(answer.id)
       if (!waiting) return
       this.pending.delete(answer.id)

@@ -1,0 +1,159 @@
+import { join } from 'node:path'
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openPlayground, type Session, screenshotDir } from './harness.js'
+
+let s: Session
+
+beforeAll(async () => {
+  s = await openPlayground()
+})
+
+afterAll(async () => {
+  await s?.close()
+})
+
+const losses = (page: Page) =>
+  page.evaluate(
+    () => (globalThis as unknown as { cellgraphLossChart: { losses: number[] } }).cellgraphLossChart.losses,
+  )
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
+const finished = (page: Page) =>
+  page.waitForFunction(
+    () => document.querySelector('#loss-chart')?.getAttribute('data-state') === 'done',
+    null,
+    {
+      timeout: 90_000,
+    },
+  )
+
+async function train(page: Page, backend: string, steps: number) {
+  await page.selectOption('#train-backend', backend)
+  await page.fill('#train-hidden', '16')
+  await page.fill('#train-steps', String(steps))
+  await page.click('#train-start')
+}
+
+/**
+ * How long a real click waits before its handler runs and the next frame is drawn, measured in the
+ * page from the event's own time stamp.
+ */
+async function clickLatency(page: Page, selector: string): Promise<number> {
+  const measured = page.evaluate(
+    (sel) =>
+      new Promise<number>((resolve) => {
+        document
+          .querySelector(sel)!
+          .addEventListener(
+            'click',
+            (event) => requestAnimationFrame(() => resolve(performance.now() - event.timeStamp)),
+            { once: true },
+          )
+      }),
+    selector,
+  )
+  await page.click(selector)
+  return measured
+}
+
+describe('training in the browser', () => {
+  it('trains the cell on cpu in a worker: the loss falls and the page answers clicks during training', async () => {
+    const { page } = s
+    await page.click('#tabs button[data-view="train"]')
+    await train(page, 'cpu', 80)
+    await page.waitForFunction(
+      () => Number(document.querySelector('#train-step')?.textContent?.slice(5)) >= 5,
+      null,
+      {
+        timeout: 60_000,
+      },
+    )
+    const latency = await clickLatency(page, '#tabs button[data-view="train"]')
+    expect(await page.getAttribute('#loss-chart', 'data-state')).toBe('running')
+    expect(latency).toBeLessThan(200)
+    await finished(page)
+    const curve = await losses(page)
+    expect(curve).toHaveLength(80)
+    expect(mean(curve.slice(-5))).toBeLessThan(mean(curve.slice(0, 5)) - 0.3)
+    expect(await page.textContent('#train-speed')).toMatch(/steps\/s/)
+    expect((await page.textContent('#train-sample'))?.length).toBeGreaterThan(100)
+    await page.screenshot({ path: join(screenshotDir, 'train-cpu.png') })
+    console.log(
+      `cpu: click answered in ${latency.toFixed(0)} ms during training; loss ${curve[0]!.toFixed(3)} -> ${curve.at(-1)!.toFixed(3)}`,
+    )
+  })
+
+  it('stops and resumes', async () => {
+    const { page } = s
+    await train(page, 'cpu-js', 400)
+    await page.waitForFunction(
+      () => Number(document.querySelector('#train-step')?.textContent?.slice(5)) >= 3,
+    )
+    await page.click('#train-stop')
+    await page.waitForFunction(
+      () => document.querySelector('#loss-chart')?.getAttribute('data-state') === 'stopped',
+    )
+    const stoppedAt = (await losses(page)).length
+    await page.click('#train-resume')
+    await page.waitForFunction(
+      (n) =>
+        (globalThis as unknown as { cellgraphLossChart: { losses: number[] } }).cellgraphLossChart.losses
+          .length >
+        n + 3,
+      stoppedAt,
+    )
+    await page.click('#train-stop')
+    await page.waitForFunction(
+      () => document.querySelector('#loss-chart')?.getAttribute('data-state') === 'stopped',
+    )
+  })
+
+  it('saves the model in the browser and loads it after a reload', async () => {
+    const { page } = s
+    await page.click('#save-browser')
+    await page.waitForFunction(() =>
+      document.querySelector('#train-status')?.textContent?.startsWith('saved in this browser'),
+    )
+    const step = await page.textContent('#train-step')
+    await page.reload()
+    await page.waitForSelector('#cell-status.ok')
+    await page.click('#tabs button[data-view="train"]')
+    await page.click('#load-browser')
+    await page.waitForFunction(() =>
+      /loaded at step \d+/.test(document.querySelector('#train-status')?.textContent ?? ''),
+    )
+    expect(await page.textContent('#train-status')).toContain(`loaded at ${step}`)
+    await page.click('#train-resume')
+    await page.waitForFunction(
+      () =>
+        (globalThis as unknown as { cellgraphLossChart: { losses: number[] } }).cellgraphLossChart.losses
+          .length >= 2,
+    )
+    await page.click('#train-stop')
+    await page.waitForFunction(
+      () => document.querySelector('#loss-chart')?.getAttribute('data-state') === 'stopped',
+    )
+  })
+
+  it('checks the cell gradients against finite differences', async () => {
+    const { page } = s
+    await page.click('#gradcheck')
+    await page.waitForSelector('#gradcheck-result[data-worst]', { timeout: 60_000 })
+    const worst = Number(await page.getAttribute('#gradcheck-result', 'data-worst'))
+    expect(worst).toBeLessThan(1e-5)
+    expect(await page.textContent('#gradcheck-result')).toMatch(/worst relative error/)
+  })
+
+  it('trains on WebGPU (SwiftShader): the loss falls', async () => {
+    const { page } = s
+    expect(await page.textContent('#webgpu-note')).toBe('')
+    await train(page, 'webgpu', 30)
+    await finished(page)
+    const curve = await losses(page)
+    expect(curve).toHaveLength(30)
+    expect(mean(curve.slice(-3))).toBeLessThan(mean(curve.slice(0, 3)))
+    expect(await page.textContent('#train-description')).toMatch(/on webgpu \(.*swiftshader/i)
+    await page.screenshot({ path: join(screenshotDir, 'train-webgpu.png') })
+    expect(s.errors).toEqual([])
+  })
+})

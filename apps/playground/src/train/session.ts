@@ -1,0 +1,46 @@
+import type { CellForm } from '../cell/parse.js'
+import type { BackendChoice } from '../worker/backends.js'
+
+export const tasks = ['char-lm', 'adding'] as const
+export type Task = (typeof tasks)[number]
+
+/** What the train view asks the worker to train. */
+export interface TrainSetup {
+  readonly task: Task
+  readonly backend: BackendChoice
+  /** The cell as the editor holds it; a DSL cell is traced at the task's input size and `hidden`. */
+  readonly source: { readonly form: CellForm; readonly text: string }
+  readonly hidden: number
+  readonly steps: number
+  readonly batch: number
+  readonly lr: number
+  /** char-lm: the window of truncated BPTT; adding: the sequence length. */
+  readonly length: number
+  /** char-lm: text to train on instead of the built-in corpus. */
+  readonly text?: string
+  readonly seed: number
+}
+
+/** A model being trained, one optimizer step at a time. */
+export interface TrainingSession {
+  readonly task: Task
+  /** Optimizer steps done. */
+  readonly steps: number
+  readonly description: string
+  step(): Promise<number>
+  /** Something to show of what the model learned: generated text, or predictions. */
+  sample(): Promise<string>
+  /** Everything needed to continue, as bytes (safetensors). */
+  save(): Promise<Uint8Array>
+  dispose(): void
+}
+
+/** Events the worker sends while training. */
+export type TrainEvent =
+  | { readonly kind: 'step'; readonly step: number; readonly loss: number; readonly stepsPerSecond: number }
+  | { readonly kind: 'sample'; readonly step: number; readonly text: string }
+  | {
+      readonly kind: 'state'
+      readonly state: 'running' | 'stopped' | 'done' | 'failed'
+      readonly note?: string
+    }
