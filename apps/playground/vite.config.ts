@@ -1,5 +1,4 @@
 import { defineConfig } from 'vite'
-import { nodeBuiltinStubs } from './vite/nodeBuiltinStubs.js'
 
 // Cross-origin isolation (COOP/COEP) gives the page SharedArrayBuffer, which the compiled CPU
 // backend's second thread needs; the dev server and `vite preview` both send the headers.
@@ -10,9 +9,8 @@ const isolation = {
 
 export default defineConfig({
   base: './',
-  plugins: [nodeBuiltinStubs()],
   server: { headers: isolation },
   preview: { headers: isolation },
-  worker: { format: 'es', plugins: () => [nodeBuiltinStubs()] },
+  worker: { format: 'es' },
   build: { target: 'es2022', chunkSizeWarningLimit: 2000 },
 })

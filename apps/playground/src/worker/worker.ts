@@ -1,5 +1,4 @@
 /// <reference lib="webworker" />
-import './bufferShim.js'
 import { compilerReport } from '../compiler/report.js'
 import { backendFor } from './backends.js'
 import { checkGradients } from './gradcheck.js'
