@@ -31,6 +31,8 @@ async function train(page: Page, backend: string, steps: number) {
   await page.selectOption('#train-backend', backend)
   await page.fill('#train-hidden', '16')
   await page.fill('#train-steps', String(steps))
+  // Forget the last run's end, so waiting for 'done' waits for this run.
+  await page.evaluate(() => document.querySelector<HTMLElement>('#loss-chart')!.removeAttribute('data-state'))
   await page.click('#train-start')
 }
 
@@ -135,6 +137,29 @@ describe('training in the browser', () => {
     )
   })
 
+  it('downloads the model and loads the downloaded file', async () => {
+    const { page } = s
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save-download')])
+    expect(download.suggestedFilename()).toMatch(/\.safetensors$/)
+    const path = join(screenshotDir, 'model.safetensors')
+    await download.saveAs(path)
+    await page.setInputFiles('#load-file', path)
+    await page.waitForFunction(() =>
+      /loaded at step \d+/.test(document.querySelector('#train-status')?.textContent ?? ''),
+    )
+  })
+
+  it('trains the adding problem', async () => {
+    const { page } = s
+    await page.selectOption('#train-task', 'adding')
+    await page.fill('#train-length', '6')
+    await train(page, 'cpu-js', 60)
+    await finished(page)
+    expect(await page.textContent('#train-sample')).toMatch(/mean squared error on 256 fresh sequences: \d/)
+    await page.selectOption('#train-task', 'char-lm')
+    await page.fill('#train-length', '16')
+  })
+
   it('checks the cell gradients against finite differences', async () => {
     const { page } = s
     await page.click('#gradcheck')
@@ -155,5 +180,22 @@ describe('training in the browser', () => {
     expect(await page.textContent('#train-description')).toMatch(/on webgpu \(.*swiftshader/i)
     await page.screenshot({ path: join(screenshotDir, 'train-webgpu.png') })
     expect(s.errors).toEqual([])
+  })
+
+  it('says so when the browser offers no WebGPU adapter', async () => {
+    const page = await s.browser.newPage()
+    await page.addInitScript(() =>
+      Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined }),
+    )
+    await page.goto(s.page.url())
+    await page.click('#tabs button[data-view="train"]')
+    await page.waitForFunction(() => document.querySelector('#webgpu-note')?.textContent !== '')
+    expect(await page.textContent('#webgpu-note')).toMatch(
+      /WebGPU is not available: this browser has no navigator\.gpu/,
+    )
+    expect(
+      await page.$eval('#train-backend option[value="webgpu"]', (o) => (o as HTMLOptionElement).disabled),
+    ).toBe(true)
+    await page.close()
   })
 })

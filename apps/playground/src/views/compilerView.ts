@@ -1,6 +1,7 @@
 import type { Cell } from '@cellgraph/graph'
 import type { CellStore } from '../cellStore.js'
 import type { CompilerReport } from '../compiler/report.js'
+import { webgpuSupport } from '../webgpuSupport.js'
 import { type BackendChoice, backendChoices } from '../worker/backends.js'
 import type { WorkerClient } from '../worker/client.js'
 import { byId, el } from './dom.js'
@@ -23,6 +24,13 @@ export function mountCompilerView(
   const output = byId('compiler-output')
   for (const name of backendChoices) backend.add(new Option(name, name))
   backend.value = 'cpu-js'
+  void webgpuSupport().then(({ available, note }) => {
+    const option = [...backend.options].find((o) => o.value === 'webgpu')
+    if (option && !available) {
+      option.disabled = true
+      option.title = note
+    }
+  })
 
   let report: CompilerReport | undefined
   let reportFor: { cell: Cell; backend: string } | undefined
