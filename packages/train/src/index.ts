@@ -7,6 +7,7 @@ export {
 } from './checkpoint.js'
 export * from './data/index.js'
 export * from './experiment/index.js'
+export { fromBFloat16Bits, fromHalfBits, toBFloat16Bits, toHalfBits } from './halfFloat.js'
 export * from './model/index.js'
 export * from './optim/index.js'
 export * from './run/index.js'

@@ -6,12 +6,14 @@
 import { nullMap } from '@cellgraph/graph'
 import { readSafetensorsHeader, SafetensorsError } from './safetensorsHeader.js'
 
-export type Dtype = 'F32' | 'F64' | 'I32' | 'I64'
+import { fromBFloat16Bits, fromHalfBits, toBFloat16Bits, toHalfBits } from './halfFloat.js'
+
+export type Dtype = 'F32' | 'F64' | 'F16' | 'BF16' | 'I32' | 'I64'
 
 export interface StoredTensor {
   readonly dtype: Dtype
   readonly shape: readonly number[]
-  /** The values, as numbers (I64 is read through BigInt and must fit a double exactly). */
+  /** The values, as numbers (I64 is read through BigInt and must fit a double; F16, BF16 as float32). */
   readonly data: Float32Array | Float64Array | Int32Array
 }
 
@@ -20,7 +22,11 @@ export interface Safetensors {
   readonly metadata: Readonly<Record<string, string>>
 }
 
-const BYTES: Record<Dtype, number> = { F32: 4, F64: 8, I32: 4, I64: 8 }
+const BYTES: Record<Dtype, number> = { F32: 4, F64: 8, F16: 2, BF16: 2, I32: 4, I64: 8 }
+const HALF: Partial<Record<Dtype, { to: (v: number) => number; from: (bits: number) => number }>> = {
+  F16: { to: toHalfBits, from: fromHalfBits },
+  BF16: { to: toBFloat16Bits, from: fromBFloat16Bits },
+}
 const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1
 
 export { SafetensorsError }
@@ -57,7 +63,9 @@ export function encodeSafetensors(
   for (const name of names) {
     const t = tensors[name]!
     const bytes = t.data.length * BYTES[t.dtype]
-    if (LITTLE_ENDIAN && t.dtype !== 'I64') {
+    const half = HALF[t.dtype]
+    if (half) for (let i = 0; i < t.data.length; i++) view.setUint16(at + 2 * i, half.to(t.data[i]!), true)
+    else if (LITTLE_ENDIAN && t.dtype !== 'I64') {
       const typed =
         t.dtype === 'F32'
           ? Float32Array.from(t.data)
@@ -93,6 +101,8 @@ export function decodeSafetensors(bytes: Uint8Array): Safetensors {
 }
 
 function readData(view: DataView, at: number, count: number, dtype: Dtype) {
+  const half = HALF[dtype]
+  if (half) return Float32Array.from({ length: count }, (_, i) => half.from(view.getUint16(at + 2 * i, true)))
   if (LITTLE_ENDIAN && dtype !== 'I64') {
     // Copy out first: the data need not be aligned for a typed-array view.
     const bytes = new Uint8Array(view.buffer, view.byteOffset + at, count * BYTES[dtype]).slice()

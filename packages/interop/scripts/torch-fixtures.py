@@ -1,0 +1,95 @@
+"""Generates test/fixtures/torch/: PyTorch state_dicts saved as safetensors (F32, F64, F16, BF16)
+and the outputs PyTorch computes from them. Run with Debian's python3-torch:
+/usr/bin/python3 scripts/torch-fixtures.py
+The safetensors files are written here byte by byte (the format is an 8-byte header length, a JSON
+header and raw little-endian data), so the script needs only torch. The tests load the files with
+cellgraph and compare its outputs with PyTorch's; they do not need PyTorch installed."""
+import json
+import os
+import struct
+
+import torch
+
+torch.manual_seed(20261205)
+T, B, I, H = 5, 2, 3, 4
+OUT = os.path.join(os.path.dirname(__file__), "..", "test", "fixtures", "torch")
+os.makedirs(OUT, exist_ok=True)
+
+
+def raw(t, dtype):
+    if dtype == "F32":
+        return t.float().numpy().tobytes()
+    if dtype == "F64":
+        return t.double().numpy().tobytes()
+    if dtype == "F16":
+        return t.half().numpy().tobytes()
+    return t.bfloat16().view(torch.int16).numpy().tobytes()  # BF16: numpy has no bfloat16
+
+
+def rounded(t, dtype):
+    """The values a file of this dtype holds, back in float64."""
+    cast = {"F32": torch.float32, "F64": torch.float64, "F16": torch.float16, "BF16": torch.bfloat16}[dtype]
+    return t.to(cast).double()
+
+
+def save_safetensors(path, tensors, dtype):
+    header, blobs, offset = {}, [], 0
+    for name in sorted(tensors):
+        data = raw(tensors[name], dtype)
+        header[name] = {"dtype": dtype, "shape": list(tensors[name].shape), "data_offsets": [offset, offset + len(data)]}
+        blobs.append(data)
+        offset += len(data)
+    text = json.dumps(header, separators=(",", ":"))
+    text += " " * ((8 - (8 + len(text)) % 8) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)) + text.encode() + b"".join(blobs))
+
+
+def tensor(t):
+    return {"dims": list(t.shape), "data": t.detach().reshape(-1).tolist()}
+
+
+cases = {}
+for name, cls, layers, bidirectional, bias, batch_first, lengths, dtype in [
+    ("lstm", torch.nn.LSTM, 2, True, True, False, [5, 3], "F32"),
+    ("gru", torch.nn.GRU, 1, False, False, True, None, "F16"),
+    ("rnn", torch.nn.RNN, 2, False, True, False, [2, 5], "BF16"),
+    ("lstm", torch.nn.LSTM, 1, False, True, False, None, "F64"),
+    ("gru", torch.nn.GRU, 2, True, True, True, [4, 5], "F32"),
+]:
+    module = cls(I, H, num_layers=layers, bidirectional=bidirectional, bias=bias, batch_first=batch_first)
+    for p in module.parameters():
+        torch.nn.init.uniform_(p, -0.8, 0.8)
+    state = module.state_dict()
+    key = f"{name}_l{layers}{'_bi' if bidirectional else ''}{'' if bias else '_nobias'}{'_bf' if batch_first else ''}_{dtype.lower()}"
+    save_safetensors(os.path.join(OUT, f"{key}.safetensors"), state, dtype)
+    # PyTorch's outputs in float64 from exactly the values the file holds
+    module = module.double()
+    module.load_state_dict({k: rounded(v, dtype) for k, v in state.items()})
+    dirs = 2 if bidirectional else 1
+    x = (torch.randn(B, T, I) if batch_first else torch.randn(T, B, I)).float().double()
+    h0 = torch.randn(layers * dirs, B, H).float().double() * 0.5
+    c0 = torch.randn(layers * dirs, B, H).float().double() * 0.5
+    fed = x if lengths is None else torch.nn.utils.rnn.pack_padded_sequence(
+        x, torch.tensor(lengths), batch_first=batch_first, enforce_sorted=False
+    )
+    with torch.no_grad():
+        y, final = module(fed, (h0, c0) if name == "lstm" else h0)
+    if lengths is not None:
+        y, _ = torch.nn.utils.rnn.pad_packed_sequence(y, batch_first=batch_first, total_length=T)
+    hn, cn = final if name == "lstm" else (final, None)
+    cases[key] = {
+        "file": f"{key}.safetensors",
+        "module": {"cell": name, "layers": layers, "bidirectional": bidirectional, "bias": bias, "batchFirst": batch_first},
+        "dtype": dtype,
+        **({"lengths": lengths} if lengths is not None else {}),
+        "x": tensor(x),
+        "h0": tensor(h0),
+        "y": tensor(y),
+        "hn": tensor(hn),
+        **({"c0": tensor(c0), "cn": tensor(cn)} if name == "lstm" else {}),
+    }
+
+with open(os.path.join(OUT, "expected.json"), "w") as f:
+    json.dump({"torch": torch.__version__, "sizes": {"T": T, "B": B, "input": I, "hidden": H}, "cases": cases}, f)
+print(f"wrote {len(cases)} cases to {OUT} (torch {torch.__version__})")

@@ -1,0 +1,10 @@
+export { InteropError } from './errors.js'
+export {
+  loadTorchStateDict,
+  type SaveOptions,
+  saveTorchStateDict,
+  type TorchCell,
+  type TorchModel,
+  type TorchModule,
+  torchStack,
+} from './torchStateDict.js'

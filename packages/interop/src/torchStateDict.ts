@@ -1,0 +1,206 @@
+import {
+  type Cell,
+  cellParams,
+  type Direction,
+  fromTorch,
+  type Graph,
+  gru,
+  lstm,
+  rnn,
+  type SequenceOptions,
+  sequenceGraph,
+  stackCells,
+  type Tensor,
+  tensor,
+  toTorch,
+} from '@cellgraph/graph'
+import { type Dtype, decodeSafetensors, encodeSafetensors, type StoredTensor } from '@cellgraph/train'
+import { InteropError } from './errors.js'
+
+/** The PyTorch modules a state dict can come from: nn.RNN (tanh), nn.LSTM and nn.GRU. */
+export type TorchCell = 'rnn' | 'lstm' | 'gru'
+
+const definitions = { rnn, lstm, gru } as const
+
+/** The constructor arguments of the PyTorch module (sizes come from the tensors). */
+export interface TorchModule {
+  readonly cell: TorchCell
+  /** `num_layers`; default 1. */
+  readonly layers?: number
+  /** Default false. */
+  readonly bidirectional?: boolean
+  /** Default true; without biases cellgraph's biases are zero and must stay zero to be saved. */
+  readonly bias?: boolean
+  /** Default false; data is converted with `swapLeadingAxes` (cellgraph is time-major). */
+  readonly batchFirst?: boolean
+}
+
+/** A model loaded from a PyTorch state dict, ready to run, differentiate and fine-tune. */
+export interface TorchModel {
+  readonly module: Required<TorchModule> & { readonly input: number; readonly hidden: number }
+  readonly cells: readonly Cell[]
+  readonly options: SequenceOptions
+  /** `sequenceGraph(cells, options)`: inputs `x`, `l<k>.<state>0`, parameters; outputs `y`, states. */
+  readonly graph: Graph
+  /** Parameters by cellgraph name (`l<k>.<param>`, `l<k>.reverse.<param>`), float64. */
+  readonly params: Record<string, Tensor>
+}
+
+const fullModule = (m: TorchModule) => {
+  if (!(m.cell in definitions))
+    throw new InteropError(`cell must be one of ${Object.keys(definitions).join(', ')}, got '${m.cell}'`)
+  const layers = m.layers ?? 1
+  if (!Number.isInteger(layers) || layers < 1)
+    throw new InteropError(`layers must be a positive integer, got ${m.layers}`)
+  return {
+    cell: m.cell,
+    layers,
+    bidirectional: m.bidirectional ?? false,
+    bias: m.bias ?? true,
+    batchFirst: m.batchFirst ?? false,
+  }
+}
+
+/** PyTorch's name suffixes per layer and direction, with cellgraph's name prefixes. */
+const directionsOf = (bidirectional: boolean) =>
+  bidirectional
+    ? [
+        { suffix: '', prefix: '' },
+        { suffix: '_reverse', prefix: 'reverse.' },
+      ]
+    : [{ suffix: '', prefix: '' }]
+
+const isBias = (torchName: string) => torchName.startsWith('bias_')
+
+/** The cells and sequence options of a PyTorch module at the given sizes. */
+export function torchStack(module: TorchModule, input: number, hidden: number) {
+  const m = fullModule(module)
+  const direction: Direction = m.bidirectional ? 'bidirectional' : 'forward'
+  const cells = stackCells(definitions[m.cell], { input, hidden, layers: m.layers, direction })
+  return { module: { ...m, input, hidden }, cells, options: { direction } satisfies SequenceOptions }
+}
+
+/**
+ * Loads a PyTorch `state_dict` saved with safetensors (`safetensors.torch.save_file(m.state_dict())`)
+ * for nn.RNN, nn.LSTM or nn.GRU with the given constructor arguments. F32, F64, F16 and BF16
+ * tensors are read; names, shapes and dtypes are checked, and a tensor the module does not have
+ * is an error naming it. With `lengths: true` the graph takes the step mask `mask` (`lengthMask`),
+ * as the module does packed sequences.
+ */
+export function loadTorchStateDict(
+  bytes: Uint8Array,
+  module: TorchModule & Pick<SequenceOptions, 'lengths'>,
+): TorchModel {
+  const { tensors } = decodeWithContext(bytes)
+  const m = fullModule(module)
+  const sizeOf = (name: string, axis: number) => {
+    const t = tensors[name]
+    if (!t) throw new InteropError(`the state dict has no '${name}' (is it an nn.${m.cell.toUpperCase()}?)`)
+    return t.shape[axis]!
+  }
+  const stack = torchStack(m, sizeOf('weight_ih_l0', 1), sizeOf('weight_hh_l0', 1))
+  const torch: Record<string, Tensor> = {}
+  for (const [name, t] of Object.entries(tensors)) {
+    if (t.dtype !== 'F32' && t.dtype !== 'F64' && t.dtype !== 'F16' && t.dtype !== 'BF16')
+      throw new InteropError(`tensor '${name}' has dtype ${t.dtype}; weights must be F32, F64, F16 or BF16`)
+    torch[name] = tensor(t.shape, t.data)
+  }
+  const expected = new Set<string>()
+  const params: Record<string, Tensor> = {}
+  stack.cells.forEach((cell, l) => {
+    const layout = cell.torch!.filter((t) => m.bias || !isBias(t.name))
+    const shapes = Object.fromEntries(cellParams(cell).map((p) => [p.name, p.shape]))
+    for (const { suffix, prefix } of directionsOf(m.bidirectional)) {
+      const tail = `_l${l}${suffix}`
+      for (const t of layout) expected.add(t.name + tail)
+      const loaded = m.bias
+        ? fromTorch(layout, torch, shapes, tail)
+        : fromTorchWithoutBias(cell, layout, torch, tail)
+      for (const [p, v] of Object.entries(loaded)) params[`l${l}.${prefix}${p}`] = v
+    }
+  })
+  for (const name of Object.keys(torch))
+    if (!expected.has(name))
+      throw new InteropError(
+        `the state dict has '${name}', which nn.${m.cell.toUpperCase()}(layers=${m.layers}, bidirectional=${m.bidirectional}, bias=${m.bias}) does not`,
+      )
+  const options = { ...stack.options, lengths: module.lengths ?? false }
+  return { ...stack, options, graph: sequenceGraph(stack.cells, options), params }
+}
+
+/** fromTorch over the weight tensors only; the biases, which the file lacks, are zero. */
+function fromTorchWithoutBias(
+  cell: Cell,
+  layout: NonNullable<Cell['torch']>,
+  torch: Record<string, Tensor>,
+  tail: string,
+) {
+  const biasParams = new Set(
+    cell.torch!.filter((t) => isBias(t.name)).flatMap((t) => t.blocks.map((b) => b.param)),
+  )
+  const shapes = Object.fromEntries(cellParams(cell).map((p) => [p.name, p.shape]))
+  const weightShapes = Object.fromEntries(Object.entries(shapes).filter(([p]) => !biasParams.has(p)))
+  const weights = fromTorch(layout, torch, weightShapes, tail)
+  for (const p of biasParams) weights[p] = tensor(shapes[p]!)
+  return weights
+}
+
+export interface SaveOptions {
+  /** Default F32. F16 and BF16 round to nearest, ties to even, as PyTorch's casts do. */
+  readonly dtype?: 'F32' | 'F64' | 'F16' | 'BF16'
+}
+
+/**
+ * Saves cellgraph parameters (`l<k>.<param>` names, as `loadTorchStateDict` gives them) as a
+ * PyTorch state dict in safetensors form, loadable with `module.load_state_dict(load_file(path))`.
+ */
+export function saveTorchStateDict(
+  params: Readonly<Record<string, Tensor>>,
+  module: TorchModule,
+  options: SaveOptions = {},
+): Uint8Array {
+  const dtype: Dtype = options.dtype ?? 'F32'
+  if (!['F32', 'F64', 'F16', 'BF16'].includes(dtype))
+    throw new InteropError(`dtype must be F32, F64, F16 or BF16, got '${dtype}'`)
+  const m = fullModule(module)
+  const first = params[m.cell === 'gru' ? 'l0.n_x.W' : m.cell === 'rnn' ? 'l0.rnn.W' : 'l0.i.W']
+  const firstH = params[m.cell === 'gru' ? 'l0.n_h.W' : m.cell === 'rnn' ? 'l0.rnn.W' : 'l0.i.W']
+  if (!first || !firstH)
+    throw new InteropError(`the parameters have no layer 0 of an nn.${m.cell.toUpperCase()}`)
+  const hidden = firstH.dims[0]!
+  const input = m.cell === 'gru' ? first.dims[1]! : first.dims[1]! - hidden
+  const { cells } = torchStack(m, input, hidden)
+  const out: Record<string, StoredTensor> = {}
+  cells.forEach((cell, l) => {
+    for (const { suffix, prefix } of directionsOf(m.bidirectional)) {
+      const own: Record<string, Tensor> = {}
+      for (const p of cellParams(cell)) {
+        const v = params[`l${l}.${prefix}${p.name}`]
+        if (!v) throw new InteropError(`parameter 'l${l}.${prefix}${p.name}' is missing`)
+        if (v.dims.join() !== p.shape.join())
+          throw new InteropError(
+            `parameter 'l${l}.${prefix}${p.name}' has shape [${v.dims}], expected [${p.shape}]`,
+          )
+        own[p.name] = v
+      }
+      for (const [name, t] of Object.entries(toTorch(cell.torch!, own, `_l${l}${suffix}`))) {
+        if (isBias(name) && !m.bias) {
+          if (t.data.some((v) => v !== 0))
+            throw new InteropError(`'${name}' is not zero, but the module has bias=False`)
+          continue
+        }
+        const data = dtype === 'F64' ? Float64Array.from(t.data) : Float32Array.from(t.data)
+        out[name] = { dtype, shape: t.dims, data }
+      }
+    }
+  })
+  return encodeSafetensors(out)
+}
+
+function decodeWithContext(bytes: Uint8Array) {
+  try {
+    return decodeSafetensors(bytes)
+  } catch (e) {
+    throw new InteropError(`not a readable safetensors file: ${(e as Error).message}`)
+  }
+}
