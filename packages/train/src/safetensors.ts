@@ -4,9 +4,8 @@
  * the raw little-endian tensor data. Offsets are relative to the end of the header.
  */
 import { nullMap } from '@cellgraph/graph'
-import { readSafetensorsHeader, SafetensorsError } from './safetensorsHeader.js'
-
 import { fromBFloat16Bits, fromHalfBits, toBFloat16Bits, toHalfBits } from './halfFloat.js'
+import { readSafetensorsHeader, SafetensorsError } from './safetensorsHeader.js'
 
 export type Dtype = 'F32' | 'F64' | 'F16' | 'BF16' | 'I32' | 'I64'
 
