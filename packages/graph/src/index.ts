@@ -19,9 +19,11 @@ export {
   type Direction,
   directions,
   type SequenceOptions,
+  type StackLayersOptions,
   type StackSizes,
   sequenceGraph,
   stackCells,
+  stackLayers,
 } from './dsl/stack.js'
 export { GraphError, InputError, JsonFormatError } from './errors.js'
 export { fromTorch, type TorchBlock, type TorchLayout, type TorchTensor, toTorch } from './interop.js'

@@ -60,15 +60,39 @@ function checkDirection(direction: string) {
  * layer's final states `l<k>.<state>` (and `l<k>.reverse.<state>`).
  */
 export function sequenceGraph(cells: readonly Cell[], options: SequenceOptions = {}): Graph {
-  const { direction = 'forward', lengths = false, clip } = options
-  checkDirection(direction)
   const b = new GraphBuilder()
   const first = cells[0]
   if (!first) throw new GraphError('a sequence model needs at least one cell')
   const seqInput = (name: string, size: number) =>
     b.leaf('input', name, { name, type: { layout: 'seq', shape: [size] } })
-  let xs: Value = seqInput('x', first.sizes.input)
-  const mask = lengths ? seqInput('mask', 1) : undefined
+  const x = seqInput('x', first.sizes.input)
+  const mask = options.lengths ? seqInput('mask', 1) : undefined
+  const { y, finals } = stackLayers(b, x, cells, { ...options, ...(mask ? { mask } : {}) })
+  return b.build([{ name: 'y', value: y }, ...finals])
+}
+
+export interface StackLayersOptions {
+  readonly direction?: Direction
+  readonly clip?: number
+  /** The step mask [T,B,1] of per-sequence lengths (see `SequenceOptions.lengths`). */
+  readonly mask?: Value
+  /** Applied to layer l's output sequence before layer l + 1 reads it (dropout, for one). */
+  readonly between?: (xs: Value, layer: number) => Value
+}
+
+/**
+ * The layers of a sequence model inside a graph being built, reading `xs`: per layer its initial
+ * states and parameters as leaves (named as in `sequenceGraph`), one scan per direction. Returns
+ * the last layer's output sequence and every layer's final states, named `l<k>.<state>`.
+ */
+export function stackLayers(
+  b: GraphBuilder,
+  xs: Value,
+  cells: readonly Cell[],
+  options: StackLayersOptions = {},
+): { y: Value; finals: { name: string; value: Value }[] } {
+  const { direction = 'forward', clip, mask, between } = options
+  checkDirection(direction)
   const finals: { name: string; value: Value }[] = []
   cells.forEach((cell, l) => {
     let body = clip === undefined ? cell.graph : clippedBody(cell.graph, clip)
@@ -95,8 +119,9 @@ export function sequenceGraph(cells: readonly Cell[], options: SequenceOptions =
     }
     const forward = run(`l${l}.`, direction === 'reverse')
     xs = direction === 'bidirectional' ? concatSeq(b, forward, run(`l${l}.reverse.`, true), l) : forward
+    if (between && l < cells.length - 1) xs = between(xs, l)
   })
-  return b.build([{ name: 'y', value: xs }, ...finals])
+  return { y: xs, finals }
 }
 
 const concatSeq = (b: GraphBuilder, forward: Value, backward: Value, l: number): Value =>

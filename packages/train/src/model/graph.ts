@@ -1,5 +1,4 @@
 import {
-  cellParams,
   crossEntropy,
   div,
   type Graph,
@@ -7,6 +6,7 @@ import {
   layer,
   mul,
   outputSize,
+  stackLayers,
   sumAll,
   tracing,
   type Value,
@@ -36,30 +36,15 @@ export function modelGraph(model: ModelConfig, options: ModelGraphOptions = {}):
     const targets = options.loss ? seqInput('targets', 1) : undefined
     const mask = options.loss ? seqInput('mask', 1) : undefined
     if (model.embedding > 0) xs = layer('embed', xs, model.embedding, 'identity', { biases: 0 })
-    const finals: { name: string; value: Value }[] = []
-    model.cells.forEach((cell, l) => {
-      const prefix = `l${l}.`
-      const states = cell.state.map((s) =>
-        b.leaf('input', `${prefix}${s}0`, {
-          name: `${prefix}${s}0`,
-          type: { layout: 'batch', shape: [cell.sizes.hidden] },
-        }),
-      )
-      const params = cellParams(cell).map((p) =>
-        b.leaf('param', prefix + p.name, { name: prefix + p.name, shape: [...p.shape] }),
-      )
-      const outs = b.apply(
-        'scan',
-        [...states, xs, ...params],
-        { body: cell.graph, carries: states.length, sequences: 1, reverse: false },
-        `l${l}`,
-      )
-      cell.state.forEach((s, k) => finals.push({ name: `${prefix}${s}`, value: outs[k]! }))
-      xs = outs[cell.state.length]!
-      if (options.dropout && model.dropout > 0 && l < model.cells.length - 1)
-        xs = mul(xs, seqInput(`dropout${l}`, outputSize(cell)))
-    })
-    const logits = layer('head', xs, model.vocabularySize)
+    // dropout between layers: a 0 / 1/(1−p) mask input per layer boundary
+    const between = (ys: Value, l: number) => mul(ys, seqInput(`dropout${l}`, outputSize(model.cells[l]!)))
+    const { y, finals } = stackLayers(
+      b,
+      xs,
+      model.cells,
+      options.dropout && model.dropout > 0 ? { between } : {},
+    )
+    const logits = layer('head', y, model.vocabularySize)
     const outputs = [{ name: 'logits', value: logits }, ...finals]
     if (targets && mask) {
       const loss = div(sumAll(mul(crossEntropy(logits, targets), mask)), sumAll(mask))
