@@ -17,3 +17,20 @@ export async function webgpuSupport(): Promise<{ available: boolean; note: strin
       'Chromium without a GPU needs --enable-unsafe-webgpu). Train on cpu or cpu-js.',
   }
 }
+
+/** Fills a backend menu; WebGPU is switched off (its note as the tooltip) where there is no adapter. */
+export async function fillBackendMenu(
+  select: HTMLSelectElement,
+  choices: readonly string[],
+  initial: string,
+): Promise<{ available: boolean; note: string }> {
+  for (const name of choices) select.add(new Option(name, name))
+  select.value = initial
+  const support = await webgpuSupport()
+  const option = [...select.options].find((o) => o.value === 'webgpu')
+  if (option && !support.available) {
+    option.disabled = true
+    option.title = support.note
+  }
+  return support
+}

@@ -25,8 +25,20 @@ describe('the cell diagram', () => {
     })
     // Parameters are inside their layer boxes, not drawn.
     expect(model.nodes.some((n) => n.label.includes('.W'))).toBe(false)
-    // The state lines: h and c in, h′ and c′ out.
-    expect(model.edges.filter((e) => e.state).length).toBeGreaterThanOrEqual(4)
+    // The state lines run through the module: c through f*c and the sum to c′; h through the
+    // merge, the o gate and o*tanh(c′) to h′.
+    const line = (from: string) => {
+      const path = [from]
+      for (
+        let e = model.edges.find((x) => x.state && x.from === from);
+        e;
+        e = model.edges.find((x) => x.state && x.from === e!.to)
+      )
+        path.push(e.to)
+      return path
+    }
+    expect(line('c')).toEqual(['c', 'mul1', 'c_next', 'fork:c_next', 'out:c'])
+    expect(line('h')).toEqual(['h', 'hx', 'fork:hx', 'o', 'h_next', 'fork:h_next', 'out:h'])
   })
 
   it('forks a value read by several ops (the GRU reads h three times)', () => {

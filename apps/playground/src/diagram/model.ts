@@ -114,22 +114,45 @@ export function diagramOf(cell: Cell): DiagramModel {
     nodes.push({ id, kind: isState ? 'state-out' : 'output', label: isState ? `${o.name}′` : o.name })
     use(parseRef(o.ref).node, id)
   })
-  const stateLeaves = new Set(graph.nodes.filter((n) => n.op === 'state').map((n) => n.id))
-  const stateOuts = new Set(nodes.filter((n) => n.kind === 'state-out').map((n) => n.id))
   const edges: DiagramEdge[] = []
   for (const [producer, list] of consumers) {
-    const state = stateLeaves.has(producer)
     if (list.length === 1) {
-      edges.push({ from: producer, to: list[0]!, state: state || stateOuts.has(list[0]!) })
+      edges.push({ from: producer, to: list[0]!, state: false })
       continue
     }
     // A value read more than once forks: one line to a fork point, then one line per reader.
     const fork = `fork:${producer}`
     nodes.push({ id: fork, kind: 'fork', label: '' })
-    edges.push({ from: producer, to: fork, state })
-    for (const c of list) edges.push({ from: fork, to: c, state: state || stateOuts.has(c) })
+    edges.push({ from: producer, to: fork, state: false })
+    for (const c of list) edges.push({ from: fork, to: c, state: false })
   }
-  return { nodes, edges }
+  const onStateLine = stateLines(edges, cell.state)
+  return { nodes, edges: edges.map((e) => ({ ...e, state: onStateLine.has(`${e.from}>${e.to}`) })) }
+}
+
+/**
+ * The state lines: for each state, the shortest path from where it enters (its leaf) to where
+ * its new value leaves, as the seed draws the cell state running straight through the module.
+ */
+function stateLines(edges: readonly DiagramEdge[], states: readonly string[]): Set<string> {
+  const out = new Map<string, string[]>()
+  for (const e of edges) out.set(e.from, [...(out.get(e.from) ?? []), e.to])
+  const marked = new Set<string>()
+  for (const s of states) {
+    const previous = new Map<string, string>([[s, '']])
+    const queue = [s]
+    while (queue.length > 0 && !previous.has(`out:${s}`)) {
+      const at = queue.shift()!
+      for (const next of out.get(at) ?? [])
+        if (!previous.has(next)) {
+          previous.set(next, at)
+          queue.push(next)
+        }
+    }
+    for (let at = `out:${s}`; previous.get(at); at = previous.get(at)!)
+      marked.add(`${previous.get(at)}>${at}`)
+  }
+  return marked
 }
 
 /** What clicking a node shows: its shape and its line in the printed IR. */

@@ -1,7 +1,7 @@
 import type { Cell } from '@cellgraph/graph'
 import type { CellStore } from '../cellStore.js'
 import type { CompilerReport } from '../compiler/report.js'
-import { webgpuSupport } from '../webgpuSupport.js'
+import { fillBackendMenu } from '../webgpuSupport.js'
 import { type BackendChoice, backendChoices } from '../worker/backends.js'
 import type { WorkerClient } from '../worker/client.js'
 import { byId, el } from './dom.js'
@@ -22,15 +22,7 @@ export function mountCompilerView(
   const passLabel = byId('compiler-pass-label')
   const status = byId('compiler-status')
   const output = byId('compiler-output')
-  for (const name of backendChoices) backend.add(new Option(name, name))
-  backend.value = 'cpu-js'
-  void webgpuSupport().then(({ available, note }) => {
-    const option = [...backend.options].find((o) => o.value === 'webgpu')
-    if (option && !available) {
-      option.disabled = true
-      option.title = note
-    }
-  })
+  void fillBackendMenu(backend, backendChoices, 'cpu-js')
 
   let report: CompilerReport | undefined
   let reportFor: { cell: Cell; backend: string } | undefined

@@ -1,7 +1,7 @@
 import type { CellStore } from '../cellStore.js'
 import { downloadBytes, loadFromIndexedDB, saveToIndexedDB } from '../storage/browserFiles.js'
 import type { Task, TrainEvent, TrainSetup } from '../train/session.js'
-import { webgpuSupport } from '../webgpuSupport.js'
+import { fillBackendMenu } from '../webgpuSupport.js'
 import { type BackendChoice, backendChoices } from '../worker/backends.js'
 import type { WorkerClient } from '../worker/client.js'
 import { byId } from './dom.js'
@@ -37,12 +37,8 @@ export function mountTrainView(store: CellStore, trainer: WorkerClient, checker:
   const chartParent = byId('loss-chart')
   let chart: LossChart | undefined
 
-  for (const name of backendChoices) backend.add(new Option(name, name))
-  backend.value = 'cpu'
-  void webgpuSupport().then(({ available, note }) => {
+  void fillBackendMenu(backend, backendChoices, 'cpu').then(({ note }) => {
     byId('webgpu-note').textContent = note
-    const option = [...backend.options].find((o) => o.value === 'webgpu')
-    if (option && !available) option.disabled = true
   })
 
   const say = (message: string, failed = false) => {
