@@ -1,4 +1,5 @@
 export { InteropError } from './errors.js'
+export { exportOnnx, type SequenceModel } from './onnx/exportOnnx.js'
 export {
   loadTorchStateDict,
   type SaveOptions,

@@ -27,7 +27,7 @@ export interface SequenceOptions {
    * sequence's states stay unchanged and its outputs are zero, in both directions.
    */
   readonly lengths?: boolean
-  /** Clamps every activation's input to [−clip, clip] (ONNX's `clip`). */
+  /** Clamps gate pre-activations to [−clip, clip] (ONNX's `clip`; see `clippedBody`). */
   readonly clip?: number
 }
 
@@ -95,7 +95,7 @@ export function stackLayers(
   checkDirection(direction)
   const finals: { name: string; value: Value }[] = []
   cells.forEach((cell, l) => {
-    let body = clip === undefined ? cell.graph : clippedBody(cell.graph, clip)
+    let body = clip === undefined ? cell.graph : clippedBody(cell.graph, clip, cell.state.length)
     if (mask) body = maskedBody(body, cell.state.length)
     const run = (prefix: string, reverse: boolean): Value => {
       const states = cell.state.map((s) =>

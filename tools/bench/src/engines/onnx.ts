@@ -1,6 +1,5 @@
+import { exportOnnx } from '@cellgraph/interop'
 import { type Engine, measureSession, NotInstalled, type Session } from '../engine.js'
-import { torchLstmWeights } from '../layouts.js'
-import { lstmOnnxModel } from '../onnx/lstmModel.js'
 import type { Problem } from '../workload.js'
 
 type Ort = typeof import('onnxruntime-node')
@@ -13,7 +12,7 @@ async function loadOrt(): Promise<Ort> {
   }
 }
 
-/** Σ y·R in float64 over ONNX's Y [T, 1, B, H], which has the same element order as [T, B, H]. */
+/** Σ y·R in float64 over y [T, B, H]. */
 const dot = (y: Float32Array, r: Float32Array) => {
   let sum = 0
   for (let i = 0; i < y.length; i++) sum += y[i]! * r[i]!
@@ -22,15 +21,24 @@ const dot = (y: Float32Array, r: Float32Array) => {
 
 async function openSession(ort: Ort, problem: Problem, threads: number): Promise<Session<Float32Array>> {
   const { batch, input, hidden } = problem.config
-  const model = lstmOnnxModel(torchLstmWeights(problem.cell, problem.params), input, hidden)
+  const { cell, params } = problem
+  const model = exportOnnx({
+    cells: [cell],
+    params: Object.fromEntries(Object.entries(params).map(([name, t]) => [`l0.${name}`, t])),
+  })
   const session = await ort.InferenceSession.create(model, {
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
   })
   const forward = async (x: Float32Array, steps: number, b: number) => {
-    const out = await session.run({ X: new ort.Tensor('float32', x, [steps, b, input]) })
-    return out.Y!.data as Float32Array
+    const feeds: Record<string, InstanceType<Ort['Tensor']>> = {
+      x: new ort.Tensor('float32', x, [steps, b, input]),
+    }
+    for (const s of cell.state)
+      feeds[`l0.${s}0`] = new ort.Tensor('float32', new Float32Array(b * hidden), [1, b, hidden])
+    const out = await session.run(feeds)
+    return out.y!.data as Float32Array
   }
   return {
     checkLoss: async (check) => dot(await forward(check.x, check.steps, check.batch), check.R),
@@ -43,7 +51,7 @@ async function openSession(ort: Ort, problem: Problem, threads: number): Promise
   }
 }
 
-/** onnxruntime-node (native) running an ONNX LSTM node built from the same weights: inference only. */
+/** onnxruntime-node (native) running the same weights exported by `exportOnnx` (an ONNX LSTM node): inference only. */
 export function onnxEngine(threads: number): Engine {
   const name = `onnxruntime-node (${threads} thread${threads > 1 ? 's' : ''})`
   return {

@@ -12,26 +12,35 @@ export class ProtoWriter {
   }
 
   private varint(value: number) {
-    if (!Number.isSafeInteger(value) || value < 0)
-      throw new Error(`a varint must be a safe non-negative integer, got ${value}`)
+    if (!Number.isSafeInteger(value)) throw new Error(`a varint must be a safe integer, got ${value}`)
+    // A negative int64 is its two's complement: ten bytes.
+    let v = value < 0 ? BigInt.asUintN(64, BigInt(value)) : BigInt(value)
     const bytes: number[] = []
-    let v = value
-    while (v >= 0x80) {
-      bytes.push((v % 0x80) | 0x80)
-      v = Math.floor(v / 0x80)
+    while (v >= 0x80n) {
+      bytes.push(Number(v & 0x7fn) | 0x80)
+      v >>= 7n
     }
-    bytes.push(v)
+    bytes.push(Number(v))
     this.push(Uint8Array.from(bytes))
   }
 
-  private tag(field: number, wireType: 0 | 2) {
+  private tag(field: number, wireType: 0 | 2 | 5) {
     this.varint(field * 8 + wireType)
   }
 
-  /** An integer field (int32, int64, enum). */
+  /** An integer field (int32, int64, enum; negative values as int64). */
   int(field: number, value: number): this {
     this.tag(field, 0)
     this.varint(value)
+    return this
+  }
+
+  /** A float field (fixed32). */
+  float(field: number, value: number): this {
+    this.tag(field, 5)
+    const bytes = new Uint8Array(4)
+    new DataView(bytes.buffer).setFloat32(0, value, true)
+    this.push(bytes)
     return this
   }
 
