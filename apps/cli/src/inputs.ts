@@ -1,6 +1,12 @@
-import { readFileSync } from 'node:fs'
-import { builtinCells, type Cell, cellFromJson, type Graph, type ValueType } from '@cellgraph/graph'
-import { builtinCorpus, type Corpus, fileCorpus } from '@cellgraph/train/node'
+import {
+  builtinCells,
+  type Cell,
+  cellFromJson,
+  documentLimits,
+  type Graph,
+  type ValueType,
+} from '@cellgraph/graph'
+import { builtinCorpus, type Corpus, fileCorpus, readRegularFile } from '@cellgraph/train/node'
 import { CliError } from './args.js'
 
 /** The text to train or evaluate on: a UTF-8 file, or the built-in corpus. */
@@ -16,9 +22,9 @@ export function loadCorpus(dataPath: string | undefined): Corpus {
 export function readCellFile(path: string): { text: string; cell: Cell } {
   let text: string
   try {
-    text = readFileSync(path, 'utf8')
+    text = new TextDecoder().decode(readRegularFile(path, 'cell file', documentLimits.textLength))
   } catch (e) {
-    throw new CliError(`cannot read cell file '${path}': ${(e as NodeJS.ErrnoException).code ?? e}`)
+    throw new CliError((e as Error).message)
   }
   try {
     return { text, cell: cellFromJson(text) }

@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { execFileSync, spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -105,5 +105,67 @@ describe('hostile checkpoints on the command line', () => {
     expect(r.stderr).toMatch(
       /cellgraph train: training diverged: the final loss .* nats\/char is worse than twice uniform guessing/,
     )
+  })
+})
+
+describe('hostile paths', () => {
+  const tiny = [
+    '--hidden',
+    '8',
+    '--batch',
+    '4',
+    '--window',
+    '8',
+    '--sample',
+    '0',
+    '--no-eval',
+    '--steps',
+    '2',
+  ]
+
+  it('devices and FIFOs are refused at once, as data, checkpoint or cell file', () => {
+    execFileSync('mkfifo', [at('pipe')])
+    expectOneLineError(
+      cellgraph('train', ...tiny, '--data', '/dev/urandom'),
+      /data file '\/dev\/urandom' is not a regular file/,
+      'train',
+    )
+    expectOneLineError(
+      cellgraph('sample', '--checkpoint', '/dev/zero'),
+      /checkpoint '\/dev\/zero' is not a regular file/,
+      'sample',
+    )
+    expectOneLineError(
+      cellgraph('eval', '--checkpoint', 'pipe'),
+      /checkpoint 'pipe' is not a regular file/,
+      'eval',
+    )
+    expectOneLineError(cellgraph('gradcheck', 'pipe'), /cell file 'pipe' is not a regular file/, 'gradcheck')
+  })
+
+  it('a checkpoint path that cannot be written fails before training, leaving no temp file', () => {
+    const r = cellgraph('train', ...tiny, '--checkpoint', '/proc/nope/run.safetensors')
+    expectOneLineError(
+      r,
+      /cannot save checkpoint '\/proc\/nope\/run\.safetensors': cannot create '\/proc\/nope': ENOENT/,
+      'train',
+    )
+    expect(r.stdout).not.toMatch(/Trained/)
+    writeFileSync(at('file'), 'not a directory')
+    expectOneLineError(
+      cellgraph('train', ...tiny, '--checkpoint', 'file/run.safetensors'),
+      /'.*file' is not a directory/,
+      'train',
+    )
+    expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([])
+  })
+
+  it('temp files left by killed saves are removed on the next run', () => {
+    const stale = `.kept.safetensors.${2 ** 22 + 1}.1700000000000.tmp`
+    writeFileSync(at(stale), 'half a checkpoint')
+    const r = cellgraph('train', ...tiny, '--checkpoint', 'kept.safetensors')
+    expect(r.status).toBe(0)
+    expect(r.stdout).toContain(`Removed 1 temporary file(s) left by interrupted saves: ${stale}.`)
+    expect(existsSync(at(stale))).toBe(false)
   })
 })

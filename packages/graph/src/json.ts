@@ -3,6 +3,7 @@ import { JsonFormatError } from './errors.js'
 import type { Graph, GraphOutput, Node } from './ir.js'
 import { isOpName, opNames } from './ops/index.js'
 import { asObject, asString, asStringArray, documentLimits, own, parseJsonText } from './schema.js'
+import { elementCount } from './types.js'
 import { verify } from './verify.js'
 
 /** A graph as JSON text. Graphs are plain data, so this is their exact serialised form. */
@@ -18,7 +19,15 @@ export const graphToJson = (graph: Graph, indent = 0): string =>
 export function graphFromJson(source: string | unknown, path = ''): Graph {
   const doc = typeof source === 'string' ? parseJsonText(source, path || '(document)') : source
   const graph = readGraph(doc, path, { nodes: 0 }, 0)
-  verify(graph)
+  const types = verify(graph)
+  // A shape rule can multiply sizes (pad, concat, outerSum): each value's size is bounded too.
+  for (const [id, outputs] of types.byNode)
+    for (const t of outputs)
+      if (elementCount(t.shape) > documentLimits.valueElements)
+        throw new JsonFormatError(
+          field(path, 'nodes'),
+          `node %${id} makes a value of ${elementCount(t.shape)} elements per row; the limit is ${documentLimits.valueElements}`,
+        )
   return graph
 }
 

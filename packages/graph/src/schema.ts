@@ -17,6 +17,8 @@ export const documentLimits = {
   scanDepth: 64,
   /** Nodes of a graph, scan bodies included. */
   nodes: 500_000,
+  /** Elements of one value (per row for batch values), e.g. a parameter or a padded row. */
+  valueElements: 2 ** 28,
 } as const
 
 /** A map from names found in a document to values; it has no prototype to pollute or inherit. */

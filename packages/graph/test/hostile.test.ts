@@ -88,4 +88,18 @@ describe('hostile cell documents', () => {
     const deepText = `${'['.repeat(10_000)}${']'.repeat(10_000)}`
     expect(() => graphFromJson(deepText)).toThrow('(document): nests arrays and objects more than 256 deep')
   })
+
+  it('refuses shape rules that make values too large to allocate (pad by 10^9)', () => {
+    const graph = {
+      inputs: ['x'],
+      nodes: [
+        { id: 'x', op: 'input', inputs: [], attrs: { name: 'x', type: { layout: 'batch', shape: [3] } } },
+        { id: 'p', op: 'pad', inputs: ['x'], attrs: { before: 0, after: 1e9 } },
+      ],
+      outputs: [{ name: 'y', ref: 'p' }],
+    }
+    expect(() => graphFromJson(graph)).toThrow(
+      'nodes: node %p makes a value of 1000000003 elements per row; the limit is 268435456',
+    )
+  })
 })

@@ -4,5 +4,8 @@
  */
 export * from './index.js'
 export { writeFileAtomic } from './node/atomicWrite.js'
-export { loadCheckpoint, saveCheckpoint } from './node/checkpointFile.js'
-export { fileCorpus } from './node/fileCorpus.js'
+export { loadCheckpoint, MAX_CHECKPOINT_BYTES, saveCheckpoint } from './node/checkpointFile.js'
+export { checkCheckpointPath } from './node/checkpointPath.js'
+export { fileCorpus, MAX_CORPUS_BYTES } from './node/fileCorpus.js'
+export { FileError, openRegularFile, readRegularFile } from './node/regularFile.js'
+export { removeStaleTemps } from './node/staleTemps.js'

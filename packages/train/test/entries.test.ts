@@ -32,7 +32,10 @@ describe('the root entry is browser-safe', () => {
     expect(readdirSync(join(src, 'node')).sort()).toEqual([
       'atomicWrite.ts',
       'checkpointFile.ts',
+      'checkpointPath.ts',
       'fileCorpus.ts',
+      'regularFile.ts',
+      'staleTemps.ts',
     ])
   })
 

@@ -1,4 +1,5 @@
-import { loadCheckpoint, Rng, StatefulModel, sampleText } from '@cellgraph/train/node'
+import { printable } from '@cellgraph/graph'
+import { loadCheckpoint, Rng, StatefulModel, streamSample } from '@cellgraph/train/node'
 import { choice, integer, number, parse } from '../args.js'
 import { backendNames, openBackend } from '../backend.js'
 import { limits } from '../limits.js'
@@ -35,8 +36,12 @@ export async function sample(argv: readonly string[], write: (line: string) => v
   const c = loadCheckpoint(v.checkpoint)
   const backend = await openBackend(backendName)
   const model = await StatefulModel.create(backend, c.model, c.params)
-  const text = await sampleText(model, c.vocabulary, new Rng(seed), { length, temperature, prompt: v.prompt })
-  write(v.prompt + text)
+  // Streamed as drawn: a long sample is neither held in memory nor withheld until the end.
+  process.stdout.write(printable(v.prompt, true))
+  await streamSample(model, c.vocabulary, new Rng(seed), { length, temperature, prompt: v.prompt }, (text) =>
+    process.stdout.write(printable(text, true)),
+  )
+  write('')
   model.dispose()
   backend.dispose()
   return 0

@@ -1,16 +1,17 @@
-import { existsSync, mkdirSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { existsSync } from 'node:fs'
 import { builtinCells } from '@cellgraph/graph'
 import {
   builtinModel,
   type Checkpoint,
   cellModel,
+  checkCheckpointPath,
   evaluateStream,
   loadCheckpoint,
   type ModelConfig,
   ngramBaselines,
   optimizerKinds,
   Rng,
+  removeStaleTemps,
   type Schedule,
   StatefulModel,
   sampleText,
@@ -212,6 +213,15 @@ export async function train(argv: readonly string[], write: (line: string) => vo
     `Backend ${backend.name}; ${config.optimizer.kind} lr ${config.lr}, ${config.schedule.kind} schedule, clip ${config.clip || 'off'}; ` +
       `batch ${config.batch} × window ${config.window}, ${config.steps} steps${resume ? `, resuming at step ${(resume.training as { step: number }).step}` : ''}.`,
   )
+  // The checkpoint's place is checked before training, and temp files of killed saves removed.
+  try {
+    checkCheckpointPath(checkpointPath)
+  } catch (e) {
+    throw new CliError((e as Error).message)
+  }
+  const stale = removeStaleTemps(checkpointPath)
+  if (stale.length > 0)
+    write(`Removed ${stale.length} temporary file(s) left by interrupted saves: ${stale.join(', ')}.`)
   const trainer = await Trainer.create(backend, model, corpus.vocabulary, corpus.train, config, resume)
   if (trainer.step >= config.steps)
     throw new CliError(
@@ -221,7 +231,6 @@ export async function train(argv: readonly string[], write: (line: string) => vo
     write(
       `Note: '${checkpointPath}' exists and will be replaced when this run saves (use --resume to continue it).`,
     )
-  mkdirSync(dirname(checkpointPath), { recursive: true })
   const save = async () => {
     const c = await trainer.checkpoint()
     saveCheckpoint(checkpointPath, { ...c, training: { ...c.training, data: dataPath ?? null } })

@@ -20,7 +20,12 @@ export function writeFileAtomic(path: string, bytes: Uint8Array): void {
     throw e
   }
   closeSync(fd)
-  renameSync(temp, path)
+  try {
+    renameSync(temp, path)
+  } catch (e) {
+    rmSync(temp, { force: true })
+    throw e
+  }
   // Flush the directory entry too, so the rename itself survives a crash.
   try {
     const dirFd = openSync(dir, 'r')

@@ -1,7 +1,10 @@
-import { readFileSync } from 'node:fs'
 import { type Checkpoint, CheckpointError, decodeCheckpoint, encodeCheckpoint } from '../checkpoint.js'
 import { SafetensorsError } from '../safetensors.js'
 import { writeFileAtomic } from './atomicWrite.js'
+import { readRegularFile } from './regularFile.js'
+
+/** The largest checkpoint read (a typed array's byte limit in Node 20 is 4 GiB). */
+export const MAX_CHECKPOINT_BYTES = 2 ** 32 - 1
 
 /** Writes a checkpoint atomically: an interrupted save leaves the previous file intact. */
 export function saveCheckpoint(path: string, c: Checkpoint): void {
@@ -12,9 +15,9 @@ export function saveCheckpoint(path: string, c: Checkpoint): void {
 export function loadCheckpoint(path: string): Checkpoint {
   let bytes: Uint8Array
   try {
-    bytes = readFileSync(path)
+    bytes = readRegularFile(path, 'checkpoint', MAX_CHECKPOINT_BYTES)
   } catch (e) {
-    throw new CheckpointError(`cannot read checkpoint '${path}': ${(e as NodeJS.ErrnoException).code ?? e}`)
+    throw new CheckpointError((e as Error).message)
   }
   try {
     return decodeCheckpoint(bytes)

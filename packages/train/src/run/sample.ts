@@ -16,6 +16,25 @@ export async function sampleText(
   rng: Rng,
   options: SampleOptions,
 ): Promise<string> {
+  const parts: string[] = []
+  await streamSample(model, vocabulary, rng, options, (text) => parts.push(text))
+  return parts.join('')
+}
+
+/** Characters handed to `onText` at a time by streamSample. */
+const STREAM_CHUNK = 256
+
+/**
+ * sampleText, handing the text to `onText` in chunks as it is drawn, so a long sample is neither
+ * held in memory nor withheld until the end.
+ */
+export async function streamSample(
+  model: StatefulModel,
+  vocabulary: Vocabulary,
+  rng: Rng,
+  options: SampleOptions,
+  onText: (text: string) => void,
+): Promise<void> {
   const temperature = options.temperature ?? 1
   if (!(temperature >= 0)) throw new Error(`temperature must be a non-negative number, got ${temperature}`)
   const prompt = options.prompt || (vocabulary.chars.includes('\n') ? '\n' : vocabulary.chars[0]!)
@@ -23,13 +42,18 @@ export async function sampleText(
   model.reset()
   let logits: Float32Array | Float64Array = new Float64Array(0)
   for (const id of ids) logits = await model.step(id)
-  const out: number[] = []
+  const chunk = new Int32Array(STREAM_CHUNK)
+  let filled = 0
   for (let i = 0; i < options.length; i++) {
     const next = temperature === 0 ? argmax(logits) : rng.categorical(softmax(logits, temperature))
-    out.push(next)
+    chunk[filled++] = next
+    if (filled === STREAM_CHUNK) {
+      onText(vocabulary.decode(chunk))
+      filled = 0
+    }
     logits = await model.step(next)
   }
-  return vocabulary.decode(out)
+  if (filled > 0) onText(vocabulary.decode(chunk.subarray(0, filled)))
 }
 
 export function softmax(logits: ArrayLike<number>, temperature = 1): Float64Array {
