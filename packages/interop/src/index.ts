@@ -1,5 +1,7 @@
 export { InteropError } from './errors.js'
 export { exportOnnx, type SequenceModel } from './onnx/exportOnnx.js'
+export { importOnnx, type OnnxModel, type OnnxOutput } from './onnx/importOnnx.js'
+export { onnxGru } from './onnx/onnxGru.js'
 export {
   loadTorchStateDict,
   type SaveOptions,

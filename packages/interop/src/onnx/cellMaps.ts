@@ -27,4 +27,5 @@ export const onnxCellMaps: Readonly<Record<string, OnnxCellMap>> = {
   },
   gru: { op: 'GRU', gates: [hx('z'), hx('r'), { x: 'n_x', h: 'n_h' }], attrs: { linear_before_reset: 1 } },
   rnn: { op: 'RNN', gates: [hx('rnn')] },
+  onnx_gru: { op: 'GRU', gates: [hx('z'), hx('r'), hx('n')], attrs: { linear_before_reset: 0 } },
 }
