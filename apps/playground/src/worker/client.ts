@@ -27,6 +27,14 @@ export class WorkerClient {
       if (answer.type === 'result') waiting.resolve(answer.value)
       else waiting.reject(new Error(answer.message))
     }
+    // A worker that fails to load or throws outside a request fails every waiting request,
+    // so no button waits forever.
+    this.worker.onerror = (event: ErrorEvent) => {
+      event.preventDefault()
+      const error = new Error(`the worker failed: ${event.message || 'it could not be loaded'}`)
+      for (const waiting of this.pending.values()) waiting.reject(error)
+      this.pending.clear()
+    }
   }
 
   call<T extends Call['type']>(request: Extract<Call, { type: T }>): Promise<Results[T & keyof Results]> {
