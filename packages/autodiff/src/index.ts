@@ -14,13 +14,21 @@ export { type ValueAndGrad, valueAndGrad } from './valueAndGrad.js'
 export {
   carriedStates,
   checkpointedValueAndGrad,
+  checkpointedWindows,
   cotangentName,
+  initialStates,
+  runWindows,
+  runWindowsSync,
   type StatePair,
   sliceSteps,
   truncatedValueAndGrad,
+  truncatedWindow,
+  truncatedWindows,
   type WindowedOptions,
   type WindowedResult,
   type WindowGraph,
+  type WindowRun,
+  type Windows,
   windowGrad,
 } from './windows.js'
 export { withLoss } from './withLoss.js'

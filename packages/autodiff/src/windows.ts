@@ -64,17 +64,21 @@ export interface WindowGraph {
 
 export const cotangentName = (final: string): string => `cotangent.${final}`
 
-/** The window graph: the gradient of loss + Σ_state ⟨final state, its cotangent input⟩. */
-export function windowGrad(
-  graph: Graph,
-  options: GradOptions & { states?: readonly StatePair[] },
-): WindowGraph {
+type WindowOptions = GradOptions & { states?: readonly StatePair[] }
+
+/** A window's carried states (at least one) and the names of the leaves its gradient is taken for. */
+function windowLeaves(graph: Graph, options: WindowOptions): Pick<WindowGraph, 'states' | 'wrt'> {
   const states = options.states ?? carriedStates(graph)
   if (states.length === 0)
     throw new GraphError(
       'windowed BPTT needs a carried state: a scan whose initial state is a leaf and final state an output',
     )
-  const wrt = gradLeaves(graph, options.wrt).map((n) => (n.attrs as { name: string }).name)
+  return { states, wrt: gradLeaves(graph, options.wrt).map((n) => (n.attrs as { name: string }).name) }
+}
+
+/** The window graph: the gradient of loss + Σ_state ⟨final state, its cotangent input⟩. */
+export function windowGrad(graph: Graph, options: WindowOptions): WindowGraph {
+  const { states, wrt } = windowLeaves(graph, options)
   const withCotangents = withLoss(
     graph,
     (outputs, b) => {
@@ -93,6 +97,31 @@ export function windowGrad(
   const leaves = [...wrt, ...states.map((s) => s.initial).filter((n) => !wrt.includes(n))]
   const gradOptions = { loss: 'window.loss', wrt: leaves, ...(options.bptt ? { bptt: options.bptt } : {}) }
   return { graph: grad(withCotangents, gradOptions), states, wrt }
+}
+
+/**
+ * The gradient graph of one window of truncated BPTT: the gradient of the loss alone, so it stops
+ * at the window's start while the state carries on (`states` says which output feeds which
+ * initial-state input of the next window; see `initialStates`).
+ */
+export function truncatedWindow(graph: Graph, options: WindowOptions): WindowGraph {
+  const { states, wrt } = windowLeaves(graph, options)
+  const gradOptions = { loss: options.loss, wrt, ...(options.bptt ? { bptt: options.bptt } : {}) }
+  return { graph: grad(graph, gradOptions), states, wrt }
+}
+
+/** The next window's initial-state inputs: each state's final value (by output name) under its initial leaf's name. */
+export function initialStates<T>(
+  states: readonly StatePair[],
+  finals: Readonly<Record<string, T>>,
+): Record<string, T> {
+  const out: Record<string, T> = {}
+  for (const s of states) {
+    const value = finals[s.final]
+    if (value === undefined) throw new GraphError(`no value for the state output '${s.final}'`)
+    out[s.initial] = value
+  }
+  return out
 }
 
 /** Steps [from, to) of every sequence input ([T,B,F]); other inputs as they are. */
@@ -128,6 +157,19 @@ export interface WindowedResult {
   readonly grads: Record<string, Tensor>
 }
 
+/** One run a windowed gradient asks for: a graph and its inputs by leaf name. */
+export interface WindowRun {
+  readonly graph: Graph
+  readonly inputs: Readonly<Record<string, Tensor>>
+}
+
+/**
+ * A windowed gradient as the runs it needs: it yields each run, takes that run's outputs back,
+ * and returns the result. `runWindows` drives it on any backend, `runWindowsSync` on the
+ * reference interpreter.
+ */
+export type Windows = Generator<WindowRun, WindowedResult, Readonly<Record<string, Tensor>>>
+
 interface Plan {
   readonly window: WindowGraph
   readonly bounds: [number, number][]
@@ -137,10 +179,15 @@ interface Plan {
   readonly sequences: ReadonlySet<string>
 }
 
-function plan(graph: Graph, inputs: Readonly<Record<string, Tensor>>, options: WindowedOptions): Plan {
+function plan(
+  graph: Graph,
+  inputs: Readonly<Record<string, Tensor>>,
+  options: WindowedOptions,
+  windowGraph: typeof windowGrad,
+): Plan {
   const k = options.window
   if (!Number.isInteger(k) || k < 1) throw new GraphError(`the window must be a positive integer, got ${k}`)
-  const window = windowGrad(graph, options)
+  const window = windowGraph(graph, options)
   const byId = nodeMap(graph)
   const sequences = new Set(
     graph.inputs
@@ -157,15 +204,13 @@ function plan(graph: Graph, inputs: Readonly<Record<string, Tensor>>, options: W
   return { window, bounds, summed: window.wrt.filter((n) => !initial.has(n)), sequences }
 }
 
-function zerosLikeTensor(t: Tensor): Tensor {
-  return tensor(t.dims)
-}
+const zerosLikeTensor = (t: Tensor): Tensor => tensor(t.dims)
 
 /** Adds a window's gradients into the totals; sequence leaves are written at their steps. */
 function accumulate(
   p: Plan,
   totals: Record<string, Tensor>,
-  out: Record<string, Tensor>,
+  out: Readonly<Record<string, Tensor>>,
   full: Readonly<Record<string, Tensor>>,
   from: number,
 ) {
@@ -177,79 +222,104 @@ function accumulate(
   }
 }
 
-const windowInputs = (p: Plan, inputs: Record<string, Tensor>, cotangents: Record<string, Tensor>) => {
-  const bound: Record<string, Tensor> = { ...inputs }
-  for (const s of p.window.states) bound[cotangentName(s.final)] = cotangents[s.final]!
-  return bound
-}
-
 /**
- * Truncated BPTT on the reference interpreter: windows of `window` steps run in order; each starts
- * from the state the previous one ended in, and its gradient stops at its first step.
+ * Truncated BPTT: windows of `window` steps run in order; each starts from the state the
+ * previous one ended in, and its gradient stops at its first step.
  */
-export function truncatedValueAndGrad(
+export function* truncatedWindows(
   graph: Graph,
   inputs: Readonly<Record<string, Tensor>>,
   options: WindowedOptions,
-): WindowedResult {
-  const p = plan(graph, inputs, options)
+): Windows {
+  const p = plan(graph, inputs, options, truncatedWindow)
   const grads: Record<string, Tensor> = {}
-  let state: Record<string, Tensor> = {}
-  for (const s of p.window.states) state[s.initial] = inputs[s.initial]!
+  let state = Object.fromEntries(p.window.states.map((s) => [s.initial, inputs[s.initial]!]))
   let value = 0
   for (const [from, to] of p.bounds) {
-    const window = { ...sliceSteps(graph, inputs, from, to), ...state }
-    const zero: Record<string, Tensor> = {}
-    for (const s of p.window.states) zero[s.final] = zerosLikeTensor(state[s.initial]!)
-    const out = evaluate(p.window.graph, windowInputs(p, window, zero))
+    const out = yield { graph: p.window.graph, inputs: { ...sliceSteps(graph, inputs, from, to), ...state } }
     value += out[options.loss]!.data[0]!
     accumulate(p, grads, out, inputs, from)
     // The initial states reach the loss through the first window only.
     if (from === 0)
       for (const s of p.window.states)
         if (p.window.wrt.includes(s.initial)) grads[s.initial] = out[gradName(s.initial)]!
-    state = Object.fromEntries(p.window.states.map((s) => [s.initial, out[s.final]!]))
+    state = initialStates(p.window.states, out)
   }
   return { value, grads }
 }
 
 /**
- * BPTT with checkpoints every `window` steps on the reference interpreter: a forward sweep keeps
- * only the state at the start of each window; the backward sweep recomputes each window's forward
- * pass and passes the state cotangents back. Gradients equal full BPTT on Σ_window loss.
+ * BPTT with checkpoints every `window` steps: a forward sweep keeps only the state at the start of
+ * each window; the backward sweep recomputes each window's forward pass and passes the state
+ * cotangents back. Gradients equal full BPTT on Σ_window loss.
  */
-export function checkpointedValueAndGrad(
+export function* checkpointedWindows(
   graph: Graph,
   inputs: Readonly<Record<string, Tensor>>,
   options: WindowedOptions,
-): WindowedResult {
-  const p = plan(graph, inputs, options)
+): Windows {
+  const p = plan(graph, inputs, options, windowGrad)
   const checkpoints: Record<string, Tensor>[] = []
-  let state: Record<string, Tensor> = Object.fromEntries(
-    p.window.states.map((s) => [s.initial, inputs[s.initial]!]),
-  )
+  let state = Object.fromEntries(p.window.states.map((s) => [s.initial, inputs[s.initial]!]))
   let value = 0
   for (const [from, to] of p.bounds) {
     checkpoints.push(state)
-    const out = evaluate(graph, { ...sliceSteps(graph, inputs, from, to), ...state })
+    const out = yield { graph, inputs: { ...sliceSteps(graph, inputs, from, to), ...state } }
     value += out[options.loss]!.data[0]!
-    state = Object.fromEntries(p.window.states.map((s) => [s.initial, out[s.final]!]))
+    state = initialStates(p.window.states, out)
   }
   const grads: Record<string, Tensor> = {}
   let cotangents: Record<string, Tensor> = Object.fromEntries(
-    p.window.states.map((s) => [s.final, zerosLikeTensor(inputs[s.initial]!)]),
+    p.window.states.map((s) => [cotangentName(s.final), zerosLikeTensor(inputs[s.initial]!)]),
   )
   for (let w = p.bounds.length - 1; w >= 0; w--) {
     const [from, to] = p.bounds[w]!
-    const out = evaluate(
-      p.window.graph,
-      windowInputs(p, { ...sliceSteps(graph, inputs, from, to), ...checkpoints[w]! }, cotangents),
-    )
+    const window = { ...sliceSteps(graph, inputs, from, to), ...checkpoints[w]!, ...cotangents }
+    const out = yield { graph: p.window.graph, inputs: window }
     accumulate(p, grads, out, inputs, from)
-    cotangents = Object.fromEntries(p.window.states.map((s) => [s.final, out[gradName(s.initial)]!]))
+    cotangents = Object.fromEntries(
+      p.window.states.map((s) => [cotangentName(s.final), out[gradName(s.initial)]!]),
+    )
   }
   // The initial states' gradients are the cotangents that reach the first window's start.
   for (const s of p.window.states)
-    if (p.window.wrt.includes(s.initial)) grads[s.initial] = cotangents[s.final]!
+    if (p.window.wrt.includes(s.initial)) grads[s.initial] = cotangents[cotangentName(s.final)]!
   return { value, grads }
 }
+
+/** Runs windows with `run`, a backend or any function from a graph and its inputs to its outputs. */
+export async function runWindows(
+  windows: Windows,
+  run: (graph: Graph, inputs: Readonly<Record<string, Tensor>>) => Promise<Readonly<Record<string, Tensor>>>,
+): Promise<WindowedResult> {
+  let next = windows.next()
+  while (!next.done) next = windows.next(await run(next.value.graph, next.value.inputs))
+  return next.value
+}
+
+/** Runs windows on the reference interpreter (or any synchronous `run`). */
+export function runWindowsSync(
+  windows: Windows,
+  run: (
+    graph: Graph,
+    inputs: Readonly<Record<string, Tensor>>,
+  ) => Readonly<Record<string, Tensor>> = evaluate,
+): WindowedResult {
+  let next = windows.next()
+  while (!next.done) next = windows.next(run(next.value.graph, next.value.inputs))
+  return next.value
+}
+
+/** Truncated BPTT on the reference interpreter (see `truncatedWindows`). */
+export const truncatedValueAndGrad = (
+  graph: Graph,
+  inputs: Readonly<Record<string, Tensor>>,
+  options: WindowedOptions,
+): WindowedResult => runWindowsSync(truncatedWindows(graph, inputs, options))
+
+/** Checkpointed BPTT on the reference interpreter (see `checkpointedWindows`). */
+export const checkpointedValueAndGrad = (
+  graph: Graph,
+  inputs: Readonly<Record<string, Tensor>>,
+  options: WindowedOptions,
+): WindowedResult => runWindowsSync(checkpointedWindows(graph, inputs, options))

@@ -1,9 +1,10 @@
+import { carriedStates, initialStates } from '@cellgraph/autodiff'
 import type { Backend } from '@cellgraph/backends'
 import type { Tensor } from '@cellgraph/graph'
 import { oneHot, StreamBatcher } from '../data/batches.js'
 import type { ModelConfig } from '../model/config.js'
 import { modelGraph } from '../model/graph.js'
-import { asInitialStates, copyInto, uploadAll, zeroStates } from './session.js'
+import { copyInto, uploadAll, zeroStates } from './session.js'
 
 export interface EvalResult {
   /** Mean cross-entropy in nats per character. */
@@ -29,7 +30,9 @@ export async function evaluateStream(
   lanes = Math.max(1, Math.min(lanes, Math.floor((stream.length - 1) / 2)))
   steps = Math.max(1, Math.min(steps, Math.floor(stream.length / lanes) - 1))
   const batcher = new StreamBatcher(stream, lanes, steps)
-  const executable = await backend.compile(modelGraph(model, { loss: true }))
+  const graph = modelGraph(model, { loss: true })
+  const carried = carriedStates(graph)
+  const executable = await backend.compile(graph)
   const V = model.vocabularySize
   const bound = uploadAll(backend, params)
   const states = zeroStates(backend, model, lanes)
@@ -43,7 +46,7 @@ export async function evaluateStream(
     const w = batcher.window(k)
     x.write(oneHot(w.inputs, V, hot))
     targets.write(Float64Array.from(w.targets))
-    const out = await executable.run({ x, targets, mask, ...asInitialStates(states), ...bound })
+    const out = await executable.run({ x, targets, mask, ...initialStates(carried, states), ...bound })
     total += (await out.loss!.read())[0]!
     await copyInto(out, states)
   }

@@ -23,12 +23,6 @@ export function zeroStates(
   return out
 }
 
-/** Inputs binding states as the graph's initial-state leaves (`l0.h0` for state `l0.h`). */
-export const asInitialStates = (
-  states: Readonly<Record<string, DeviceTensor>>,
-): Record<string, DeviceTensor> =>
-  Object.fromEntries(Object.entries(states).map(([name, t]) => [`${name}0`, t]))
-
 /** Copies each named output into the matching tensor (e.g. final states into carried states). */
 export async function copyInto(
   from: Readonly<Record<string, DeviceTensor>>,

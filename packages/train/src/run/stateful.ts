@@ -1,9 +1,10 @@
+import { carriedStates, initialStates, type StatePair } from '@cellgraph/autodiff'
 import type { Backend, DeviceTensor, Executable } from '@cellgraph/backends'
 import type { Tensor } from '@cellgraph/graph'
 import { oneHot } from '../data/batches.js'
 import type { ModelConfig } from '../model/config.js'
 import { modelGraph } from '../model/graph.js'
-import { asInitialStates, copyInto, uploadAll, zeroStates } from './session.js'
+import { copyInto, uploadAll, zeroStates } from './session.js'
 
 /**
  * A model run one token at a time, carrying its recurrent state from call to call until `reset()`.
@@ -19,6 +20,7 @@ export class StatefulModel {
     private readonly executable: Executable,
     private readonly params: Record<string, DeviceTensor>,
     private readonly states: Record<string, DeviceTensor>,
+    private readonly carried: readonly StatePair[],
     backend: Backend,
   ) {
     this.hot = new Float64Array(model.vocabularySize)
@@ -26,12 +28,14 @@ export class StatefulModel {
   }
 
   static async create(backend: Backend, model: ModelConfig, params: Readonly<Record<string, Tensor>>) {
-    const executable = await backend.compile(modelGraph(model))
+    const graph = modelGraph(model)
+    const executable = await backend.compile(graph)
     return new StatefulModel(
       model,
       executable,
       uploadAll(backend, params),
       zeroStates(backend, model, 1),
+      carriedStates(graph),
       backend,
     )
   }
@@ -43,7 +47,11 @@ export class StatefulModel {
     this.ids[0] = id
     oneHot(this.ids, this.model.vocabularySize, this.hot)
     this.x.write(this.hot)
-    const out = await this.executable.run({ x: this.x, ...asInitialStates(this.states), ...this.params })
+    const out = await this.executable.run({
+      x: this.x,
+      ...initialStates(this.carried, this.states),
+      ...this.params,
+    })
     await copyInto(out, this.states)
     return out.logits!.read()
   }

@@ -1,4 +1,4 @@
-import { grad, gradName } from '@cellgraph/autodiff'
+import { gradName, initialStates, type StatePair, truncatedWindow } from '@cellgraph/autodiff'
 import type { Backend, DeviceTensor, Executable } from '@cellgraph/backends'
 import { Rng, type Tensor, tensor } from '@cellgraph/graph'
 import type { Checkpoint } from '../checkpoint.js'
@@ -10,7 +10,7 @@ import { initParams } from '../model/init.js'
 import type { OptimizerConfig } from '../optim/config.js'
 import { Optimizer } from '../optim/optimizer.js'
 import { checkSchedule, learningRate, type Schedule } from '../optim/schedule.js'
-import { asInitialStates, copyInto, readAll, uploadAll, zeroStates } from './session.js'
+import { copyInto, readAll, uploadAll, zeroStates } from './session.js'
 
 /** Training hyperparameters; stored in checkpoints so `--resume` continues with the same ones. */
 export interface TrainConfig {
@@ -42,9 +42,10 @@ export class TrainingError extends Error {
 }
 
 /**
- * Trains a model on a token stream: each step runs the forward and backward graph (autodiff's
- * BPTT) on one window of every lane, carries the final state into the next window, and applies
- * the optimizer on the backend. Dropout masks come from the trainer's seeded generator, whose state
+ * Trains a model on a token stream with truncated BPTT: each step runs autodiff's truncated
+ * window (`truncatedWindow`: forward and backward over one window of every lane), carries its
+ * final states into the next window's initial states (`initialStates`), and applies the
+ * optimizer on the backend. Dropout masks come from the trainer's seeded generator, whose state
  * is checkpointed with everything else, so a resumed run continues exactly.
  */
 export class Trainer {
@@ -65,6 +66,7 @@ export class Trainer {
     private readonly executable: Executable,
     private readonly params: Record<string, DeviceTensor>,
     private readonly carried: Record<string, DeviceTensor>,
+    private readonly states: readonly StatePair[],
     readonly optimizer: Optimizer,
     private readonly rng: Rng,
     stream: Int32Array,
@@ -104,7 +106,8 @@ export class Trainer {
     checkSchedule(config.schedule, 'config.schedule')
     const graph = modelGraph(model, { loss: true, dropout: model.dropout > 0 })
     const specs = modelParams(graph)
-    const executable = await backend.compile(grad(graph, { loss: 'loss', wrt: specs.map((p) => p.name) }))
+    const window = truncatedWindow(graph, { loss: 'loss', wrt: specs.map((p) => p.name) })
+    const executable = await backend.compile(window.graph)
     const rng = new Rng(config.seed)
     const hostParams: Record<string, Tensor> =
       resume?.params ??
@@ -129,6 +132,7 @@ export class Trainer {
       executable,
       uploadAll(backend, hostParams),
       carried,
+      window.states,
       optimizer,
       rng,
       stream,
@@ -178,7 +182,7 @@ export class Trainer {
         targets: this.targets,
         mask: this.mask,
         ...this.dropout,
-        ...asInitialStates(this.carried),
+        ...initialStates(this.states, this.carried),
         ...this.params,
       })
     } catch (e) {
