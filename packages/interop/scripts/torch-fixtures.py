@@ -90,6 +90,36 @@ for name, cls, layers, bidirectional, bias, batch_first, lengths, dtype in [
         **({"c0": tensor(c0), "cn": tensor(cn)} if name == "lstm" else {}),
     }
 
+# ONNX files written by PyTorch's own exporter (torch.onnx.export, opset 14), with PyTorch's outputs:
+# an LSTM with default (zero) initial states, and a two-layer bidirectional GRU whose initial
+# state is one [layers*2, B, H] input that the exporter slices per layer.
+exported = {}
+for key, module, with_state in [
+    ("lstm_torch", torch.nn.LSTM(I, H), False),
+    ("gru_l2_bi_torch", torch.nn.GRU(I, H, num_layers=2, bidirectional=True), True),
+]:
+    for p in module.parameters():
+        torch.nn.init.uniform_(p, -0.8, 0.8)
+    x = torch.randn(T, B, I)
+    h0 = torch.randn(4, B, H) * 0.5
+    args = (x, h0) if with_state else (x,)
+    names = ["x", "h0"] if with_state else ["x"]
+    outputs = ["y", "h"] if with_state else ["y", "h", "c"]
+    axes = {"x": {0: "T", 1: "B"}, **({"h0": {1: "B"}} if with_state else {})}
+    path = os.path.join(OUT, f"{key}.onnx")
+    torch.onnx.export(module, args, path, input_names=names, output_names=outputs, dynamic_axes=axes, opset_version=14)
+    with torch.no_grad():
+        y, final = module(*args)
+    finals = list(final) if isinstance(final, tuple) else [final]
+    exported[key] = {
+        "file": f"{key}.onnx",
+        "inputs": {n: tensor(a) for n, a in zip(names, args)},
+        "outputs": {n: tensor(v) for n, v in zip(outputs, [y, *finals])},
+    }
+
 with open(os.path.join(OUT, "expected.json"), "w") as f:
-    json.dump({"torch": torch.__version__, "sizes": {"T": T, "B": B, "input": I, "hidden": H}, "cases": cases}, f)
+    json.dump(
+        {"torch": torch.__version__, "sizes": {"T": T, "B": B, "input": I, "hidden": H}, "cases": cases, "onnx": exported},
+        f,
+    )
 print(f"wrote {len(cases)} cases to {OUT} (torch {torch.__version__})")

@@ -22,6 +22,15 @@ export const torchCases = (
   JSON.parse(readFileSync(new URL('expected.json', dir), 'utf8')) as { cases: Record<string, TorchCase> }
 ).cases
 
+/** ONNX files written by torch.onnx.export, with PyTorch's inputs and outputs (float32). */
+export const torchOnnx = (
+  JSON.parse(readFileSync(new URL('expected.json', dir), 'utf8')) as {
+    onnx: Record<string, { file: string; inputs: Record<string, Tensor>; outputs: Record<string, Tensor> }>
+  }
+).onnx
+
+export const fixtureBytes = (file: string): Uint8Array => new Uint8Array(readFileSync(new URL(file, dir)))
+
 export const torchFile = (c: TorchCase): Uint8Array => new Uint8Array(readFileSync(new URL(c.file, dir)))
 
 export const load = (t: Tensor): Tensor => tensor(t.dims, t.data)

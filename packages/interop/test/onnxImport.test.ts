@@ -4,7 +4,7 @@ import { exportOnnx, importOnnx, loadTorchStateDict } from '../src/index.js'
 import { writeModel } from '../src/onnx/exportOnnx.js'
 import { type OnnxNode, writeTensor, writeValueInfo } from '../src/onnx/onnxProto.js'
 import type { ProtoWriter } from '../src/onnx/protobufWriter.js'
-import { maxAbsDiff, torchCases, torchFile } from './fixtures.js'
+import { fixtureBytes, load, maxAbsDiff, torchCases, torchFile, torchOnnx } from './fixtures.js'
 import { runOrt } from './ort.js'
 
 const rng = new Rng(9)
@@ -77,8 +77,8 @@ describe('ONNX import: outputs as ONNX Runtime computes them', () => {
     expect(model.cells[0]!.name).toBe('lstm')
     expect(model.outputs).toEqual({
       Y: { kind: 'Y', layer: 0 },
-      Y_h: { kind: 'state', layer: 0, state: 'h' },
-      Y_c: { kind: 'state', layer: 0, state: 'c' },
+      Y_h: { kind: 'state', layers: [0], state: 'h' },
+      Y_c: { kind: 'state', layers: [0], state: 'c' },
     })
   })
 
@@ -147,6 +147,16 @@ describe('ONNX import: outputs as ONNX Runtime computes them', () => {
     })
 })
 
+describe("ONNX import of PyTorch's own exports (torch.onnx.export)", () => {
+  for (const [name, c] of Object.entries(torchOnnx))
+    it(`${name}: PyTorch's outputs, and ONNX Runtime's`, async () => {
+      const feeds = Object.fromEntries(Object.entries(c.inputs).map(([k, v]) => [k, load(v)]))
+      const model = await expectSameAsOrt(fixtureBytes(c.file), feeds)
+      const ours = model.outputsOf(evaluate(model.graph, { ...model.params, ...model.inputsFrom(feeds) }))
+      for (const [k, v] of Object.entries(c.outputs)) expect(maxAbsDiff(ours[k]!, load(v))).toBeLessThan(1e-5)
+    })
+})
+
 describe('ONNX import errors name the attribute, operator or field', () => {
   const sizes = { I: 3, H: 4, D: 1 }
   it.each([
@@ -193,5 +203,25 @@ describe('ONNX import errors name the attribute, operator or field', () => {
       [(w) => writeValueInfo(w, 'Y', [1])],
     )
     expect(() => importOnnx(relu)).toThrow('ONNX graph: no LSTM, GRU or RNN operator')
+    const lstmThenRelu = writeModel(
+      't',
+      [
+        {
+          op: 'LSTM',
+          name: 'l',
+          inputs: ['X', 'W', 'R'],
+          outputs: ['Y'],
+          attrs: { hidden_size: { int: 1 } },
+        },
+        { op: 'Relu', name: 'act', inputs: ['Y'], outputs: ['Z'] },
+      ],
+      [
+        (w) => writeTensor(w, 'W', [1, 4, 1], [1, 2, 3, 4]),
+        (w) => writeTensor(w, 'R', [1, 4, 1], [1, 2, 3, 4]),
+      ],
+      [(w) => writeValueInfo(w, 'X', ['T', 'B', 1])],
+      [(w) => writeValueInfo(w, 'Y', ['T', 1, 'B', 1])],
+    )
+    expect(() => importOnnx(lstmThenRelu)).toThrow("node 'act' (Relu): operator 'Relu' is not supported here")
   })
 })

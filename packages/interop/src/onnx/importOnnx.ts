@@ -23,7 +23,14 @@ import { ProtoMessage } from './protobufReader.js'
 export type OnnxOutput =
   | { readonly kind: 'Y'; readonly layer: number } // [T, directions, B, H]
   | { readonly kind: 'y'; readonly layer: number } // [T, B, directions·H]
-  | { readonly kind: 'state'; readonly layer: number; readonly state: string } // [directions, B, H]
+  /** The final states of `layers`, each [directions, B, H], concatenated along the first axis. */
+  | { readonly kind: 'state'; readonly layers: readonly number[]; readonly state: string }
+
+/** Where a layer's initial state comes from: `count` slices [B, H] of an input from slice `first`. */
+export interface StateSource {
+  readonly input: string
+  readonly first: number
+}
 
 /** An ONNX model of recurrent operators as a cellgraph model you can run, fine-tune and export again. */
 export interface OnnxModel {
@@ -37,7 +44,7 @@ export interface OnnxModel {
   readonly inputNames: {
     readonly x: string
     readonly lengths?: string
-    readonly states: Readonly<Record<string, string>>
+    readonly states: Readonly<Record<string, StateSource>>
   }
   readonly outputs: Readonly<Record<string, OnnxOutput>>
   /**
@@ -141,7 +148,7 @@ export function importOnnx(bytes: Uint8Array): OnnxModel {
     const cell = layers[k]!.definition.spec.state
     cell.forEach((s, j) => {
       const name = n.outputs[1 + j]
-      if (name) outputOf.set(name, { kind: 'state', layer: k, state: s })
+      if (name) outputOf.set(name, { kind: 'state', layers: [k], state: s })
     })
   })
   const flattened = (name: string): { layer: number; via: OnnxNode[] } | undefined => {
@@ -185,11 +192,23 @@ export function importOnnx(bytes: Uint8Array): OnnxModel {
       )
     for (const v of from.via) used.add(v)
   })
+  /** PyTorch's h_n: Concat(axis 0) of every layer's final state. */
+  const concatenatedStates = (name: string): OnnxOutput | undefined => {
+    const n = producer.get(name)
+    if (n?.op !== 'Concat' || n.attrs.get('axis')?.int(3) !== 0) return undefined
+    const parts = n.inputs.map((i) => outputOf.get(i))
+    const state = parts[0]?.kind === 'state' ? parts[0].state : undefined
+    if (!state || parts.some((p) => p?.kind !== 'state' || p.state !== state)) return undefined
+    used.add(n)
+    return { kind: 'state', state, layers: parts.flatMap((p) => (p as { layers: readonly number[] }).layers) }
+  }
   const outputs: Record<string, OnnxOutput> = {}
   for (const name of graphOutputs) {
     const direct = outputOf.get(name)
     const flat = flattened(name)
+    const joined = concatenatedStates(name)
     if (direct) outputs[name] = direct
+    else if (joined) outputs[name] = joined
     else if (flat) {
       outputs[name] = { kind: 'y', layer: flat.layer }
       for (const v of flat.via) used.add(v)
@@ -200,6 +219,61 @@ export function importOnnx(bytes: Uint8Array): OnnxModel {
         `graph output '${name}' is the sequence of layer ${o.layer}; only the last layer's is an output`,
       )
   }
+  const constantValues = (name: string | undefined) => (name ? initializers.get(name)?.data : undefined)
+  /** Zeros of a computed shape (PyTorch's default initial states): the node and its shape arithmetic. */
+  const isZeros = (source: string): boolean => {
+    const n = producer.get(source)
+    if (n?.op !== 'ConstantOfShape') return false
+    const value = n.attrs.get('value')?.message(5, `${describe(n)} value`)
+    if (value && readTensor(value).data.some((v) => v !== 0)) return false
+    const shapeOps = new Set([
+      'Shape',
+      'Gather',
+      'Unsqueeze',
+      'Squeeze',
+      'Concat',
+      'Constant',
+      'Cast',
+      'Slice',
+    ])
+    const stack = [n]
+    while (stack.length > 0) {
+      const m = stack.pop()!
+      used.add(m)
+      for (const i of m.inputs) {
+        const p = producer.get(i)
+        if (p && !used.has(p) && shapeOps.has(p.op)) stack.push(p)
+      }
+    }
+    return true
+  }
+  /** A graph input, or PyTorch's Slice of one combined [layers·directions, B, H] input. */
+  const stateSource = (source: string): StateSource | undefined => {
+    if (graphInputs.includes(source)) return { input: source, first: 0 }
+    const n = producer.get(source)
+    if (n?.op !== 'Slice' || !graphInputs.includes(n.inputs[0]!)) return undefined
+    const [starts, ends, axes, steps] = [1, 2, 3, 4].map((i) => constantValues(n.inputs[i]))
+    if (!starts || !ends || starts.length !== 1 || ends[0]! - starts[0]! !== D) return undefined
+    if ((axes && axes[0] !== 0) || (steps && steps[0] !== 1)) return undefined
+    used.add(n)
+    return { input: n.inputs[0]!, first: starts[0]! / D }
+  }
+  const stateInputs: Record<string, StateSource> = {}
+  const stateConstants: Record<string, OnnxTensor> = {}
+  layers.forEach((l, k) => {
+    const n = recurrent[k]!
+    l.definition.spec.state.forEach((s, j) => {
+      const source = n.inputs[5 + j]
+      if (!source || isZeros(source)) return
+      const fromInput = stateSource(source)
+      if (fromInput) stateInputs[`l${k}.${s}`] = fromInput
+      else if (initializers.has(source)) stateConstants[`l${k}.${s}`] = initializers.get(source)!
+      else
+        throw new InteropError(
+          `${describe(n)}: initial ${s} '${source}' must be a graph input, a slice of one or a constant`,
+        )
+    })
+  })
   for (const n of nodes)
     if (!used.has(n) && n.op !== 'Constant')
       throw new InteropError(
@@ -213,20 +287,7 @@ export function importOnnx(bytes: Uint8Array): OnnxModel {
     ...(clip !== undefined ? { clip } : {}),
   }
   const params: Record<string, Tensor> = {}
-  const stateInputs: Record<string, string> = {}
-  const stateConstants: Record<string, OnnxTensor> = {}
-  layers.forEach((l, k) => {
-    const n = recurrent[k]!
-    Object.assign(params, l.params(k))
-    l.definition.spec.state.forEach((s, j) => {
-      const source = n.inputs[5 + j]
-      if (!source) return
-      if (graphInputs.includes(source)) stateInputs[`l${k}.${s}`] = source
-      else if (initializers.has(source)) stateConstants[`l${k}.${s}`] = initializers.get(source)!
-      else
-        throw new InteropError(`${describe(n)}: initial ${s} '${source}' must be a graph input or a constant`)
-    })
-  })
+  layers.forEach((l, k) => Object.assign(params, l.params(k)))
   const prefixes = (k: number) => (D === 2 ? [`l${k}.`, `l${k}.reverse.`] : [`l${k}.`])
   return {
     cells,
@@ -252,17 +313,19 @@ export function importOnnx(bytes: Uint8Array): OnnxModel {
       }
       cells.forEach((cell, k) => {
         for (const s of cell.state) {
-          const name = stateInputs[`l${k}.${s}`]
-          const given = name ? feeds[name] : stateConstants[`l${k}.${s}`]
-          if (name && !given) throw new InteropError(`feed '${name}' (layer ${k}'s initial ${s}) is missing`)
+          const source = stateInputs[`l${k}.${s}`]
+          const given = source ? feeds[source.input] : stateConstants[`l${k}.${s}`]
+          if (source && !given)
+            throw new InteropError(`feed '${source.input}' (layer ${k}'s initial ${s}) is missing`)
           const H = cell.sizes.hidden
+          const first = (source?.first ?? 0) * D * B * H
           const values = given instanceof Int32Array ? Float64Array.from(given) : given?.data
-          if (values && values.length !== D * B * H)
+          if (values && values.length < first + D * B * H)
             throw new InteropError(
-              `layer ${k}'s initial ${s} has ${values.length} values, expected ${D * B * H}`,
+              `'${source?.input ?? 'a constant'}' has ${values.length} values; layer ${k}'s initial ${s} needs ${first + D * B * H}`,
             )
           prefixes(k).forEach((p, d) => {
-            const data = values?.subarray(d * B * H, (d + 1) * B * H)
+            const data = values?.subarray(first + d * B * H, first + (d + 1) * B * H)
             inputs[`${p}${s}0`] = tensor([B, H], data)
           })
         }
@@ -273,7 +336,9 @@ export function importOnnx(bytes: Uint8Array): OnnxModel {
       const result: Record<string, Tensor> = {}
       for (const [name, o] of Object.entries(outputs)) {
         if (o.kind === 'state') {
-          result[name] = stackDirections(prefixes(o.layer).map((p) => out[`${p}${o.state}`]!))
+          result[name] = stackDirections(
+            o.layers.flatMap((k) => prefixes(k).map((p) => out[`${p}${o.state}`]!)),
+          )
           continue
         }
         const y = out.y!
