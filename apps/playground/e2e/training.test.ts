@@ -85,9 +85,13 @@ describe('training in the browser', () => {
     )
   })
 
-  it('stops and resumes', async () => {
+  it('trains on pasted text; stops and resumes', async () => {
     const { page } = s
+    await page.fill('#train-text', 'the cat sat on the mat; the dog sat on the log. '.repeat(40))
     await train(page, 'cpu-js', 400)
+    await page.waitForFunction(() =>
+      document.querySelector('#train-description')?.textContent?.includes('your text'),
+    )
     await page.waitForFunction(
       () => Number(document.querySelector('#train-step')?.textContent?.slice(5)) >= 3,
     )

@@ -38,6 +38,11 @@ describe('training sessions', () => {
     const session = await CharLmSession.create(backend, setup({ text }))
     expect(session.description).toMatch(/your text: \d+ characters/)
     await expect(CharLmSession.create(backend, setup({ text: 'short' }))).rejects.toThrow(/too short/)
+    // Saved and loaded without the text, it continues on the built-in corpus's known characters.
+    await session.step()
+    const loaded = await CharLmSession.load(backend, setup({}), await session.save())
+    expect(loaded.steps).toBe(1)
+    expect(Number.isFinite(await loaded.step())).toBe(true)
   })
 
   it('trains the adding problem; saved bytes load with the same parameters', async () => {

@@ -114,14 +114,18 @@ const modelFor = (cell: ModelConfig['cells'][number], V: number): ModelConfig =>
   dropout: 0,
 })
 
-/** The corpus's training stream in `vocabulary`'s ids, or the built-in corpus's if a character is missing. */
+/**
+ * The corpus's training stream in a loaded model's vocabulary: characters the model does not know
+ * are left out (a model trained on pasted text continues on the built-in corpus, or on new text).
+ */
 function encodable(corpus: Corpus, vocabulary: Vocabulary): Int32Array {
   if (corpus.vocabulary === vocabulary) return corpus.train
-  const text = corpus.vocabulary.decode(corpus.train)
-  try {
-    return vocabulary.encode(text)
-  } catch {
-    const builtin = builtinCorpus(40_000, 4_000)
-    return vocabulary.encode(builtin.vocabulary.decode(builtin.train))
-  }
+  const known = new Set(vocabulary.chars)
+  const text = [...corpus.vocabulary.decode(corpus.train)].filter((c) => known.has(c)).join('')
+  if (text.length < 100)
+    throw new Error(
+      `the model knows ${vocabulary.size} characters and ${corpus.name} has only ${text.length} of them: ` +
+        'paste the text it was trained on',
+    )
+  return vocabulary.encode(text)
 }
