@@ -10,6 +10,7 @@ export * from './experiment/index.js'
 export { fromBFloat16Bits, fromHalfBits, toBFloat16Bits, toHalfBits } from './halfFloat.js'
 export * from './model/index.js'
 export * from './optim/index.js'
+export * from './recurrent/index.js'
 export * from './run/index.js'
 export {
   type Dtype,

@@ -1,0 +1,131 @@
+import { grad, gradName } from '@cellgraph/autodiff'
+import {
+  type Backend,
+  type BackendName,
+  type DeviceTensor,
+  type Executable,
+  sharedBackend,
+} from '@cellgraph/backends'
+import { outputSize, Rng } from '@cellgraph/graph'
+import type { ModelConfig } from '../model/config.js'
+import { modelParams } from '../model/graph.js'
+import { initParams } from '../model/init.js'
+import type { HostBatch } from './batch.js'
+import { recurrentGraph } from './graph.js'
+import type { ModelSpec } from './options.js'
+
+/** What every model operation shares: the backend, the parameters on it, the compiled graphs. */
+export class ModelCore {
+  private training: Executable | undefined
+  private evaluation: Executable | undefined
+
+  private constructor(
+    readonly backend: Backend,
+    readonly spec: ModelSpec,
+    readonly params: Record<string, DeviceTensor>,
+    readonly paramShapes: readonly { name: string; shape: readonly number[] }[],
+    readonly forward: Executable,
+    readonly rng: Rng,
+  ) {}
+
+  static async create(
+    spec: ModelSpec,
+    choice: BackendName | Backend | undefined,
+    seed: number,
+  ): Promise<ModelCore> {
+    const backend = typeof choice === 'object' ? choice : await sharedBackend(choice ?? defaultBackend())
+    const graph = recurrentGraph(spec)
+    const shapes = modelParams(graph)
+    const rng = new Rng(seed)
+    // PyTorch's defaults: U(±1/√H) for the cells and the head, N(0, 1) for an embedding.
+    const values = initParams(asModelConfig(spec), shapes, rng)
+    const params = Object.fromEntries(
+      shapes.map((p) => [p.name, backend.upload({ dims: p.shape, data: values[p.name]! })]),
+    )
+    return new ModelCore(backend, spec, params, shapes, await backend.compile(graph), rng)
+  }
+
+  /** The forward pass with its loss and every parameter's gradient (BPTT), compiled on first use. */
+  async trainingGraph(): Promise<Executable> {
+    this.training ??= await this.backend.compile(
+      grad(recurrentGraph(this.spec, { loss: true, dropout: this.spec.dropout > 0 }), {
+        loss: 'loss',
+        wrt: this.paramShapes.map((p) => p.name),
+      }),
+    )
+    return this.training
+  }
+
+  async evaluationGraph(): Promise<Executable> {
+    this.evaluation ??= await this.backend.compile(recurrentGraph(this.spec, { loss: true }))
+    return this.evaluation
+  }
+
+  /** Uploads a batch as the graphs' inputs (zero initial states unless `states` are given). */
+  bind(batch: HostBatch, options: { states?: Record<string, DeviceTensor>; dropout?: boolean } = {}) {
+    const { spec, backend } = this
+    const { steps: T, batch: B } = batch
+    const owned: DeviceTensor[] = []
+    const up = (dims: number[], data: Float64Array) => {
+      const t = backend.upload({ dims, data })
+      owned.push(t)
+      return t
+    }
+    const inputs: Record<string, DeviceTensor> = {
+      x: up([T, B, spec.inputWidth], batch.x),
+      mask: up([T, B, 1], batch.mask),
+    }
+    if (spec.at === 'last') {
+      inputs.last = up([T, B, 1], batch.last)
+      const width = outputSize(spec.cells.at(-1)!)
+      inputs.select0 = up([B, width], new Float64Array(B * width))
+    }
+    spec.cells.forEach((cell, l) => {
+      for (const s of cell.state) {
+        const given = options.states?.[`l${l}.${s}`]
+        inputs[`l${l}.${s}0`] = given ?? up([B, cell.sizes.hidden], new Float64Array(B * cell.sizes.hidden))
+      }
+    })
+    if (batch.targets) {
+      const width = spec.task === 'regression' ? spec.outputs : 1
+      inputs.targets = up(spec.at === 'each' ? [T, B, width] : [B, width], batch.targets)
+    }
+    if (options.dropout && spec.dropout > 0)
+      spec.cells.slice(0, -1).forEach((cell, l) => {
+        const width = outputSize(cell)
+        inputs[`dropout${l}`] = up([T, B, width], this.dropoutMask(T * B * width))
+      })
+    return { inputs: { ...inputs, ...this.params }, release: () => owned.forEach((t) => t.dispose()) }
+  }
+
+  /** Inverted dropout: each unit kept with probability 1 − p and scaled by 1/(1 − p). */
+  private dropoutMask(size: number): Float64Array {
+    const p = this.spec.dropout
+    const mask = new Float64Array(size)
+    for (let i = 0; i < size; i++) mask[i] = this.rng.next() < p ? 0 : 1 / (1 - p)
+    return mask
+  }
+
+  /** The gradient outputs of a training run, by parameter name. */
+  gradients(out: Record<string, DeviceTensor>): Record<string, DeviceTensor> {
+    return Object.fromEntries(this.paramShapes.map((p) => [p.name, out[gradName(p.name)]!]))
+  }
+
+  dispose(): void {
+    this.forward.dispose()
+    this.training?.dispose()
+    this.evaluation?.dispose()
+    for (const t of Object.values(this.params)) t.dispose()
+  }
+}
+
+/** 'cpu' (WebAssembly on two threads) needs SharedArrayBuffer; pages without it get 'cpu-js'. */
+const defaultBackend = (): BackendName => (typeof SharedArrayBuffer === 'undefined' ? 'cpu-js' : 'cpu')
+
+/** The character-model config the shared initialisation and PyTorch naming read (cells, embedding). */
+export const asModelConfig = (spec: ModelSpec): ModelConfig => ({
+  cells: spec.cells,
+  vocabularySize: spec.inputWidth,
+  embedding: spec.embedding,
+  dropout: spec.dropout,
+})

@@ -1,0 +1,94 @@
+import { crossEntropyLoss, mseLoss } from '@cellgraph/autodiff'
+import {
+  crossEntropy,
+  div,
+  type Graph,
+  GraphBuilder,
+  layer,
+  mul,
+  outputSize,
+  stackLayers,
+  sub,
+  sumAll,
+  tracing,
+  type Value,
+  where,
+} from '@cellgraph/graph'
+import type { ModelSpec } from './options.js'
+
+export interface RecurrentGraphOptions {
+  /** Add `targets` and the scalar output `loss`. */
+  readonly loss?: boolean
+  /** Add the inputs `dropout<l>` [T,B,H]: a 0 or 1/(1−p) mask per layer boundary. */
+  readonly dropout?: boolean
+}
+
+/**
+ * The model as one graph, named like `modelGraph` so PyTorch's names and initialisation carry
+ * over: inputs `x` [T,B,I] (features, or one-hot token rows), `mask` [T,B,1] (1 up to each
+ * sequence's length: scans keep their state past it), with a last-step head `last` [T,B,1] (1 at
+ * each sequence's last step) and `select0` [B,H] (zeros), per layer `l<k>.<state>0`, then
+ * parameters `embed.W`, `l<k>.<param>`, `head.W`, `head.b`. Outputs `y` ([T,B,O] or [B,O]), every
+ * layer's final states `l<k>.<state>`, and with `loss` the masked mean loss.
+ */
+export function recurrentGraph(spec: ModelSpec, options: RecurrentGraphOptions = {}): Graph {
+  const b = new GraphBuilder()
+  return tracing(b, () => {
+    const seqInput = (name: string, size: number) =>
+      b.leaf('input', name, { name, type: { layout: 'seq', shape: [size] } })
+    const batchInput = (name: string, size: number) =>
+      b.leaf('input', name, { name, type: { layout: 'batch', shape: [size] } })
+    let xs = seqInput('x', spec.inputWidth)
+    const mask = seqInput('mask', 1)
+    if (spec.embedding > 0) xs = layer('embed', xs, spec.embedding, 'identity', { biases: 0 })
+    // dropout between layers: a 0 / 1/(1−p) mask input per layer boundary
+    const between = (ys: Value, l: number) => mul(ys, seqInput(`dropout${l}`, outputSize(spec.cells[l]!)))
+    const { y: ys, finals } = stackLayers(b, xs, spec.cells, {
+      mask,
+      ...(options.dropout && spec.dropout > 0 ? { between } : {}),
+    })
+    const width = outputSize(spec.cells.at(-1)!)
+    const features =
+      spec.at === 'each' ? ys : lastStep(b, ys, seqInput('last', 1), batchInput('select0', width), width)
+    const y = layer('head', features, spec.outputs)
+    const outputs = [{ name: 'y', value: y }, ...finals]
+    if (options.loss) {
+      const rows = spec.at === 'each' ? 'seq' : 'batch'
+      const targetWidth = spec.task === 'regression' ? spec.outputs : 1
+      const targets = b.leaf('input', 'targets', {
+        name: 'targets',
+        type: { layout: rows, shape: [targetWidth] },
+      })
+      outputs.unshift({ name: 'loss', value: lossOf(spec, y, targets, mask) })
+    }
+    return b.build(outputs)
+  })
+}
+
+function lossOf(spec: ModelSpec, y: Value, targets: Value, mask: Value): Value {
+  const regression = spec.task === 'regression'
+  if (spec.at === 'last') return regression ? mseLoss(y, targets) : crossEntropyLoss(y, targets)
+  // Per step: padding past a sequence's length carries no weight.
+  if (!regression) return div(sumAll(mul(crossEntropy(y, targets), mask)), sumAll(mask))
+  const d = sub(y, targets)
+  return div(sumAll(mul(mul(d, d), mask)), mul(sumAll(mask), spec.outputs))
+}
+
+/**
+ * Each sequence's output at its last step, [B,H]: a scan that keeps the step's output where
+ * `last` is 1 (a `where`, so no gradient reaches the other steps).
+ */
+function lastStep(b: GraphBuilder, ys: Value, last: Value, select0: Value, width: number): Value {
+  const body = new GraphBuilder()
+  const kept = body.leaf('state', 'kept', { name: 'kept', type: { layout: 'batch', shape: [width] } })
+  const y = body.leaf('input', 'y', { name: 'y', type: { layout: 'batch', shape: [width] } })
+  const here = body.leaf('input', 'here', { name: 'here', type: { layout: 'batch', shape: [1] } })
+  const next = tracing(body, () => where(here, y, kept))
+  const graph = body.build([{ name: 'kept', value: next }])
+  return b.apply(
+    'scan',
+    [select0, ys, last],
+    { body: graph, carries: 1, sequences: 2, reverse: false },
+    'lastStep',
+  )[0]!
+}

@@ -1,0 +1,14 @@
+export { DataError, type HostBatch, makeBatch, type Sequence } from './batch.js'
+export { loadModel, ModelFileError, saveModel } from './file.js'
+export { type EpochInfo, FitError, type FitHistory, type FitOptions, type StepInfo } from './fit.js'
+export { type RecurrentGraphOptions, recurrentGraph } from './graph.js'
+export { type Metrics, RecurrentModel, recurrentModel } from './model.js'
+export {
+  type HeadAt,
+  ModelOptionsError,
+  type ModelSpec,
+  type RecurrentModelOptions,
+  resolveSpec,
+  type Task,
+} from './options.js'
+export { StateDictError } from './stateDict.js'

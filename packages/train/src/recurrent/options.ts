@@ -1,0 +1,121 @@
+import type { Backend, BackendName } from '@cellgraph/backends'
+import { builtinCells, type Cell, type CellDefinition, cellFromJson, stackCells } from '@cellgraph/graph'
+
+/** What the model predicts: numbers (mean squared error), classes, or the next token of its input. */
+export type Task = 'regression' | 'classification' | 'next-token'
+
+/** Where the head reads the cells' outputs: at every step, or at each sequence's last step. */
+export type HeadAt = 'each' | 'last'
+
+export interface RecurrentModelOptions {
+  /** A cell definition (`defineCell`, `lstm`, ...), a built-in cell's name, or a cell JSON document. */
+  readonly cell: CellDefinition | string | object
+  /** Features per step. Leave out with `tokens`. */
+  readonly inputSize?: number
+  /** Inputs are token ids below this vocabulary size (one-hot rows, or `embedding`). */
+  readonly tokens?: number
+  /** A learned embedding of this size in front of the cells (token inputs only). Default 0: none. */
+  readonly embedding?: number
+  /** Hidden size of every layer. Default 32; a cell JSON fixes its own. */
+  readonly hidden?: number
+  /** Stacked layers. Default 1. */
+  readonly layers?: number
+  /** Dropout between stacked layers while training. Default 0. */
+  readonly dropout?: number
+  /** Default 'regression' ('next-token' when `tokens` is set and `task` is not). */
+  readonly task?: Task
+  /** Regression outputs (default 1) or classes (required for classification). */
+  readonly outputs?: number
+  /** Default 'last' for regression and classification, 'each' for next-token. */
+  readonly at?: HeadAt
+  /** A backend by name or object. Default 'cpu' where SharedArrayBuffer exists, else 'cpu-js'. */
+  readonly backend?: BackendName | Backend
+  /** Seed of the initial parameters and dropout masks. Default 0. */
+  readonly seed?: number
+}
+
+/** The model's structure, every default filled in: what `save()` stores and `loadModel` rebuilds. */
+export interface ModelSpec {
+  readonly cells: readonly Cell[]
+  /** Width of `x` per step: features, or the vocabulary size for tokens (one-hot). */
+  readonly inputWidth: number
+  readonly tokens: boolean
+  readonly embedding: number
+  readonly dropout: number
+  readonly task: Task
+  readonly outputs: number
+  readonly at: HeadAt
+}
+
+export class ModelOptionsError extends Error {
+  override name = 'ModelOptionsError'
+}
+
+const positive = (value: unknown, field: string): number => {
+  if (!Number.isInteger(value) || (value as number) < 1)
+    throw new ModelOptionsError(`${field} must be a positive integer, got ${String(value)}`)
+  return value as number
+}
+
+/** Checks the options and instantiates the cells; errors name the option. */
+export function resolveSpec(options: RecurrentModelOptions): ModelSpec {
+  if (typeof options !== 'object' || options === null)
+    throw new ModelOptionsError('recurrentModel takes an options object ({ cell, inputSize, ... })')
+  const tokens = options.tokens !== undefined
+  if (tokens === (options.inputSize !== undefined))
+    throw new ModelOptionsError(
+      'give exactly one of inputSize (features per step) and tokens (vocabulary size)',
+    )
+  const inputWidth = positive(tokens ? options.tokens : options.inputSize, tokens ? 'tokens' : 'inputSize')
+  const embedding = options.embedding ?? 0
+  if (embedding !== 0 && !tokens) throw new ModelOptionsError('embedding needs token inputs (tokens)')
+  if (embedding !== 0) positive(embedding, 'embedding')
+  const dropout = options.dropout ?? 0
+  if (!(dropout >= 0 && dropout < 1)) throw new ModelOptionsError(`dropout must be in [0, 1), got ${dropout}`)
+  const task = options.task ?? (tokens ? 'next-token' : 'regression')
+  if (!['regression', 'classification', 'next-token'].includes(task))
+    throw new ModelOptionsError(`task must be 'regression', 'classification' or 'next-token', got '${task}'`)
+  if (task === 'next-token' && !tokens)
+    throw new ModelOptionsError("task 'next-token' needs token inputs (tokens)")
+  if (task === 'classification' && options.outputs === undefined)
+    throw new ModelOptionsError("task 'classification' needs outputs: the number of classes")
+  const outputs = task === 'next-token' ? inputWidth : positive(options.outputs ?? 1, 'outputs')
+  const at = options.at ?? (task === 'next-token' ? 'each' : 'last')
+  if (at !== 'each' && at !== 'last') throw new ModelOptionsError(`at must be 'each' or 'last', got '${at}'`)
+  if (task === 'next-token' && at !== 'each')
+    throw new ModelOptionsError("task 'next-token' predicts at 'each' step")
+  const cells = instantiate(options, embedding || inputWidth)
+  if (dropout > 0 && cells.length < 2)
+    throw new ModelOptionsError('dropout acts between layers: it needs layers >= 2')
+  return { cells, inputWidth, tokens, embedding, dropout, task, outputs, at }
+}
+
+function instantiate(options: RecurrentModelOptions, input: number): Cell[] {
+  const layers = positive(options.layers ?? 1, 'layers')
+  const { cell } = options
+  let definition: CellDefinition | undefined
+  if (typeof cell === 'function') definition = cell as CellDefinition
+  else if (typeof cell === 'string' && !cell.trimStart().startsWith('{')) {
+    definition = Object.hasOwn(builtinCells, cell) ? builtinCells[cell] : undefined
+    if (!definition)
+      throw new ModelOptionsError(
+        `unknown cell '${cell}'; the built-in cells are ${Object.keys(builtinCells).join(', ')}`,
+      )
+  }
+  if (definition)
+    return stackCells(definition, { input, hidden: positive(options.hidden ?? 32, 'hidden'), layers })
+  if (cell === undefined || cell === null)
+    throw new ModelOptionsError('cell is required: a definition, a name or cell JSON')
+  // A cell JSON fixes its sizes, so it makes one layer that must read this input width.
+  const fixed = cellFromJson(cell)
+  if (layers !== 1) throw new ModelOptionsError('a cell JSON fixes its sizes: stack it by giving layers: 1')
+  if (fixed.sizes.input !== input)
+    throw new ModelOptionsError(
+      `the cell JSON reads ${fixed.sizes.input} inputs per step, the model feeds it ${input}`,
+    )
+  if (options.hidden !== undefined && options.hidden !== fixed.sizes.hidden)
+    throw new ModelOptionsError(
+      `the cell JSON has hidden size ${fixed.sizes.hidden}, the options say ${options.hidden}`,
+    )
+  return [fixed]
+}
