@@ -15,4 +15,15 @@ describe('README examples', () => {
     expect(decodeSafetensors(saved).tensors.weight_hh_l1_reverse!.dtype).toBe('BF16')
     log.mockRestore()
   })
+
+  it('PyTorch weights in, fine-tune, ONNX out, ONNX in: the committed example, verbatim, runs', async () => {
+    expect(readme).toContain(example('roundTrip').trim())
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {})
+    const { losses, exportGap, importGap } = await import('../examples/roundTrip.js')
+    expect(losses.at(-1)).toBeLessThan(losses[0]! * 0.8) // fine-tuning moved the weights
+    expect(exportGap).toBeLessThan(1e-5) // ONNX Runtime runs the fine-tuned model as cellgraph does
+    expect(importGap).toBeLessThan(1e-5) // and PyTorch's ONNX LSTM runs in cellgraph as in ONNX Runtime
+    expect(log.mock.calls[0]![0]).toMatch(/^loss .* -> .*; ONNX Runtime vs cellgraph/)
+    log.mockRestore()
+  })
 })
