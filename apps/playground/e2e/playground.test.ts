@@ -94,6 +94,24 @@ describe('the playground in headless Chromium', () => {
     expect(await page.textContent('.cm-lintRange-error')).toBe('"sigmoidd"')
   })
 
+  it('stops code that never ends, and keeps working', async () => {
+    const { page } = s
+    await page.selectOption('#form', 'dsl')
+    await page.selectOption('#starting-point', 'rnn')
+    await page.waitForFunction(() => document.querySelector('#cell-status')?.textContent?.startsWith('rnn:'))
+    const rnn = await page.evaluate(() => document.querySelector('.cm-content')?.textContent ?? '')
+    expect(rnn).toContain('defineCell')
+    await setEditorText(
+      page,
+      "while (true) {}\ndefineCell('x', { state: ['h'] }, ({ h }) => ({ state: { h }, output: h }))",
+    )
+    await page.waitForSelector('#cell-status.error')
+    expect(await page.textContent('#cell-status')).toMatch(/did not finish within 2 s \(an endless loop\?\)/)
+    // The page answered all along, and the next edit parses in a fresh worker.
+    await page.selectOption('#starting-point', 'gru')
+    await page.waitForFunction(() => document.querySelector('#cell-status')?.textContent?.startsWith('gru:'))
+  })
+
   it('shows what the compiler did: graphs, passes, plan and kernels per backend', async () => {
     const { page } = s
     await page.selectOption('#form', 'dsl')

@@ -12,24 +12,40 @@ export interface CellState {
 }
 
 type Listener = (state: CellState) => void
+export type Parse = (text: string, form: CellForm, sizes: CellSizes) => Promise<ParsedCell>
 
-/** The one place the current cell lives; views subscribe to it. */
+/**
+ * The one place the current cell lives; views subscribe to it. Edits are parsed by `parse`
+ * (off the page, in the app); an answer that a newer edit has overtaken is dropped.
+ */
 export class CellStore {
   private current: CellState
   private readonly listeners: Listener[] = []
+  private latest = 0
+  // What the edits so far ask for, ahead of the parses that are still running.
+  private wanted: Pick<CellState, 'text' | 'form' | 'sizes'>
 
-  constructor(text: string, form: CellForm, sizes: CellSizes) {
+  /** The starting text is one of the built-in templates, parsed here directly. */
+  constructor(
+    text: string,
+    form: CellForm,
+    sizes: CellSizes,
+    private readonly parse: Parse,
+  ) {
     const parsed = parseCell(text, form, sizes)
     this.current = { text, form, sizes, parsed, lastGood: parsed.ok ? parsed.cell : undefined }
+    this.wanted = { text, form, sizes }
   }
 
   get state(): CellState {
     return this.current
   }
 
-  update(change: Partial<Pick<CellState, 'text' | 'form' | 'sizes'>>): void {
-    const next = { ...this.current, ...change }
-    const parsed = parseCell(next.text, next.form, next.sizes)
+  async update(change: Partial<Pick<CellState, 'text' | 'form' | 'sizes'>>): Promise<void> {
+    const next = (this.wanted = { ...this.wanted, ...change })
+    const mine = ++this.latest
+    const parsed = await this.parse(next.text, next.form, next.sizes)
+    if (mine !== this.latest) return
     this.current = { ...next, parsed, lastGood: parsed.ok ? parsed.cell : this.current.lastGood }
     for (const l of this.listeners) l(this.current)
   }

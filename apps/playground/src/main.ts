@@ -1,4 +1,5 @@
 import './styles.css'
+import { IsolatedParser } from './cell/isolatedParser.js'
 import { dslTemplates } from './cell/templates.js'
 import { CellStore } from './cellStore.js'
 import { mountCellView } from './views/cellView.js'
@@ -7,7 +8,10 @@ import { mountDiagramView } from './views/diagramView.js'
 import { mountTrainView } from './views/trainView.js'
 import { WorkerClient } from './worker/client.js'
 
-const store = new CellStore(dslTemplates.lstm!, 'dsl', { input: 3, hidden: 4 })
+const parser = new IsolatedParser()
+const store = new CellStore(dslTemplates.lstm!, 'dsl', { input: 3, hidden: 4 }, (text, form, sizes) =>
+  parser.parse(text, form, sizes),
+)
 // Two workers: compiling and checking gradients need not wait for a training run.
 const compilerWorker = new WorkerClient()
 const trainingWorker = new WorkerClient()

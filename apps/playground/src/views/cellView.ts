@@ -21,7 +21,7 @@ export function mountCellView(store: CellStore): void {
   let debounce: ReturnType<typeof setTimeout> | undefined
   const editor = createEditor(byId('editor'), (text) => {
     clearTimeout(debounce)
-    debounce = setTimeout(() => store.update({ text }), 150)
+    debounce = setTimeout(() => void store.update({ text }), 150)
   })
   editor.setText(store.state.text, store.state.form)
 
@@ -31,7 +31,7 @@ export function mountCellView(store: CellStore): void {
       f === 'dsl' ? dslTemplates[start.value]! : cellToJson(builtinCells[start.value]!(store.state.sizes))
     editor.setText(text, f)
     clearTimeout(debounce)
-    store.update({ text, form: f })
+    void store.update({ text, form: f })
   }
   start.addEventListener('change', loadStartingPoint)
   form.addEventListener('change', () => {
@@ -40,7 +40,7 @@ export function mountCellView(store: CellStore): void {
     if (form.value === 'json' && parsed.ok) {
       const text = cellToJson(parsed.cell)
       editor.setText(text, 'json')
-      store.update({ text, form: 'json' })
+      void store.update({ text, form: 'json' })
     } else loadStartingPoint()
   })
   const sizesChanged = () => {
@@ -51,7 +51,7 @@ export function mountCellView(store: CellStore): void {
       Number.isInteger(sizes.hidden) &&
       sizes.hidden > 0
     )
-      store.update({ sizes })
+      void store.update({ sizes })
   }
   input.addEventListener('change', sizesChanged)
   hidden.addEventListener('change', sizesChanged)
