@@ -1,4 +1,5 @@
 export { Rng } from '@cellgraph/graph'
+export * from './browser/index.js'
 export {
   type Checkpoint,
   CheckpointError,
