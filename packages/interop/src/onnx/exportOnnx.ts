@@ -1,8 +1,8 @@
 import { type Cell, outputSize, type SequenceOptions, type Tensor } from '@cellgraph/graph'
 import { InteropError } from '../errors.js'
 import { type GateSource, type OnnxCellMap, onnxCellMaps } from './cellMaps.js'
-import { type OnnxNode, onnx, writeNode, writeTensor, writeValueInfo } from './onnxProto.js'
-import { ProtoWriter } from './protobufWriter.js'
+import { type OnnxNode, writeModel, writeTensor, writeValueInfo } from './onnxProto.js'
+import type { ProtoWriter } from './protobufWriter.js'
 
 /** A sequence model as `loadTorchStateDict` and `importOnnx` give it: its cells, options and parameters. */
 export interface SequenceModel {
@@ -109,27 +109,6 @@ export function exportOnnx(model: SequenceModel): Uint8Array {
   const last = model.cells.at(-1)!
   outputs.unshift((w) => writeValueInfo(w, 'y', ['T', 'B', D * outputSize(last)]))
   return writeModel('cellgraph', nodes, initializers, inputs, outputs)
-}
-
-export function writeModel(
-  name: string,
-  nodes: readonly OnnxNode[],
-  initializers: readonly ((w: ProtoWriter) => void)[],
-  inputs: readonly ((w: ProtoWriter) => void)[],
-  outputs: readonly ((w: ProtoWriter) => void)[],
-): Uint8Array {
-  return new ProtoWriter()
-    .int(1, onnx.irVersion)
-    .string(2, 'cellgraph')
-    .message(8, (opset) => opset.string(1, '').int(2, onnx.opset))
-    .message(7, (graph) => {
-      for (const n of nodes) graph.message(1, (w) => writeNode(w, n))
-      graph.string(2, name)
-      for (const init of initializers) graph.message(5, init)
-      for (const i of inputs) graph.message(11, i)
-      for (const o of outputs) graph.message(12, o)
-    })
-    .finish()
 }
 
 interface OnnxWeights {

@@ -1,4 +1,4 @@
-import type { ProtoWriter } from './protobufWriter.js'
+import { ProtoWriter } from './protobufWriter.js'
 
 /** Field numbers and enums of onnx.proto used here (ModelProto, GraphProto, NodeProto, ...). */
 export const onnx = {
@@ -87,4 +87,38 @@ export function writeValueInfo(
       })
     }),
   )
+}
+
+type Write = (w: ProtoWriter) => void
+
+/** A GraphProto: nodes, initializers, inputs and outputs (a model's graph or a Scan's body). */
+export function writeGraph(
+  w: ProtoWriter,
+  name: string,
+  nodes: readonly OnnxNode[],
+  initializers: readonly Write[],
+  inputs: readonly Write[],
+  outputs: readonly Write[],
+): void {
+  for (const n of nodes) w.message(1, (m) => writeNode(m, n))
+  w.string(2, name)
+  for (const init of initializers) w.message(5, init)
+  for (const i of inputs) w.message(11, i)
+  for (const o of outputs) w.message(12, o)
+}
+
+/** A ModelProto of opset 14 around one graph. */
+export function writeModel(
+  name: string,
+  nodes: readonly OnnxNode[],
+  initializers: readonly Write[],
+  inputs: readonly Write[],
+  outputs: readonly Write[],
+): Uint8Array {
+  return new ProtoWriter()
+    .int(1, onnx.irVersion)
+    .string(2, 'cellgraph')
+    .message(8, (opset) => opset.string(1, '').int(2, onnx.opset))
+    .message(7, (graph) => writeGraph(graph, name, nodes, initializers, inputs, outputs))
+    .finish()
 }
