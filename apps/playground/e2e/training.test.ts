@@ -31,6 +31,7 @@ async function train(page: Page, backend: string, steps: number) {
   await page.selectOption('#train-backend', backend)
   await page.fill('#train-hidden', '16')
   await page.fill('#train-steps', String(steps))
+  await page.fill('#train-batch', '8')
   // Forget the last run's end, so waiting for 'done' waits for this run.
   await page.evaluate(() => document.querySelector<HTMLElement>('#loss-chart')!.removeAttribute('data-state'))
   await page.click('#train-start')
@@ -62,6 +63,7 @@ describe('training in the browser', () => {
   it('trains the cell on cpu in a worker: the loss falls and the page answers clicks during training', async () => {
     const { page } = s
     await page.click('#tabs button[data-view="train"]')
+    await page.fill('#train-length', '16')
     await train(page, 'cpu', 80)
     await page.waitForFunction(
       () => Number(document.querySelector('#train-step')?.textContent?.slice(5)) >= 5,

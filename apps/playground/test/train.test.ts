@@ -27,7 +27,8 @@ describe('training sessions', () => {
     for (let i = 0; i < 40; i++) losses.push(await session.step())
     expect(mean(losses.slice(-5))).toBeLessThan(mean(losses.slice(0, 5)) - 0.3)
     const bytes = await session.save()
-    const loaded = await CharLmSession.load(backend, setup({}), bytes)
+    // Loaded under other settings in the page, it continues with the batch and window it was saved with.
+    const loaded = await CharLmSession.load(backend, setup({ batch: 4, length: 8 }), bytes)
     expect(loaded.steps).toBe(40)
     expect(await loaded.step()).toBeCloseTo(await session.step(), 5)
     expect(await session.sample()).toHaveLength(160)

@@ -9,6 +9,7 @@ import {
   type ModelConfig,
   StatefulModel,
   sampleText,
+  type TrainConfig,
   Trainer,
   Vocabulary,
 } from '@cellgraph/train'
@@ -47,23 +48,22 @@ export class CharLmSession implements TrainingSession {
     const V = vocabulary.size
     const model: ModelConfig = resume?.model ?? modelFor(cellForTask(setup, V), V)
     const stream = encodable(corpus, vocabulary)
-    const trainer = await Trainer.create(
-      backend,
-      model,
-      vocabulary,
-      stream,
-      {
-        batch: setup.batch,
-        window: setup.length,
-        steps: setup.steps,
-        lr: setup.lr,
-        clip: 1,
-        seed: setup.seed,
-        optimizer: { kind: 'adam' },
-        schedule: { kind: 'constant' },
-      },
-      resume,
-    )
+    // A loaded run continues with its own batch, window and optimizer settings (its carried state
+    // has that batch); only the number of steps comes from the page.
+    const saved = resume?.training.config as TrainConfig | undefined
+    const config: TrainConfig = saved
+      ? { ...saved, steps: setup.steps }
+      : {
+          batch: setup.batch,
+          window: setup.length,
+          steps: setup.steps,
+          lr: setup.lr,
+          clip: 1,
+          seed: setup.seed,
+          optimizer: { kind: 'adam' },
+          schedule: { kind: 'constant' },
+        }
+    const trainer = await Trainer.create(backend, model, vocabulary, stream, config, resume)
     const cell = model.cells[0]!
     return new CharLmSession(
       trainer,

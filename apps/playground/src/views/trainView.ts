@@ -59,7 +59,8 @@ export function mountTrainView(store: CellStore, trainer: WorkerClient, checker:
     lengthLabel.textContent = adding ? 'sequence length' : 'window'
     text.disabled = adding
     byId<HTMLInputElement>('train-lr').value = adding ? '0.01' : '0.02'
-    byId<HTMLInputElement>('train-batch').value = adding ? '32' : '8'
+    byId<HTMLInputElement>('train-batch').value = adding ? '32' : '16'
+    byId<HTMLInputElement>('train-length').value = adding ? '50' : '32'
   })
 
   const setup = (): TrainSetup => {
