@@ -6,6 +6,7 @@ import { UsageError } from './args.js'
 import { compile, compileHelp } from './commands/compile.js'
 import { evalHelp, evaluate } from './commands/evaluate.js'
 import { experiment, experimentHelp } from './commands/experiment.js'
+import { exportHelp, exportModel } from './commands/export.js'
 import { gradcheck, gradcheckHelp } from './commands/gradcheck.js'
 import { sample, sampleHelp } from './commands/sample.js'
 import { train, trainHelp } from './commands/train.js'
@@ -34,6 +35,11 @@ const commands: Record<string, { run: Command; help: string; summary: string }> 
     run: compile,
     help: compileHelp,
     summary: 'compile a cell; --print shows each pass and the kernels',
+  },
+  export: {
+    run: exportModel,
+    help: exportHelp,
+    summary: 'write a checkpoint as an ONNX model (--onnx FILE)',
   },
   experiment: {
     run: experiment,

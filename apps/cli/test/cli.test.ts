@@ -3,8 +3,9 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { cellToJson, lstm } from '@cellgraph/graph'
-import { decodeSafetensors, encodeSafetensors } from '@cellgraph/train'
+import { cellToJson, evaluate, lstm, type Tensor, tensor } from '@cellgraph/graph'
+import { decodeCheckpoint, decodeSafetensors, encodeSafetensors, modelGraph } from '@cellgraph/train'
+import * as ort from 'onnxruntime-node'
 import { describe, expect, it } from 'vitest'
 
 const bin = fileURLToPath(new URL('../dist/main.js', import.meta.url))
@@ -31,7 +32,7 @@ function expectOneLineError(r: ReturnType<typeof cellgraph>, pattern: RegExp, co
 const tiny = ['--hidden', '8', '--batch', '4', '--window', '8', '--sample', '40']
 
 describe('cellgraph --help', () => {
-  it.each(['train', 'sample', 'eval', 'gradcheck', 'compile', 'experiment', 'demo'])(
+  it.each(['train', 'sample', 'eval', 'export', 'gradcheck', 'compile', 'experiment', 'demo'])(
     '%s --help',
     (command) => {
       const r = cellgraph(command, '--help')
@@ -111,6 +112,28 @@ describe('cellgraph train, sample, eval', () => {
       expect(r.stdout).toMatch(
         new RegExp(`${row.replace(/[()]/g, '\\$&')} +\\d+\\.\\d{4} +\\d+\\.\\d{4} +\\d+\\.\\d{3}`),
       )
+  })
+
+  it("exports the checkpoint as ONNX, which ONNX Runtime runs with the float64 interpreter's logits", async () => {
+    const r = cellgraph('export', '--checkpoint', checkpoint, '--onnx', 'model.onnx')
+    expect(r.status).toBe(0)
+    expect(r.stdout).toMatch(/^wrote model\.onnx: lstm \(1 layer\(s\)\), [\d,]+ bytes/)
+    const c = decodeCheckpoint(readFileSync(checkpoint))
+    const graph = modelGraph(c.model)
+    const V = c.model.vocabularySize
+    const H = c.model.cells[0]!.sizes.hidden
+    const x = tensor(
+      [3, 2, V],
+      Array.from({ length: 6 * V }, (_, i) => (i % V === (i * 7) % 5 ? 1 : 0)),
+    )
+    const states = { 'l0.h0': tensor([2, H]), 'l0.c0': tensor([2, H]) }
+    const ours = evaluate(graph, { ...c.params, ...states, x }).logits!
+    const session = await ort.InferenceSession.create(readFileSync(at('model.onnx')))
+    const f32 = (t: Tensor) => new ort.Tensor('float32', Float32Array.from(t.data), [...t.dims])
+    const out = await session.run({ x: f32(x), 'l0.h0': f32(states['l0.h0']), 'l0.c0': f32(states['l0.c0']) })
+    const theirs = out.logits!.data as Float32Array
+    expect(Math.max(...theirs.map((v, i) => Math.abs(v - ours.data[i]!)))).toBeLessThan(1e-4)
+    expectOneLineError(cellgraph('export', '--checkpoint', checkpoint), /--onnx FILE is required/, 'export')
   })
 
   it('trains on a UTF-8 data file and a cell JSON file', () => {
