@@ -87,9 +87,19 @@ describe('training in the browser', () => {
     )
   })
 
-  it('trains on pasted text; stops and resumes', async () => {
+  it('trains on a dropped text file; stops and resumes', async () => {
     const { page } = s
-    await page.fill('#train-text', 'the cat sat on the mat; the dog sat on the log. '.repeat(40))
+    // A text file dropped on the text box fills it.
+    await page.evaluate((text) => {
+      const files = new DataTransfer()
+      files.items.add(new File([text], 'cats.txt', { type: 'text/plain' }))
+      document
+        .querySelector('#train-text')!
+        .dispatchEvent(new DragEvent('drop', { dataTransfer: files, bubbles: true }))
+    }, 'the cat sat on the mat; the dog sat on the log. '.repeat(40))
+    await page.waitForFunction(() =>
+      document.querySelector<HTMLTextAreaElement>('#train-text')!.value.startsWith('the cat'),
+    )
     await train(page, 'cpu-js', 400)
     await page.waitForFunction(() =>
       document.querySelector('#train-description')?.textContent?.includes('your text'),
