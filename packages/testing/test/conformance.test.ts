@@ -59,7 +59,7 @@ describe('the conformance check', () => {
       'gru',
       'seedGru',
       'two-layer lstm stack',
-      'bidirectional gru with lengths',
+      'two-layer bidirectional gru with lengths',
       'two-layer reverse lstm',
     ])
       expect(names).toEqual(expect.arrayContaining([cell, `${cell}, saturated`]))

@@ -2,9 +2,9 @@ import { wgslHelpers } from './wgsl.js'
 
 /**
  * One compute dispatch: a WGSL module, its workgroup grid and its parameter words. Every kernel
- * binds the same two things: the model's arena (all tensors, addressed by f32 offsets) and one
- * 256-byte uniform record of u32 parameters, selected per dispatch by a dynamic offset. So a
- * kernel never runs out of storage-buffer bindings however many tensors it reads.
+ * binds the same two things: the model's arena (all tensors, addressed by f32 offsets) and a
+ * uniform window onto its record of u32 parameters, selected per dispatch by a dynamic offset. So
+ * a kernel never runs out of storage-buffer bindings however many tensors it reads.
  */
 export interface KernelCall {
   readonly wgsl: string
@@ -12,8 +12,14 @@ export interface KernelCall {
   readonly params: readonly number[]
 }
 
-/** Parameter words per dispatch (one 256-byte uniform record). */
-export const paramWords = 64
+/**
+ * Parameter words a kernel may use: the 1 KiB uniform window each dispatch reads. Records are
+ * packed in steps of `recordAlignWords` (256 bytes, the uniform offset alignment), so a kernel
+ * with few parameters takes 256 bytes and one with many (a fused gradient of a deep
+ * bidirectional stack) takes what it needs; a window may reach into the next records, unread.
+ */
+export const paramWords = 256
+export const recordAlignWords = 64
 
 /** The bindings and helpers every kernel starts with. */
 export const kernelHeader = `

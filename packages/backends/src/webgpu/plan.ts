@@ -3,13 +3,13 @@ import { GraphError } from '@cellgraph/graph'
 import type { Pack } from '../passes/program.js'
 import type { KernelPlan } from '../plan/kernelPlan.js'
 import type { KernelCall } from './kernel.js'
-import { paramWords, perIndexKernel } from './kernel.js'
+import { paramWords, perIndexKernel, recordAlignWords } from './kernel.js'
 import { type KernelStep, lowerGraph, type ProgramStep } from './lower.js'
 import { type GpuRuntime, usage } from './runtime.js'
 import type { WebGpuTensor } from './tensor.js'
 import { ArenaLayout, fixed, type RunSizes, type ValueInfo, valueInfo } from './values.js'
 
-const recordBytes = paramWords * 4
+const windowBytes = paramWords * 4
 
 interface Dispatch {
   readonly pipeline: GPUComputePipeline
@@ -100,13 +100,16 @@ export class Plan {
           `the device binds at most ${bindingLimit} (maxStorageBufferBindingSize): use a smaller batch or sequence`,
       )
     this.arena = runtime.createBuffer(arenaBytes, usage.storage | usage.copySrc | usage.copyDst, 'arena')
-    this.params = runtime.createBuffer(
-      Math.max(1, calls.length) * recordBytes,
-      usage.uniform | usage.copyDst,
-      'params',
-    )
-    const records = new Uint32Array(Math.max(1, calls.length) * paramWords)
-    calls.forEach((c, k) => records.set(c.params, k * paramWords))
+    const offsets: number[] = []
+    let words = 0
+    for (const c of calls) {
+      offsets.push(words)
+      words += Math.max(1, Math.ceil(c.params.length / recordAlignWords)) * recordAlignWords
+    }
+    // The last dispatch's window must fit in the buffer too.
+    const records = new Uint32Array(Math.max(words - recordAlignWords, 0) + paramWords)
+    calls.forEach((c, k) => records.set(c.params, offsets[k]!))
+    this.params = runtime.createBuffer(records.byteLength, usage.uniform | usage.copyDst, 'params')
     device.queue.writeBuffer(this.params, 0, records)
     for (const { offset, value } of layout.fills)
       device.queue.writeBuffer(this.arena, offset * 4, new Float32Array([value]))
@@ -114,12 +117,12 @@ export class Plan {
       layout: runtime.bindGroupLayout,
       entries: [
         { binding: 0, resource: { buffer: this.arena } },
-        { binding: 1, resource: { buffer: this.params, size: recordBytes } },
+        { binding: 1, resource: { buffer: this.params, size: windowBytes } },
       ],
     })
     this.dispatches = calls.map((c, k) => ({
       pipeline: runtime.pipeline(c.wgsl),
-      offset: k * recordBytes,
+      offset: offsets[k]! * 4,
       workgroups: c.workgroups,
     }))
   }

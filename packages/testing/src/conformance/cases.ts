@@ -50,7 +50,7 @@ const modelCase = (name: string, model: Model, saturation: number, seed: number)
 })
 
 /**
- * The fixed cases: every built-in cell, a two-layer LSTM stack, a bidirectional GRU with
+ * The fixed cases: every built-in cell, a two-layer LSTM stack, a two-layer bidirectional GRU with
  * per-sequence lengths and a two-layer reverse LSTM, each with inputs in [-2, 2] and with saturated
  * inputs (every data value of magnitude 10 to 50).
  */
@@ -62,9 +62,9 @@ export function builtinModelCases(): ModelCase[] {
   for (const [name, definition] of Object.entries(builtinCellDefinitions))
     add(name, sequenceModel([definition(SIZES)]))
   add('two-layer lstm stack', sequenceModel(stackCells(lstm, { ...SIZES, layers: 2 }), { head: 'mixed' }))
-  const bidirectional = { ...SIZES, layers: 1, direction: 'bidirectional' } as const
+  const bidirectional = { ...SIZES, layers: 2, direction: 'bidirectional' } as const
   add(
-    'bidirectional gru with lengths',
+    'two-layer bidirectional gru with lengths',
     sequenceModel(stackCells(gru, bidirectional), { direction: 'bidirectional', lengths: true }),
   )
   add(
