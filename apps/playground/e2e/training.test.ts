@@ -171,7 +171,9 @@ describe('training in the browser', () => {
     await page.fill('#train-length', '6')
     await train(page, 'cpu-js', 60)
     await finished(page)
-    expect(await page.textContent('#train-sample')).toMatch(/mean squared error on 256 fresh sequences: \d/)
+    expect(await page.textContent('#train-sample')).toMatch(
+      /mean squared error on 256 held-out sequences: \d/,
+    )
     await page.selectOption('#train-task', 'char-lm')
     await page.fill('#train-length', '16')
   })

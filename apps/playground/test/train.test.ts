@@ -1,8 +1,7 @@
 import { cpuBackend } from '@cellgraph/backends'
 import { describe, expect, it } from 'vitest'
 import { dslTemplates } from '../src/cell/templates.js'
-import { AddingSession } from '../src/train/adding.js'
-import { CharLmSession } from '../src/train/charLm.js'
+import { ModelSession } from '../src/train/modelSession.js'
 import type { TrainSetup } from '../src/train/session.js'
 
 const backend = cpuBackend({ name: 'cpu-js' })
@@ -20,46 +19,79 @@ const setup = (over: Partial<TrainSetup>): TrainSetup => ({
 })
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
 
-describe('training sessions', () => {
-  it('trains the editor cell as a character model; saved bytes continue the run exactly', async () => {
-    const session = await CharLmSession.create(backend, setup({}))
-    const losses: number[] = []
-    for (let i = 0; i < 40; i++) losses.push(await session.step())
+async function train(
+  session: ModelSession,
+  s: TrainSetup,
+  total: number,
+  stopAt = Infinity,
+): Promise<number[]> {
+  const losses: number[] = []
+  const stopper = new AbortController()
+  await session.train(
+    s,
+    total,
+    async (step, loss) => {
+      losses.push(loss)
+      if (step >= stopAt) stopper.abort()
+    },
+    stopper.signal,
+  )
+  return losses
+}
+
+describe('training sessions on the model API', () => {
+  it('trains the editor cell as a character model; a saved model loads with the same parameters', async () => {
+    const s = setup({})
+    const session = await ModelSession.create(backend, s)
+    expect(session.description).toMatch(/^gru \(hidden 16\) on the built-in corpus: \d+ characters/)
+    const losses = await train(session, s, 40)
+    expect(losses).toHaveLength(40)
     expect(mean(losses.slice(-5))).toBeLessThan(mean(losses.slice(0, 5)) - 0.3)
-    const bytes = await session.save()
-    // Loaded under other settings in the page, it continues with the batch and window it was saved with.
-    const loaded = await CharLmSession.load(backend, setup({ batch: 4, length: 8 }), bytes)
+    // Loaded under other settings in the page, it is the same model: the same sample, the same step.
+    const loaded = await ModelSession.load(backend, setup({ batch: 4, length: 8 }), await session.save())
     expect(loaded.steps).toBe(40)
-    expect(await loaded.step()).toBeCloseTo(await session.step(), 5)
-    expect(await session.sample()).toHaveLength(160)
+    const text = await session.sample()
+    expect(text).toHaveLength(160)
+    expect(await loaded.sample()).toBe(text)
   })
 
-  it('trains on pasted text, and refuses text too short to learn from', async () => {
+  it('stops between steps and resumes where it stopped', async () => {
+    const s = setup({})
+    const session = await ModelSession.create(backend, s)
+    await train(session, s, 20, 5)
+    expect(session.steps).toBe(5)
+    await train(session, s, 8)
+    expect(session.steps).toBe(8)
+  })
+
+  it('trains on pasted text, refuses text too short, and loads without the text', async () => {
     const text = 'the cat sat on the mat. '.repeat(20)
-    const session = await CharLmSession.create(backend, setup({ text }))
+    const session = await ModelSession.create(backend, setup({ text }))
     expect(session.description).toMatch(/your text: \d+ characters/)
-    await expect(CharLmSession.create(backend, setup({ text: 'short' }))).rejects.toThrow(/too short/)
-    // Saved and loaded without the text, it continues on the built-in corpus's known characters.
-    await session.step()
-    const loaded = await CharLmSession.load(backend, setup({}), await session.save())
+    await expect(ModelSession.create(backend, setup({ text: 'short' }))).rejects.toThrow(/too short/)
+    await train(session, setup({ text }), 1)
+    // Without the text it continues on the built-in corpus's characters that it knows.
+    const loaded = await ModelSession.load(backend, setup({}), await session.save())
     expect(loaded.steps).toBe(1)
-    expect(Number.isFinite(await loaded.step())).toBe(true)
+    expect(await train(loaded, setup({}), 2)).toHaveLength(1)
   })
 
-  it('trains the adding problem; saved bytes load with the same parameters', async () => {
-    const session = await AddingSession.create(
-      backend,
-      setup({ task: 'adding', length: 8, batch: 16, lr: 0.01 }),
-    )
-    const losses: number[] = []
-    for (let i = 0; i < 60; i++) losses.push(await session.step())
+  it('trains the adding problem; a saved model loads with the same parameters', async () => {
+    const s = setup({ task: 'adding', length: 8, batch: 32, lr: 0.01 })
+    const session = await ModelSession.create(backend, s)
+    const losses = await train(session, s, 60)
     expect(mean(losses.slice(-10))).toBeLessThan(mean(losses.slice(0, 10)))
-    const loaded = await AddingSession.load(
-      backend,
-      setup({ task: 'adding', length: 8 }),
-      await session.save(),
-    )
+    const loaded = await ModelSession.load(backend, s, await session.save())
     expect(loaded.steps).toBe(60)
-    expect(await loaded.sample()).toMatch(/mean squared error on 256 fresh sequences/)
+    const report = await session.sample()
+    expect(report).toMatch(/mean squared error on 256 held-out sequences: \d/)
+    expect(await loaded.sample()).toBe(report)
+  })
+
+  it('refuses a model file the playground did not save', async () => {
+    const { encodeSafetensors } = await import('@cellgraph/train')
+    await expect(
+      ModelSession.load(backend, setup({}), encodeSafetensors({}, { format: 'x' })),
+    ).rejects.toThrow(/not saved by the playground/)
   })
 })

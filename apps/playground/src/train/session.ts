@@ -11,28 +11,15 @@ export interface TrainSetup {
   /** The cell as the editor holds it; a DSL cell is traced at the task's input size and `hidden`. */
   readonly source: { readonly form: CellForm; readonly text: string }
   readonly hidden: number
+  /** Optimizer steps in all. */
   readonly steps: number
   readonly batch: number
   readonly lr: number
-  /** char-lm: the window of truncated BPTT; adding: the sequence length. */
+  /** char-lm: characters per training sequence; adding: the sequence length. */
   readonly length: number
   /** char-lm: text to train on instead of the built-in corpus. */
   readonly text?: string
   readonly seed: number
-}
-
-/** A model being trained, one optimizer step at a time. */
-export interface TrainingSession {
-  readonly task: Task
-  /** Optimizer steps done. */
-  readonly steps: number
-  readonly description: string
-  step(): Promise<number>
-  /** Something to show of what the model learned: generated text, or predictions. */
-  sample(): Promise<string>
-  /** Everything needed to continue, as bytes (safetensors). */
-  save(): Promise<Uint8Array>
-  dispose(): void
 }
 
 /** Events the worker sends while training. */

@@ -1,5 +1,5 @@
+import { downloadBytes, loadFromIndexedDB, saveToIndexedDB } from '@cellgraph/train'
 import type { CellStore } from '../cellStore.js'
-import { downloadBytes, loadFromIndexedDB, saveToIndexedDB } from '../storage/browserFiles.js'
 import type { Task, TrainEvent, TrainSetup } from '../train/session.js'
 import { fillBackendMenu } from '../webgpuSupport.js'
 import { type BackendChoice, backendChoices } from '../worker/backends.js'
