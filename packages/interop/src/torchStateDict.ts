@@ -6,6 +6,7 @@ import {
   type Graph,
   gru,
   lstm,
+  nullMap,
   rnn,
   type SequenceOptions,
   sequenceGraph,
@@ -33,6 +34,12 @@ export interface TorchModule {
   readonly bias?: boolean
   /** Default false; data is converted with `swapLeadingAxes` (cellgraph is time-major). */
   readonly batchFirst?: boolean
+  /**
+   * Where the module sits in a larger model's state dict, e.g. `'rnn.'` for a model's `self.rnn`:
+   * tensors named under it are the module's, the others (a head, an embedding) are left for the
+   * caller in `others`. Default: the whole file is the module's.
+   */
+  readonly prefix?: string
 }
 
 /** A model loaded from a PyTorch state dict, ready to run, differentiate and fine-tune. */
@@ -44,6 +51,8 @@ export interface TorchModel {
   readonly graph: Graph
   /** Parameters by cellgraph name (`l<k>.<param>`, `l<k>.reverse.<param>`), float64. */
   readonly params: Record<string, Tensor>
+  /** With `prefix`, the file's other tensors by their own names, float64. */
+  readonly others: Record<string, Tensor>
 }
 
 const fullModule = (m: TorchModule) => {
@@ -58,6 +67,7 @@ const fullModule = (m: TorchModule) => {
     bidirectional: m.bidirectional ?? false,
     bias: m.bias ?? true,
     batchFirst: m.batchFirst ?? false,
+    prefix: m.prefix ?? '',
   }
 }
 
@@ -91,18 +101,27 @@ export function loadTorchStateDict(
   bytes: Uint8Array,
   module: TorchModule & Pick<SequenceOptions, 'lengths'>,
 ): TorchModel {
-  const { tensors } = decodeWithContext(bytes)
   const m = fullModule(module)
+  const tensors = nullMap<StoredTensor>()
+  const others = nullMap<Tensor>()
+  for (const [name, t] of Object.entries(decodeWithContext(bytes).tensors))
+    if (name.startsWith(m.prefix)) tensors[name.slice(m.prefix.length)] = t
+    else others[name] = tensor(t.shape, t.data)
   const sizeOf = (name: string, axis: number) => {
     const t = tensors[name]
-    if (!t) throw new InteropError(`the state dict has no '${name}' (is it an nn.${m.cell.toUpperCase()}?)`)
+    if (!t)
+      throw new InteropError(
+        `the state dict has no '${m.prefix}${name}' (is it an nn.${m.cell.toUpperCase()}?)`,
+      )
     return t.shape[axis]!
   }
   const stack = torchStack(m, sizeOf('weight_ih_l0', 1), sizeOf('weight_hh_l0', 1))
-  const torch: Record<string, Tensor> = {}
+  const torch = nullMap<Tensor>()
   for (const [name, t] of Object.entries(tensors)) {
     if (t.dtype !== 'F32' && t.dtype !== 'F64' && t.dtype !== 'F16' && t.dtype !== 'BF16')
-      throw new InteropError(`tensor '${name}' has dtype ${t.dtype}; weights must be F32, F64, F16 or BF16`)
+      throw new InteropError(
+        `tensor '${m.prefix}${name}' has dtype ${t.dtype}; weights must be F32, F64, F16 or BF16`,
+      )
     torch[name] = tensor(t.shape, t.data)
   }
   const expected = new Set<string>()
@@ -122,10 +141,10 @@ export function loadTorchStateDict(
   for (const name of Object.keys(torch))
     if (!expected.has(name))
       throw new InteropError(
-        `the state dict has '${name}', which nn.${m.cell.toUpperCase()}(layers=${m.layers}, bidirectional=${m.bidirectional}, bias=${m.bias}) does not`,
+        `the state dict has '${m.prefix}${name}', which nn.${m.cell.toUpperCase()}(layers=${m.layers}, bidirectional=${m.bidirectional}, bias=${m.bias}) does not`,
       )
   const options = { ...stack.options, lengths: module.lengths ?? false }
-  return { ...stack, options, graph: sequenceGraph(stack.cells, options), params }
+  return { ...stack, options, graph: sequenceGraph(stack.cells, options), params, others }
 }
 
 /** fromTorch over the weight tensors only; the biases, which the file lacks, are zero. */
@@ -190,7 +209,7 @@ export function saveTorchStateDict(
           continue
         }
         const data = dtype === 'F64' ? Float64Array.from(t.data) : Float32Array.from(t.data)
-        out[name] = { dtype, shape: t.dims, data }
+        out[m.prefix + name] = { dtype, shape: t.dims, data }
       }
     }
   })

@@ -1,5 +1,5 @@
 import { evaluate, lengthMask, swapLeadingAxes, type Tensor } from '@cellgraph/graph'
-import { decodeSafetensors } from '@cellgraph/train'
+import { decodeSafetensors, encodeSafetensors } from '@cellgraph/train'
 import { describe, expect, it } from 'vitest'
 import { loadTorchStateDict, saveTorchStateDict } from '../src/index.js'
 import { load, maxAbsDiff, stateSlice, torchCases, torchFile } from './fixtures.js'
@@ -44,4 +44,29 @@ describe('PyTorch state dicts (files and outputs from PyTorch 1.13, scripts/torc
       }
     })
   }
+})
+
+describe("a module inside a larger model's state dict (prefix)", () => {
+  const c = torchCases.lstm_l1_f64!
+  const whole = loadTorchStateDict(torchFile(c), c.module)
+  const { tensors } = decodeSafetensors(torchFile(c))
+  const file = encodeSafetensors({
+    ...Object.fromEntries(Object.entries(tensors).map(([k, t]) => [`rnn.${k}`, t])),
+    'decoder.weight': { dtype: 'F32', shape: [2, 4], data: Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8]) },
+  })
+
+  it("reads the module's tensors and leaves the others to the caller", () => {
+    const part = loadTorchStateDict(file, { ...c.module, prefix: 'rnn.' })
+    expect(part.params).toEqual(whole.params)
+    expect(Object.keys(part.others)).toEqual(['decoder.weight'])
+    expect(() => loadTorchStateDict(file, c.module)).toThrow("the state dict has no 'weight_ih_l0'")
+    const saved = decodeSafetensors(
+      saveTorchStateDict(part.params, { ...c.module, prefix: 'rnn.' }, { dtype: 'F64' }),
+    )
+    expect(Object.keys(saved.tensors).sort()).toEqual(
+      Object.keys(tensors)
+        .map((k) => `rnn.${k}`)
+        .sort(),
+    )
+  })
 })
