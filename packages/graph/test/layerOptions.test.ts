@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import {
   builtinCells,
@@ -16,37 +15,11 @@ import {
   type Tensor,
   tensor,
 } from '../src/index.js'
+import { maxAbsDiff, stateSlice, torchFixtures } from './torchFixtures.js'
 
-interface Fixture {
-  cell: string
-  layers: number
-  bidirectional: boolean
-  batchFirst: boolean
-  lengths?: number[]
-  sizes: { T: number; B: number; input: number; hidden: number }
-  weights: Record<string, Tensor>
-  x: Tensor
-  y: Tensor
-  h0: Tensor
-  hn: Tensor
-  c0?: Tensor
-  cn?: Tensor
-}
-
-const fixtures = JSON.parse(readFileSync(new URL('fixtures/torch-cells.json', import.meta.url), 'utf8')) as {
-  options: Record<string, Fixture>
-}
-
+const fixtures = torchFixtures
 const load = (t: Tensor) => tensor(t.dims, t.data)
-/** Slice k of a PyTorch [layers·directions, B, H] state tensor. */
-const sliceOf = (t: Tensor, k: number): Tensor => {
-  const size = t.dims[1]! * t.dims[2]!
-  return tensor([t.dims[1]!, t.dims[2]!], t.data.slice(k * size, (k + 1) * size))
-}
-const maxAbsDiff = (a: Tensor, b: Tensor) => {
-  expect(a.dims).toEqual(b.dims)
-  return Math.max(...Array.from(a.data, (v, i) => Math.abs(v - b.data[i]!)))
-}
+const sliceOf = stateSlice
 
 describe('layer options match PyTorch (bidirectional, packed sequences, batch_first; float64)', () => {
   for (const [name, f] of Object.entries(fixtures.options)) {

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import {
   builtinCells,
@@ -11,34 +10,10 @@ import {
   tensor,
   toTorch,
 } from '../src/index.js'
+import { maxAbsDiff, stateSlice, torchFixtures } from './torchFixtures.js'
 
-interface Fixture {
-  cell: string
-  layers: number
-  sizes: { T: number; B: number; input: number; hidden: number }
-  weights: Record<string, Tensor>
-  x: Tensor
-  y: Tensor
-  h0: Tensor
-  hn: Tensor
-  c0?: Tensor
-  cn?: Tensor
-}
-
-const fixtures = JSON.parse(readFileSync(new URL('fixtures/torch-cells.json', import.meta.url), 'utf8')) as {
-  cases: Record<string, Fixture>
-}
-
-/** Layer l of a PyTorch [layers, B, H] state tensor. */
-const layerOf = (t: Tensor, l: number): Tensor => {
-  const size = t.dims[1]! * t.dims[2]!
-  return tensor([t.dims[1]!, t.dims[2]!], t.data.slice(l * size, (l + 1) * size))
-}
-
-const maxAbsDiff = (a: Tensor, b: Tensor) => {
-  expect(a.dims).toEqual(b.dims)
-  return Math.max(...Array.from(a.data, (v, i) => Math.abs(v - b.data[i]!)))
-}
+const fixtures = torchFixtures
+const layerOf = stateSlice
 
 describe('built-in cells match PyTorch (fixtures from scripts/torch-fixtures.py, float64)', () => {
   for (const [name, f] of Object.entries(fixtures.cases)) {
