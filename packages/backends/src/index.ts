@@ -19,7 +19,13 @@ export { type HostRunner, hostRunner } from './hostRun.js'
 export { checkDeviceTensor, checkRunInputs } from './inputs.js'
 export { type Pass, passes, printProgram, runPasses } from './passes/pipeline.js'
 export type { Pack, PackBlock, Program } from './passes/program.js'
-export { type FusedKernel, fusePointwise, printFusion } from './plan/fusion.js'
+export {
+  type FusedKernel,
+  fusePointwise,
+  MAX_FUSED_MEMBERS,
+  MAX_FUSED_OPERANDS,
+  printFusion,
+} from './plan/fusion.js'
 export type {
   Access,
   Arg,
