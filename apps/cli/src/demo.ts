@@ -1,4 +1,13 @@
-import { evaluate, lstm, printGraph, Rng, sequenceGraph, type Tensor, tensor } from '@cellgraph/graph'
+import {
+  evaluate,
+  leafName,
+  lstm,
+  printGraph,
+  Rng,
+  sequenceGraph,
+  type Tensor,
+  tensor,
+} from '@cellgraph/graph'
 
 /** The seed's LSTM, defined, printed as a graph and run over a sequence by the reference interpreter. */
 export function demo(write: (line: string) => void): void {
@@ -14,7 +23,7 @@ export function demo(write: (line: string) => void): void {
   const values: Record<string, Tensor> = {}
   for (const id of model.inputs) {
     const n = model.nodes.find((node) => node.id === id)!
-    const name = (n.attrs as { name: string }).name
+    const name = leafName(n)
     if (n.op === 'param') {
       const shape = (n.attrs as { shape: number[] }).shape
       values[name] = tensor(

@@ -3,6 +3,7 @@ import {
   type Graph,
   GraphBuilder,
   GraphError,
+  leafName,
   type Node,
   nodeMap,
   type OpName,
@@ -31,8 +32,6 @@ export interface GradOptions {
 
 /** The output name under which `grad` returns the gradient of a leaf. */
 export const gradName = (leaf: string): string => `grad.${leaf}`
-
-const leafName = (n: Node) => (n.attrs as { name: string }).name
 
 /** The leaves `grad` differentiates with respect to, by name, checked against the graph. */
 export function gradLeaves(graph: Graph, wrt?: readonly string[]): Node[] {

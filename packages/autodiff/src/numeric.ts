@@ -1,4 +1,4 @@
-import { evaluate, type Graph, GraphError, type Tensor, tensor } from '@cellgraph/graph'
+import { evaluate, type Graph, GraphError, leafName, type Tensor, tensor } from '@cellgraph/graph'
 import { valueAndGrad } from './valueAndGrad.js'
 
 // The oracle. It knows nothing of the vector-Jacobian rules: it perturbs inputs and reruns the
@@ -24,7 +24,7 @@ function paramNames(graph: Graph): string[] {
   const byId = new Map(graph.nodes.map((n) => [n.id, n]))
   return graph.inputs.flatMap((id) => {
     const n = byId.get(id)!
-    return n.op === 'param' ? [(n.attrs as { name: string }).name] : []
+    return n.op === 'param' ? [leafName(n)] : []
   })
 }
 

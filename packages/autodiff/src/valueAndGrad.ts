@@ -1,4 +1,4 @@
-import { evaluate, type Graph, type Tensor } from '@cellgraph/graph'
+import { evaluate, type Graph, leafName, type Tensor } from '@cellgraph/graph'
 import { type GradOptions, grad, gradLeaves, gradName } from './grad.js'
 
 export interface ValueAndGrad {
@@ -29,7 +29,7 @@ export function valueAndGrad(
   options: GradOptions,
 ): ValueAndGrad {
   const out = evaluate(cachedGrad(graph, options), inputs)
-  const names = gradLeaves(graph, options.wrt).map((n) => (n.attrs as { name: string }).name)
+  const names = gradLeaves(graph, options.wrt).map((n) => leafName(n))
   const outputs: Record<string, Tensor> = {}
   for (const o of graph.outputs) outputs[o.name] = out[o.name]!
   return {

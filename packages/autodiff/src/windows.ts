@@ -3,6 +3,7 @@ import {
   evaluate,
   type Graph,
   GraphError,
+  leafName,
   mul,
   nodeMap,
   parseRef,
@@ -37,7 +38,7 @@ export function carriedStates(graph: Graph): StatePair[] {
   const pairs: StatePair[] = []
   for (const n of graph.nodes) {
     if (n.op !== 'scan') continue
-    const { carries } = n.attrs as { carries: number }
+    const { carries } = n.attrs
     for (let k = 0; k < carries; k++) {
       const leaf = byId.get(parseRef(n.inputs[k]!).node)!
       const out = graph.outputs.find((o) => {
@@ -45,7 +46,7 @@ export function carriedStates(graph: Graph): StatePair[] {
         return r.node === n.id && r.output === k
       })
       if (out && (leaf.op === 'input' || leaf.op === 'state'))
-        pairs.push({ initial: (leaf.attrs as { name: string }).name, final: out.name })
+        pairs.push({ initial: leafName(leaf), final: out.name })
     }
   }
   return pairs
@@ -73,7 +74,7 @@ function windowLeaves(graph: Graph, options: WindowOptions): Pick<WindowGraph, '
     throw new GraphError(
       'windowed BPTT needs a carried state: a scan whose initial state is a leaf and final state an output',
     )
-  return { states, wrt: gradLeaves(graph, options.wrt).map((n) => (n.attrs as { name: string }).name) }
+  return { states, wrt: gradLeaves(graph, options.wrt).map((n) => leafName(n)) }
 }
 
 /** The window graph: the gradient of loss + Σ_state ⟨final state, its cotangent input⟩. */

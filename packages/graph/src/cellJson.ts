@@ -59,7 +59,7 @@ function checkCellGraph(
   const byId = new Map(graph.nodes.map((n) => [n.id, n]))
   state.forEach((s, i) => {
     const leaf = byId.get(graph.inputs[i] ?? '')
-    if (leaf?.op !== 'state' || (leaf.attrs as { name: string }).name !== s)
+    if (leaf?.op !== 'state' || leaf.attrs.name !== s)
       throw new JsonFormatError(`graph.inputs[${i}]`, `must be the state leaf '${s}'`)
     if (graph.outputs[i]?.name !== s)
       throw new JsonFormatError(`graph.outputs[${i}]`, `must be the new state '${s}'`)

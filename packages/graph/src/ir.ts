@@ -6,13 +6,20 @@ import type { OpAttrs, OpName } from './ops/attrs.js'
  */
 export type Ref = string
 
-export interface Node<K extends OpName = OpName> {
+/** A node of one op: its attributes are that op's. */
+export interface NodeOf<K extends OpName> {
   /** Unique within its graph; readable names (`f`, `c2`) are encouraged. */
   readonly id: string
   readonly op: K
   readonly inputs: readonly Ref[]
   readonly attrs: OpAttrs[K]
 }
+
+/**
+ * A node: `Node` is the union over every op, discriminated by `op`, so `n.op === 'scan'` narrows
+ * `n.attrs` to the scan's; `Node<'scan' | 'pad'>` is the union over those ops.
+ */
+export type Node<K extends OpName = OpName> = K extends OpName ? NodeOf<K> : never
 
 export interface GraphOutput {
   readonly name: string
@@ -40,3 +47,9 @@ export const parseRef = (r: Ref): { node: string; output: number } => {
 }
 
 export const nodeMap = (g: Graph): Map<string, Node> => new Map(g.nodes.map((n) => [n.id, n]))
+
+/** The name a leaf (input, state or param) is bound by. */
+export function leafName(n: Node): string {
+  if (n.op === 'input' || n.op === 'state' || n.op === 'param') return n.attrs.name
+  throw new Error(`node %${n.id} (${n.op}) is not a leaf: it has no name`)
+}

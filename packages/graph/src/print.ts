@@ -1,5 +1,5 @@
 import type { Graph, Node } from './ir.js'
-import { ref } from './ir.js'
+import { leafName, ref } from './ir.js'
 import { formatType } from './types.js'
 import { type GraphTypes, verify } from './verify.js'
 
@@ -19,10 +19,8 @@ function printIn(graph: Graph, types: GraphTypes, name: string, indent: string):
   const lines = [`${indent}${name} {`]
   for (const id of graph.inputs) {
     const n = byId.get(id)!
-    const leafName = (n.attrs as { name: string }).name
-    lines.push(
-      `${indent}  %${id}: ${n.op}${leafName === id ? '' : ` '${leafName}'`} ${formatType(types.of(id))}`,
-    )
+    const leaf = leafName(n)
+    lines.push(`${indent}  %${id}: ${n.op}${leaf === id ? '' : ` '${leaf}'`} ${formatType(types.of(id))}`)
   }
   for (const n of graph.nodes) {
     if (n.op === 'input' || n.op === 'state' || n.op === 'param') continue
@@ -39,7 +37,7 @@ function printNode(n: Node, types: GraphTypes, indent: string): string[] {
   const rhs = [n.op + formatAttrs(n), n.inputs.map((r) => `%${r}`).join(', ')].filter((s) => s).join(' ')
   const line = `${indent}${lhs} = ${rhs} : ${outTypes.map(formatType).join(', ')}`
   if (n.op !== 'scan') return [line]
-  const { body } = n.attrs as { body: Graph }
+  const { body } = n.attrs
   return [line, ...printIn(body, verify(body), 'body', `${indent}  `)]
 }
 

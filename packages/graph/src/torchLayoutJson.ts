@@ -1,6 +1,6 @@
 import { JsonFormatError } from './errors.js'
 import type { TorchBlock, TorchLayout, TorchTensor } from './interop.js'
-import type { Graph } from './ir.js'
+import { type Graph, leafName } from './ir.js'
 import { asArray, asInteger, asName, asObject, asString, onlyFields, own } from './schema.js'
 
 /**
@@ -11,8 +11,7 @@ import { asArray, asInteger, asName, asObject, asString, onlyFields, own } from 
 export function readTorchLayout(doc: unknown, path: string, graph: Graph): TorchLayout {
   const shapes = new Map<string, readonly number[]>()
   for (const n of graph.nodes)
-    if (n.op === 'param')
-      shapes.set((n.attrs as { name: string }).name, (n.attrs as { shape: number[] }).shape)
+    if (n.op === 'param') shapes.set(leafName(n), (n.attrs as { shape: number[] }).shape)
   return asArray(doc, path, 'an array of { name, blocks }').map((t, i): TorchTensor => {
     const at = `${path}[${i}]`
     const obj = asObject(t, at)

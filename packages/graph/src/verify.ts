@@ -1,6 +1,6 @@
 import { firstAttrProblem } from './attrCheck.js'
 import { GraphError } from './errors.js'
-import { type Graph, type Node, parseRef, type Ref } from './ir.js'
+import { type Graph, leafName, type Node, parseRef, type Ref } from './ir.js'
 import { ShapeRuleError } from './ops/def.js'
 import { type BodySignature, isOpName, ops } from './ops/index.js'
 import { formatType, type ValueType } from './types.js'
@@ -149,7 +149,7 @@ function checkLeaves(graph: Graph, where: string) {
     if (!leafOps.has(n.op)) continue
     if (!listed.has(n.id))
       throw new GraphError(`${where}${n.op} %${n.id} is not listed in the graph's inputs`, n.id, n.op)
-    const name = (n.attrs as { name: string }).name
+    const name = leafName(n)
     if (leafNames.has(name)) throw new GraphError(`${where}two leaves are named '${name}'`, n.id, n.op)
     leafNames.add(name)
   }

@@ -50,9 +50,7 @@ export function sequenceModel(cells: readonly Cell[], options: ModelOptions = {}
 export function reversed(graph: Graph): Graph {
   return {
     ...graph,
-    nodes: graph.nodes.map((n) =>
-      n.op === 'scan' ? { ...n, attrs: { ...(n.attrs as OpAttrs['scan']), reverse: true } } : n,
-    ),
+    nodes: graph.nodes.map((n) => (n.op === 'scan' ? { ...n, attrs: { ...n.attrs, reverse: true } } : n)),
   }
 }
 

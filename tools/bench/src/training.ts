@@ -1,5 +1,5 @@
 import { grad, gradName } from '@cellgraph/autodiff'
-import { type Graph, type Node, nodeMap, verify } from '@cellgraph/graph'
+import { type Graph, leafName, type Node, nodeMap, verify } from '@cellgraph/graph'
 
 /** The output under which the training graph returns a parameter's updated value. */
 export const updatedName = (param: string): string => `next.${param}`
@@ -26,7 +26,7 @@ export function sgdTrainingGraph(forward: Graph, learningRate: number): Graph {
     attrs: { value: learningRate },
   }
   const updates = params.flatMap((p): Node[] => {
-    const name = (p.attrs as { name: string }).name
+    const name = leafName(p)
     const gradRef = backward.outputs.find((o) => o.name === gradName(name))!.ref
     const step: Node<'mul'> = {
       id: fresh(`sgd.step.${name}`),
@@ -48,7 +48,7 @@ export function sgdTrainingGraph(forward: Graph, learningRate: number): Graph {
     outputs: [
       backward.outputs.find((o) => o.name === 'loss')!,
       ...params.map((p) => {
-        const name = (p.attrs as { name: string }).name
+        const name = leafName(p)
         return { name: updatedName(name), ref: `sgd.${updatedName(name)}` }
       }),
     ],

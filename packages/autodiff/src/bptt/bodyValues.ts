@@ -59,7 +59,7 @@ export function bodyValues(
       v = bb.leaf(n.op as 'input', id, n.attrs as never)
       bound.push(index)
     } else if (n.op === 'constant') {
-      v = bb.constant((n.attrs as { value: number }).value)
+      v = bb.constant(n.attrs.value)
     } else if (type.layout === 'batch' && (index >= 0 || mode === 'save')) {
       const leaf = `saved.${key.replaceAll(':', '_')}`
       v = bb.leaf('input', leaf, { name: leaf, type })

@@ -1,4 +1,12 @@
-import { formatType, type Graph, InputError, nodeMap, type ValueType, verify } from '@cellgraph/graph'
+import {
+  formatType,
+  type Graph,
+  InputError,
+  leafName,
+  nodeMap,
+  type ValueType,
+  verify,
+} from '@cellgraph/graph'
 import type { DeviceTensor } from '../backend.js'
 import { checkRunInputs } from '../inputs.js'
 import type { RunSizes } from './codegen.js'
@@ -23,7 +31,7 @@ export function leavesOf(graph: Graph, hidden: ReadonlySet<string> = new Set()):
   const types = verify(graph)
   return graph.inputs
     .filter((id) => !hidden.has(id))
-    .map((id) => ({ id, name: (byId.get(id)!.attrs as { name: string }).name, type: types.of(id) }))
+    .map((id) => ({ id, name: leafName(byId.get(id)!), type: types.of(id) }))
 }
 
 /**

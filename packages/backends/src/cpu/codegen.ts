@@ -1,6 +1,5 @@
-import { GraphError, type Node, nodeMap, parseRef, type Ref, ref } from '@cellgraph/graph'
+import { GraphError, leafName, type Node, nodeMap, parseRef, type Ref, ref } from '@cellgraph/graph'
 import type { Expr } from '@cellgraph/wasm'
-import type { Attrs } from '../passes/edit.js'
 import { renderExpression } from '../plan/expression.js'
 import type { FusedStep, KernelPlan, LevelPlan, LoopStep } from '../plan/kernelPlan.js'
 import { featuresOf } from '../plan/planner.js'
@@ -118,7 +117,7 @@ class LevelGenerator {
     const w = this.w
     const byId = nodeMap(root.graph)
     const sourceSlot = (name: string) => {
-      const id = root.graph.inputs.find((i) => (byId.get(i)!.attrs as { name: string }).name === name)
+      const id = root.graph.inputs.find((i) => leafName(byId.get(i)!) === name)
       const slot = id === undefined ? undefined : bound.get(id)
       if (!slot) throw new GraphError(`pack source '${name}' is not an input of the graph`)
       return slot
@@ -153,7 +152,7 @@ class LevelGenerator {
       const c = byId.get(parseRef(r).node)
       if (c?.op === 'constant') {
         const s2 = this.w.alloc(1)
-        this.w.init.push(`${s2.arr}[0] = ${(c.attrs as Attrs<'constant'>).value}`)
+        this.w.init.push(`${s2.arr}[0] = ${c.attrs.value}`)
         slots.set(r, s2)
         return s2
       }
@@ -259,7 +258,7 @@ class LevelGenerator {
       if (m.op !== 'matmul' || body.types.of(m.inputs[0]!).layout === 'tensor') continue
       const p = position.get(parseRef(m.inputs[1]!).node)
       if (p === undefined || p < carries + sequences) continue
-      const { transposeB } = m.attrs as Attrs<'matmul'>
+      const { transposeB } = m.attrs
       const shape = body.types.of(m.inputs[1]!).shape
       const [k, cols] = transposeB ? [shape[1]!, shape[0]!] : [shape[0]!, shape[1]!]
       const handle = this.packHandle(k, cols, transposeB)

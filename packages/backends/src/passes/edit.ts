@@ -54,7 +54,7 @@ export function renameRefs(
 export function everyLevel(graph: Graph, rewrite: (g: Graph) => Graph): Graph {
   const nodes = graph.nodes.map((n) => {
     if (n.op !== 'scan') return n
-    const a = n.attrs as Attrs<'scan'>
+    const a = n.attrs
     return { ...n, attrs: { ...a, body: everyLevel(a.body, rewrite) } } as Node
   })
   return rewrite({ ...graph, nodes })
@@ -67,6 +67,6 @@ export const node = <K extends Node['op']>(
   attrs: Attrs<K>,
 ): Node => ({ id, op, inputs, attrs }) as Node
 
-export const leafName = (n: Node): string => (n.attrs as { name: string }).name
+export { leafName } from '@cellgraph/graph'
 
 export { parseRef, ref }

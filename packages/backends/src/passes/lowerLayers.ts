@@ -1,5 +1,5 @@
 import type { Graph, Node } from '@cellgraph/graph'
-import { type Attrs, everyLevel, idAllocator, node } from './edit.js'
+import { everyLevel, idAllocator, node } from './edit.js'
 
 /**
  * layer(x, W, b, b2) becomes activation(matmul(x, Wᵀ) + b + b2): one product and pointwise ops,
@@ -15,7 +15,7 @@ export function lowerLayers(graph: Graph): Graph {
         nodes.push(n)
         continue
       }
-      const { activation } = n.attrs as Attrs<'layer'>
+      const { activation } = n.attrs
       const [x, w, ...biases] = n.inputs
       const steps: { op: Node['op']; inputs: string[] }[] = [{ op: 'matmul', inputs: [x!, w!] }]
       for (const b of biases) steps.push({ op: 'add', inputs: [b] })

@@ -27,15 +27,14 @@ export function mergeProducts(program: Program): Program {
     const n = topById.get(parseRef(r).node)
     if (!n) return undefined
     if (top.inputs.includes(n.id) && n.op !== 'state') {
-      const shape =
-        n.op === 'param' ? (n.attrs as Attrs<'param'>).shape : (n.attrs as Attrs<'input'>).type.shape
+      const shape = n.op === 'param' ? n.attrs.shape : (n.attrs as Attrs<'input'>).type.shape
       const t = n.op === 'param' ? 'tensor' : (n.attrs as Attrs<'input'>).type.layout
       if (t !== 'tensor' || shape.length !== 2 || packs.some((p) => p.leaf === n.id)) return undefined
       return { source: leafName(n), rows: shape[0]!, sourceCols: shape[1]!, start: 0, end: shape[1]! }
     }
     if (n.op === 'slice') {
       const whole = topResolve(n.inputs[0]!)
-      const { start, end } = n.attrs as Attrs<'slice'>
+      const { start, end } = n.attrs
       return whole && whole.start === 0 && whole.end === whole.sourceCols
         ? { ...whole, start, end }
         : undefined
@@ -109,7 +108,7 @@ function mergeLevel(g: Graph, resolve: Resolve, request: RequestPack): Node[] {
 function mergeSameInput(g: Graph, resolve: Resolve, request: RequestPack): Graph {
   const groups = new Map<Ref, { n: Node; block: PackBlock }[]>()
   for (const n of g.nodes) {
-    if (n.op !== 'matmul' || !(n.attrs as Attrs<'matmul'>).transposeB) continue
+    if (n.op !== 'matmul' || !n.attrs.transposeB) continue
     const block = resolve(n.inputs[1]!)
     if (!block) continue
     groups.set(n.inputs[0]!, [...(groups.get(n.inputs[0]!) ?? []), { n, block }])
@@ -162,10 +161,7 @@ function mergeSums(g: Graph, types: GraphTypes, resolve: Resolve, request: Reque
       )
         m.inputs.forEach((x) => walk(x, false))
       else {
-        const block =
-          m.op === 'matmul' && single && !(m.attrs as Attrs<'matmul'>).transposeB
-            ? resolve(m.inputs[1]!)
-            : undefined
+        const block = m.op === 'matmul' && single && !m.attrs.transposeB ? resolve(m.inputs[1]!) : undefined
         if (block && types.of(m.inputs[0]!).layout !== 'tensor') products.push({ n: m, block })
         else rest.push(r)
       }

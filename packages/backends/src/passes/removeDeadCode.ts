@@ -1,5 +1,5 @@
 import type { Graph, Node } from '@cellgraph/graph'
-import { type Attrs, everyLevel, parseRef, useCounts } from './edit.js'
+import { everyLevel, parseRef, useCounts } from './edit.js'
 
 /**
  * Removes nodes nobody reads (leaves of the top graph stay: callers bind them) and scan inputs
@@ -22,7 +22,7 @@ function dropUnread(g: Graph, keepLeaves: boolean): Graph {
     .filter((n) => live.has(n.id) || (keepLeaves && isLeaf(n)))
     .map((n) => {
       if (n.op !== 'scan') return n
-      const a = n.attrs as Attrs<'scan'>
+      const a = n.attrs
       return { ...n, attrs: { ...a, body: dropUnread(a.body, true) } } as Node
     })
   return { ...g, nodes, inputs: g.inputs.filter((id) => nodes.some((n) => n.id === id)) }
@@ -30,7 +30,7 @@ function dropUnread(g: Graph, keepLeaves: boolean): Graph {
 
 function pruneScanInputs(n: Node): Node {
   if (n.op !== 'scan') return n
-  const a = n.attrs as Attrs<'scan'>
+  const a = n.attrs
   const uses = useCounts(a.body)
   const keep = a.body.inputs.map((id, i) => {
     if (i < a.carries) return true

@@ -23,7 +23,7 @@ export function splitProducts(graph: Graph): Graph {
       const producer = a === undefined ? undefined : byId.get(parseRef(a).node)
       if (
         n.op === 'matmul' &&
-        (n.attrs as Attrs<'matmul'>).transposeB &&
+        n.attrs.transposeB &&
         producer?.op === 'concat' &&
         producer.inputs.length > 1 &&
         parseRef(a!).output === 0
@@ -47,7 +47,7 @@ export function splitProducts(graph: Graph): Graph {
         continue
       }
       if (n.op === 'slice' && producer) {
-        const pushed = pushSlice(a!, n.attrs as Attrs<'slice'>, n.id, { byId, types, uses, fresh, nodes })
+        const pushed = pushSlice(a!, n.attrs, n.id, { byId, types, uses, fresh, nodes })
         if (pushed) continue
       }
       nodes.push(n)
@@ -73,7 +73,7 @@ function pushSlice(x: string, range: Attrs<'slice'>, id: string, ctx: SliceConte
   const build = (r: string, target: string): boolean => {
     const n = ctx.byId.get(parseRef(r).node)
     if (!n || parseRef(r).output !== 0 || ctx.uses.get(n.id) !== 1) return false
-    if (n.op === 'matmul' && !(n.attrs as Attrs<'matmul'>).transposeB) {
+    if (n.op === 'matmul' && !n.attrs.transposeB) {
       if (ctx.types.of(n.inputs[1]!).layout !== 'tensor') return false
       const block = ctx.fresh(`${target}.w`)
       plan.push(node(block, 'slice', [n.inputs[1]!], range))

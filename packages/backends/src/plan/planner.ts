@@ -10,7 +10,6 @@ import {
   type ValueType,
   verify,
 } from '@cellgraph/graph'
-import type { Attrs } from '../passes/edit.js'
 import type { Program } from '../passes/program.js'
 import { type FusedKernel, fusePointwise } from './fusion.js'
 import type {
@@ -95,8 +94,7 @@ function fusedStep(
     const local = values.get(id)
     if (local) return local
     const source = byId.get(id)
-    if (source?.op === 'constant')
-      return { kind: 'constant', value: (source.attrs as Attrs<'constant'>).value }
+    if (source?.op === 'constant') return { kind: 'constant', value: source.attrs.value }
     return read(r, accessOf(typeOf(r), kernel.type))
   }
   for (const m of kernel.members) {
@@ -104,7 +102,7 @@ function fusedStep(
     if (m.op === 'broadcastLike' || (m.op === 'slice' && values.has(parseRef(first).node)))
       values.set(m.id, arg(first))
     else if (m.op === 'slice') {
-      const { start } = m.attrs as Attrs<'slice'>
+      const { start } = m.attrs
       values.set(m.id, read(first, { offset: start, row: featuresOf(typeOf(first)), col: 1 }))
     } else {
       const index = body.push({ node: m as Node<PointwiseOpName>, args: m.inputs.map(arg) }) - 1

@@ -1,4 +1,4 @@
-import { type Graph, InputError, runGraph, type Tensor, tensor } from '@cellgraph/graph'
+import { type Graph, InputError, leafName, runGraph, type Tensor, tensor } from '@cellgraph/graph'
 import type { Backend, DeviceTensor, Executable, HostTensor, RunOptions } from '../backend.js'
 import { checkRunInputs } from '../inputs.js'
 
@@ -38,7 +38,7 @@ export function referenceBackend(): Backend {
     name: 'reference',
     async compile(graph: Graph): Promise<Executable> {
       const byId = new Map(graph.nodes.map((n) => [n.id, n]))
-      const leafNames = graph.inputs.map((id) => (byId.get(id)!.attrs as { name: string }).name)
+      const leafNames = graph.inputs.map((id) => leafName(byId.get(id)!))
       return {
         graph,
         async run(inputs: Readonly<Record<string, DeviceTensor>>, options: RunOptions = {}) {

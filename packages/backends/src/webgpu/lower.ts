@@ -1,4 +1,4 @@
-import { GraphError, type Node, type OpAttrs, type OpName, parseRef, type ValueType } from '@cellgraph/graph'
+import { GraphError, type Node, type OpName, parseRef, type ValueType } from '@cellgraph/graph'
 import { renderExpression } from '../plan/expression.js'
 import type { Access, CallOp, FusedStep, LevelPlan, LoopStep as PlannedLoop } from '../plan/kernelPlan.js'
 import { copyKernel, type KernelCall, type ParamList, perIndexKernel, sumAllKernel } from './kernel.js'
@@ -160,7 +160,7 @@ export function lowerGraph(level: LevelPlan, env: Map<string, ValueInfo>, cx: Lo
   const cell = (n: Node, value: number) =>
     env.set(n.id, valueInfo(types.of(n.id), cx.sizes, fixed(cx.layout.constantCell(value)), value))
   for (const n of graph.nodes) {
-    if (n.op === 'constant' && !env.has(n.id)) cell(n, (n.attrs as OpAttrs['constant']).value)
+    if (n.op === 'constant' && !env.has(n.id)) cell(n, n.attrs.value)
     else if ((n.op === 'input' || n.op === 'state' || n.op === 'param') && !env.has(n.id))
       throw new GraphError(`${at(n)} is not bound`, n.id, n.op)
   }

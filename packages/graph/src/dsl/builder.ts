@@ -1,5 +1,5 @@
 import { GraphError } from '../errors.js'
-import { type Graph, type Node, parseRef, ref } from '../ir.js'
+import { type Graph, type Node, type NodeOf, parseRef, ref } from '../ir.js'
 import { ShapeRuleError } from '../ops/def.js'
 import { type OpAttrs, type OpName, ops } from '../ops/index.js'
 import { formatType, type ValueType } from '../types.js'
@@ -108,7 +108,8 @@ export class GraphBuilder {
       const shapes = args.map((a) => `%${a.ref} ${formatType(a.type)}`).join(', ')
       throw new GraphError(`node %${id} (${op}): ${e.message} (inputs: ${shapes})`, id, op)
     }
-    this.nodes.push({ id, op, inputs: args.map((a) => a.ref), attrs })
+    // a generic K is not narrowed: the op and its attributes come in together, so they agree
+    this.nodes.push({ id, op, inputs: args.map((a) => a.ref), attrs } as NodeOf<OpName> as Node)
     if (isLeaf) this.inputs.push(id)
     this.types.set(id, out)
     return out.map((t, k) => new Value(this, ref(id, k), t))

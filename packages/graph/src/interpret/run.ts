@@ -1,5 +1,5 @@
 import { GraphError, InputError } from '../errors.js'
-import { type Graph, parseRef } from '../ir.js'
+import { type Graph, leafName, parseRef } from '../ir.js'
 import type { Tensor } from '../tensor.js'
 import { fromNested } from '../tensor.js'
 import { formatType, type ValueType } from '../types.js'
@@ -60,7 +60,7 @@ export function evaluate(
   options: EvaluateOptions = {},
 ): Record<string, Tensor> {
   const byId = new Map(graph.nodes.map((n) => [n.id, n]))
-  const names = graph.inputs.map((id) => (byId.get(id)!.attrs as { name: string }).name)
+  const names = graph.inputs.map((id) => leafName(byId.get(id)!))
   for (const given of Object.keys(inputs))
     if (!names.includes(given))
       throw new InputError(`unknown input '${given}'; the graph takes ${names.join(', ')}`)

@@ -1,4 +1,4 @@
-import type { Graph, OpAttrs, OpName } from '@cellgraph/graph'
+import type { Graph, OpName } from '@cellgraph/graph'
 
 /**
  * Where the random cases exercise an op: inside the generated `cell`, in the generated sequence
@@ -63,7 +63,7 @@ export const opCoverage: { readonly [K in OpName]: OpCoverage } = {
 export function opsIn(graph: Graph, found: Set<OpName> = new Set()): Set<OpName> {
   for (const n of graph.nodes) {
     found.add(n.op)
-    if (n.op === 'scan') opsIn((n.attrs as OpAttrs['scan']).body, found)
+    if (n.op === 'scan') opsIn(n.attrs.body, found)
   }
   return found
 }

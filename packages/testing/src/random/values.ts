@@ -1,5 +1,6 @@
 import {
   type Graph,
+  leafName,
   lengthMask,
   nodeMap,
   Rng,
@@ -39,7 +40,7 @@ export function leavesOf(graph: Graph): { name: string; type: ValueType; op: str
   const types = signature(graph).inputs
   return graph.inputs.map((id, i) => {
     const n = byId.get(id)!
-    return { name: (n.attrs as { name: string }).name, type: types[i]!, op: n.op }
+    return { name: leafName(n), type: types[i]!, op: n.op }
   })
 }
 
