@@ -94,7 +94,7 @@ export function mountTrainView(store: CellStore, trainer: WorkerClient, checker:
         trained = true
         setRunning(event.state === 'running', trained)
         if (event.state === 'failed') say(`training failed: ${event.note}`, true)
-        else if (event.state !== 'running') say(`${event.state} at ${stepLabel.textContent}`)
+        else say(event.state === 'running' ? 'training…' : `${event.state} at ${stepLabel.textContent}`)
         chartParent.dataset.state = event.state
     }
   }
@@ -103,16 +103,17 @@ export function mountTrainView(store: CellStore, trainer: WorkerClient, checker:
     if (!store.state.parsed.ok && !bytes)
       return say('fix the cell first: it has an error (see the Cell tab)', true)
     chart ??= new LossChart(chartParent)
+    // The end-to-end tests read the curve from here.
     Object.assign(globalThis, { cellgraphLossChart: chart })
-    if (!bytes) chart.clear()
+    chart.clear()
     setRunning(true, trained)
     say(bytes ? 'loading…' : 'compiling…')
     try {
       const info = await trainer.call({ type: 'train', setup: setup(), ...(bytes ? { bytes } : {}) })
       byId('train-description').textContent = `${info.description}\non ${info.backend}`
-      say(bytes ? `loaded at step ${info.steps}: Resume continues` : 'training…')
-      stepLabel.textContent = `step ${info.steps}`
       if (bytes) {
+        say(`loaded at step ${info.steps}: Resume continues`)
+        stepLabel.textContent = `step ${info.steps}`
         trained = true
         setRunning(false, true)
       }
