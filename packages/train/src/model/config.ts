@@ -1,4 +1,4 @@
-import { builtinCells, type Cell, cellFromJson, stackCells } from '@cellgraph/graph'
+import { builtinCells, type Cell, cellFromJson, type Direction, stackCells } from '@cellgraph/graph'
 
 /**
  * A character language model: one-hot input (optionally through a learned embedding), a stack of
@@ -13,6 +13,8 @@ export interface ModelConfig {
   readonly embedding: number
   /** Dropout probability between stacked layers (training only). */
   readonly dropout: number
+  /** The layers' direction (a bidirectional layer has `l<k>.reverse.*` parameters); default forward. */
+  readonly direction?: Direction
 }
 
 export interface ModelSizes {

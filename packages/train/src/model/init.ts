@@ -26,7 +26,8 @@ export function initParams(
 }
 
 function fanFor(model: ModelConfig, name: string): number {
-  if (name.startsWith('head.')) return outputSize(model.cells.at(-1)!)
+  if (name.startsWith('head.'))
+    return (model.direction === 'bidirectional' ? 2 : 1) * outputSize(model.cells.at(-1)!)
   const layer = /^l(\d+)\./.exec(name)
   if (!layer) throw new Error(`no initialisation rule for parameter '${name}'`)
   return model.cells[Number(layer[1])]!.sizes.hidden

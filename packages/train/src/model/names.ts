@@ -15,14 +15,17 @@ export function toStoredNames(
   const out: Record<string, Tensor> = {}
   if (model.embedding > 0) out['encoder.weight'] = transpose(params['embed.W']!)
   model.cells.forEach((cell, l) => {
-    const local = layerParams(
-      params,
-      l,
-      cellParams(cell).map((p) => p.name),
-    )
-    if (cell.torch)
-      for (const [name, t] of Object.entries(toTorch(cell.torch, local, `_l${l}`))) out[`rnn.${name}`] = t
-    else for (const [name, t] of Object.entries(local)) out[`rnn.l${l}.${name}`] = t
+    for (const { prefix, suffix } of directionsOf(model)) {
+      const local = layerParams(
+        params,
+        `l${l}.${prefix}`,
+        cellParams(cell).map((p) => p.name),
+      )
+      if (cell.torch)
+        for (const [name, t] of Object.entries(toTorch(cell.torch, local, `_l${l}${suffix}`)))
+          out[`rnn.${name}`] = t
+      else for (const [name, t] of Object.entries(local)) out[`rnn.l${l}.${prefix}${name}`] = t
+    }
   })
   out['decoder.weight'] = params['head.W']!
   out['decoder.bias'] = params['head.b']!
@@ -38,33 +41,44 @@ export function fromStoredNames(
   if (model.embedding > 0) out['embed.W'] = transpose(stored['encoder.weight']!)
   model.cells.forEach((cell, l) => {
     const shapes = Object.fromEntries(cellParams(cell).map((p) => [p.name, p.shape]))
-    const local = cell.torch
-      ? fromTorch(
-          cell.torch,
-          Object.fromEntries(
-            Object.entries(stored)
-              .filter(([n]) => n.startsWith('rnn.'))
-              .map(([n, t]) => [n.slice(4), t]),
-          ),
-          shapes,
-          `_l${l}`,
-        )
-      : Object.fromEntries(Object.keys(shapes).map((n) => [n, stored[`rnn.l${l}.${n}`]!]))
-    for (const [name, t] of Object.entries(local)) out[`l${l}.${name}`] = t
+    for (const { prefix, suffix } of directionsOf(model)) {
+      const local = cell.torch
+        ? fromTorch(
+            cell.torch,
+            Object.fromEntries(
+              Object.entries(stored)
+                .filter(([n]) => n.startsWith('rnn.'))
+                .map(([n, t]) => [n.slice(4), t]),
+            ),
+            shapes,
+            `_l${l}${suffix}`,
+          )
+        : Object.fromEntries(Object.keys(shapes).map((n) => [n, stored[`rnn.l${l}.${prefix}${n}`]!]))
+      for (const [name, t] of Object.entries(local)) out[`l${l}.${prefix}${name}`] = t
+    }
   })
   out['head.W'] = stored['decoder.weight']!
   out['head.b'] = stored['decoder.bias']!
   return out
 }
 
-const layerParams = (params: Readonly<Record<string, Tensor>>, l: number, names: readonly string[]) =>
+const layerParams = (params: Readonly<Record<string, Tensor>>, prefix: string, names: readonly string[]) =>
   Object.fromEntries(
     names.map((n) => {
-      const t = params[`l${l}.${n}`]
-      if (!t) throw new Error(`parameter 'l${l}.${n}' is missing`)
+      const t = params[prefix + n]
+      if (!t) throw new Error(`parameter '${prefix}${n}' is missing`)
       return [n, t]
     }),
   )
+
+/** cellgraph's name prefix and PyTorch's name suffix of each direction (`_reverse`, as nn.LSTM). */
+const directionsOf = (model: ModelConfig) =>
+  model.direction === 'bidirectional'
+    ? [
+        { prefix: '', suffix: '' },
+        { prefix: 'reverse.', suffix: '_reverse' },
+      ]
+    : [{ prefix: '', suffix: '' }]
 
 function transpose(t: Tensor): Tensor {
   const [rows, cols] = t.dims as [number, number]

@@ -12,7 +12,7 @@ import { modelParams } from '../model/graph.js'
 import { initParams } from '../model/init.js'
 import type { HostBatch } from './batch.js'
 import { recurrentGraph } from './graph.js'
-import type { ModelSpec } from './options.js'
+import { directionCount, type ModelSpec } from './options.js'
 
 /** What every model operation shares: the backend, the parameters on it, the compiled graphs. */
 export class ModelCore {
@@ -65,6 +65,7 @@ export class ModelCore {
   bind(batch: HostBatch, options: { states?: Record<string, DeviceTensor>; dropout?: boolean } = {}) {
     const { spec, backend } = this
     const { steps: T, batch: B } = batch
+    const D = directionCount(spec)
     const owned: DeviceTensor[] = []
     const up = (dims: number[], data: Float64Array) => {
       const t = backend.upload({ dims, data })
@@ -77,14 +78,17 @@ export class ModelCore {
     }
     if (spec.at === 'last') {
       inputs.last = up([T, B, 1], batch.last)
-      const width = outputSize(spec.cells.at(-1)!)
+      const width = D * outputSize(spec.cells.at(-1)!)
       inputs.select0 = up([B, width], new Float64Array(B * width))
     }
+    const prefixes = D === 2 ? ['', 'reverse.'] : ['']
     spec.cells.forEach((cell, l) => {
-      for (const s of cell.state) {
-        const given = options.states?.[`l${l}.${s}`]
-        inputs[`l${l}.${s}0`] = given ?? up([B, cell.sizes.hidden], new Float64Array(B * cell.sizes.hidden))
-      }
+      for (const s of cell.state)
+        for (const p of prefixes) {
+          const given = options.states?.[`l${l}.${p}${s}`]
+          inputs[`l${l}.${p}${s}0`] =
+            given ?? up([B, cell.sizes.hidden], new Float64Array(B * cell.sizes.hidden))
+        }
     })
     if (batch.targets) {
       const width = spec.task === 'regression' ? spec.outputs : 1
@@ -92,7 +96,7 @@ export class ModelCore {
     }
     if (options.dropout && spec.dropout > 0)
       spec.cells.slice(0, -1).forEach((cell, l) => {
-        const width = outputSize(cell)
+        const width = D * outputSize(cell)
         inputs[`dropout${l}`] = up([T, B, width], this.dropoutMask(T * B * width))
       })
     return { inputs: { ...inputs, ...this.params }, release: () => owned.forEach((t) => t.dispose()) }
@@ -128,4 +132,5 @@ export const asModelConfig = (spec: ModelSpec): ModelConfig => ({
   vocabularySize: spec.inputWidth,
   embedding: spec.embedding,
   dropout: spec.dropout,
+  ...(spec.direction ? { direction: spec.direction } : {}),
 })

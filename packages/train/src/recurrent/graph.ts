@@ -14,7 +14,7 @@ import {
   type Value,
   where,
 } from '@cellgraph/graph'
-import type { ModelSpec } from './options.js'
+import { directionCount, type ModelSpec } from './options.js'
 
 export interface RecurrentGraphOptions {
   /** Add `targets` and the scalar output `loss`. */
@@ -42,14 +42,18 @@ export function recurrentGraph(spec: ModelSpec, options: RecurrentGraphOptions =
     const mask = seqInput('mask', 1)
     if (spec.embedding > 0) xs = layer('embed', xs, spec.embedding, 'identity', { biases: 0 })
     // dropout between layers: a 0 / 1/(1−p) mask input per layer boundary
-    const between = (ys: Value, l: number) => mul(ys, seqInput(`dropout${l}`, outputSize(spec.cells[l]!)))
+    const D = directionCount(spec)
+    const between = (ys: Value, l: number) => mul(ys, seqInput(`dropout${l}`, D * outputSize(spec.cells[l]!)))
     const { y: ys, finals } = stackLayers(b, xs, spec.cells, {
       mask,
+      direction: spec.direction ?? 'forward',
       ...(options.dropout && spec.dropout > 0 ? { between } : {}),
     })
     const width = outputSize(spec.cells.at(-1)!)
     const features =
-      spec.at === 'each' ? ys : lastStep(b, ys, seqInput('last', 1), batchInput('select0', width), width)
+      spec.at === 'each'
+        ? ys
+        : summary(b, spec, ys, mask, seqInput('last', 1), batchInput('select0', D * width), width)
     const y = layer('head', features, spec.outputs)
     const outputs = [{ name: 'y', value: y }, ...finals]
     if (options.loss) {
@@ -75,10 +79,40 @@ function lossOf(spec: ModelSpec, y: Value, targets: Value, mask: Value): Value {
 }
 
 /**
- * Each sequence's output at its last step, [B,H]: a scan that keeps the step's output where
- * `last` is 1 (a `where`, so no gradient reaches the other steps).
+ * What a 'last' head reads, per sequence: the forward direction's output at the last step and the
+ * reverse direction's at the first (each has then read the whole sequence), side by side for a
+ * bidirectional model. `width` is one direction's output size.
  */
-function lastStep(b: GraphBuilder, ys: Value, last: Value, select0: Value, width: number): Value {
+function summary(
+  b: GraphBuilder,
+  spec: ModelSpec,
+  ys: Value,
+  mask: Value,
+  last: Value,
+  select0: Value,
+  width: number,
+): Value {
+  if (spec.direction === 'reverse') return lastStep(b, ys, mask, select0, width, true)
+  if (spec.direction !== 'bidirectional') return lastStep(b, ys, last, select0, width)
+  const half = (v: Value, k: number) => b.apply('slice', [v], { start: k * width, end: (k + 1) * width })[0]!
+  const forward = lastStep(b, half(ys, 0), last, half(select0, 0), width)
+  const backward = lastStep(b, half(ys, 1), mask, half(select0, 1), width, true)
+  return b.apply('concat', [forward, backward], {})[0]!
+}
+
+/**
+ * Each sequence's output at its last step, [B,H]: a scan that keeps the step's output where
+ * `last` is 1 (a `where`, so no gradient reaches the other steps). Run `reverse` with the step
+ * mask as `last`, it keeps the output at the first step.
+ */
+function lastStep(
+  b: GraphBuilder,
+  ys: Value,
+  last: Value,
+  select0: Value,
+  width: number,
+  reverse = false,
+): Value {
   const body = new GraphBuilder()
   const kept = body.leaf('state', 'kept', { name: 'kept', type: { layout: 'batch', shape: [width] } })
   const y = body.leaf('input', 'y', { name: 'y', type: { layout: 'batch', shape: [width] } })
@@ -88,7 +122,7 @@ function lastStep(b: GraphBuilder, ys: Value, last: Value, select0: Value, width
   return b.apply(
     'scan',
     [select0, ys, last],
-    { body: graph, carries: 1, sequences: 2, reverse: false },
-    'lastStep',
+    { body: graph, carries: 1, sequences: 2, reverse },
+    reverse ? 'firstStep' : 'lastStep',
   )[0]!
 }

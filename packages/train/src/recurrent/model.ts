@@ -6,7 +6,7 @@ import { type HostBatch, makeBatch, type Sequence } from './batch.js'
 import { asModelConfig, ModelCore } from './core.js'
 import { saveModel } from './file.js'
 import { type FitHistory, type FitOptions, fitModel } from './fit.js'
-import { type ModelSpec, type RecurrentModelOptions, resolveSpec } from './options.js'
+import { ModelOptionsError, type ModelSpec, type RecurrentModelOptions, resolveSpec } from './options.js'
 import { loadStateInto } from './stateDict.js'
 
 /** Loss and, for classification and next-token models, the fraction of targets predicted right. */
@@ -110,6 +110,10 @@ export class RecurrentModel {
    */
   async step(x: number | ArrayLike<number>): Promise<Float32Array> {
     const spec = this.spec
+    if ((spec.direction ?? 'forward') !== 'forward')
+      throw new ModelOptionsError(
+        `step() carries the state forward in time; a ${spec.direction} model reads whole sequences (use predict)`,
+      )
     this.carried ??= this.zeroState()
     const sequence: Sequence = { x: spec.tokens ? [x as number] : typeof x === 'number' ? [x] : x }
     const host = makeBatch({ ...spec, task: 'regression' }, [sequence], false)

@@ -1,5 +1,13 @@
 import type { Backend, BackendName } from '@cellgraph/backends'
-import { builtinCells, type Cell, type CellDefinition, cellFromJson, stackCells } from '@cellgraph/graph'
+import {
+  builtinCells,
+  type Cell,
+  type CellDefinition,
+  cellFromJson,
+  type Direction,
+  directions,
+  stackCells,
+} from '@cellgraph/graph'
 
 /** What the model predicts: numbers (mean squared error), classes, or the next token of its input. */
 export type Task = 'regression' | 'classification' | 'next-token'
@@ -22,6 +30,13 @@ export interface RecurrentModelOptions {
   readonly layers?: number
   /** Dropout between stacked layers while training. Default 0. */
   readonly dropout?: number
+  /**
+   * Which way the layers read each sequence. Default 'forward'. 'bidirectional' runs both ways and
+   * feeds both to the next layer and the head (a 'last' head reads the forward direction at the
+   * last step and the reverse direction at the first, where each has read the whole sequence), as
+   * PyTorch's `bidirectional=True`; 'reverse' reads from the last step back.
+   */
+  readonly direction?: Direction
   /** Default 'regression' ('next-token' when `tokens` is set and `task` is not). */
   readonly task?: Task
   /** Regression outputs (default 1) or classes (required for classification). */
@@ -42,6 +57,8 @@ export interface ModelSpec {
   readonly tokens: boolean
   readonly embedding: number
   readonly dropout: number
+  /** Absent in files saved before directions existed: 'forward'. */
+  readonly direction?: Direction
   readonly task: Task
   readonly outputs: number
   readonly at: HeadAt
@@ -84,13 +101,20 @@ export function resolveSpec(options: RecurrentModelOptions): ModelSpec {
   if (at !== 'each' && at !== 'last') throw new ModelOptionsError(`at must be 'each' or 'last', got '${at}'`)
   if (task === 'next-token' && at !== 'each')
     throw new ModelOptionsError("task 'next-token' predicts at 'each' step")
-  const cells = instantiate(options, embedding || inputWidth)
+  const direction = options.direction ?? 'forward'
+  if (!directions.includes(direction))
+    throw new ModelOptionsError(`direction must be one of ${directions.join(', ')}, got '${direction}'`)
+  if (task === 'next-token' && direction !== 'forward')
+    throw new ModelOptionsError(
+      `task 'next-token' must not see the steps it predicts: direction must be 'forward', got '${direction}'`,
+    )
+  const cells = instantiate(options, embedding || inputWidth, direction)
   if (dropout > 0 && cells.length < 2)
     throw new ModelOptionsError('dropout acts between layers: it needs layers >= 2')
-  return { cells, inputWidth, tokens, embedding, dropout, task, outputs, at }
+  return { cells, inputWidth, tokens, embedding, dropout, direction, task, outputs, at }
 }
 
-function instantiate(options: RecurrentModelOptions, input: number): Cell[] {
+function instantiate(options: RecurrentModelOptions, input: number, direction: Direction): Cell[] {
   const layers = positive(options.layers ?? 1, 'layers')
   const { cell } = options
   let definition: CellDefinition | undefined
@@ -103,7 +127,12 @@ function instantiate(options: RecurrentModelOptions, input: number): Cell[] {
       )
   }
   if (definition)
-    return stackCells(definition, { input, hidden: positive(options.hidden ?? 32, 'hidden'), layers })
+    return stackCells(definition, {
+      input,
+      hidden: positive(options.hidden ?? 32, 'hidden'),
+      layers,
+      direction,
+    })
   if (cell === undefined || cell === null)
     throw new ModelOptionsError('cell is required: a definition, a name or cell JSON')
   // A cell JSON fixes its sizes, so it makes one layer that must read this input width.
@@ -119,3 +148,7 @@ function instantiate(options: RecurrentModelOptions, input: number): Cell[] {
     )
   return [fixed]
 }
+
+/** How many directions each layer runs: 2 for a bidirectional model, else 1. */
+export const directionCount = (spec: Pick<ModelSpec, 'direction'>): number =>
+  spec.direction === 'bidirectional' ? 2 : 1
