@@ -189,7 +189,7 @@ describe('training in the browser', () => {
 
   it('trains on WebGPU (SwiftShader): the loss falls', async () => {
     const { page } = s
-    expect(await page.textContent('#webgpu-note')).toBe('')
+    expect(await page.textContent('#backend-notes')).toBe('')
     await train(page, 'webgpu', 30)
     await finished(page)
     const curve = await losses(page)
@@ -200,20 +200,37 @@ describe('training in the browser', () => {
     expect(s.errors).toEqual([])
   })
 
-  it('says so when the browser offers no WebGPU adapter', async () => {
+  it('says so when the page cannot run cpu (no isolation) or WebGPU (no adapter), and uses cpu-js', async () => {
     const page = await s.browser.newPage()
     await page.addInitScript(() =>
       Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined }),
     )
+    // The same site without its COOP/COEP headers: not cross-origin isolated, no SharedArrayBuffer.
+    await page.route('**/*', async (route) => {
+      const response = await route.fetch()
+      const headers = { ...response.headers() }
+      delete headers['cross-origin-opener-policy']
+      delete headers['cross-origin-embedder-policy']
+      await route.fulfill({ response, headers })
+    })
     await page.goto(s.page.url())
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(false)
     await page.click('#tabs button[data-view="train"]')
-    await page.waitForFunction(() => document.querySelector('#webgpu-note')?.textContent !== '')
-    expect(await page.textContent('#webgpu-note')).toMatch(
-      /WebGPU is not available: this browser has no navigator\.gpu/,
-    )
-    expect(
-      await page.$eval('#train-backend option[value="webgpu"]', (o) => (o as HTMLOptionElement).disabled),
-    ).toBe(true)
+    await page.waitForFunction(() => document.querySelector('#backend-notes')?.textContent !== '')
+    const notes = await page.textContent('#backend-notes')
+    expect(notes).toMatch(/cpu \(WebAssembly on two threads\) needs SharedArrayBuffer.*using cpu-js/)
+    expect(notes).toMatch(/WebGPU is not available: this browser has no navigator\.gpu/)
+    const disabled = (value: string) =>
+      page.$eval(`#train-backend option[value="${value}"]`, (o) => (o as HTMLOptionElement).disabled)
+    expect([await disabled('cpu'), await disabled('webgpu'), await disabled('cpu-js')]).toEqual([
+      true,
+      true,
+      false,
+    ])
+    expect(await page.inputValue('#train-backend')).toBe('cpu-js')
+    // Training still works, on cpu-js.
+    await train(page, 'cpu-js', 5)
+    await finished(page)
     await page.close()
   })
 })

@@ -1,7 +1,7 @@
 import type { Cell } from '@cellgraph/graph'
+import { fillBackendMenu } from '../backendMenu.js'
 import type { CellStore } from '../cellStore.js'
 import type { CompilerReport } from '../compiler/report.js'
-import { fillBackendMenu } from '../webgpuSupport.js'
 import { type BackendChoice, backendChoices } from '../worker/backends.js'
 import type { WorkerClient } from '../worker/client.js'
 import { byId, el } from './dom.js'

@@ -1,7 +1,7 @@
 import { downloadBytes, loadFromIndexedDB, saveToIndexedDB } from '@cellgraph/train'
+import { fillBackendMenu } from '../backendMenu.js'
 import type { CellStore } from '../cellStore.js'
 import type { Task, TrainEvent, TrainSetup } from '../train/session.js'
-import { fillBackendMenu } from '../webgpuSupport.js'
 import { type BackendChoice, backendChoices } from '../worker/backends.js'
 import type { WorkerClient } from '../worker/client.js'
 import { byId } from './dom.js'
@@ -37,8 +37,8 @@ export function mountTrainView(store: CellStore, trainer: WorkerClient, checker:
   const chartParent = byId('loss-chart')
   let chart: LossChart | undefined
 
-  void fillBackendMenu(backend, backendChoices, 'cpu').then(({ note }) => {
-    byId('webgpu-note').textContent = note
+  void fillBackendMenu(backend, backendChoices, 'cpu').then((notes) => {
+    byId('backend-notes').textContent = notes
   })
 
   const say = (message: string, failed = false) => {

@@ -18,19 +18,37 @@ export async function webgpuSupport(): Promise<{ available: boolean; note: strin
   }
 }
 
-/** Fills a backend menu; WebGPU is switched off (its note as the tooltip) where there is no adapter. */
+const CPU_NOTE =
+  'cpu (WebAssembly on two threads) needs SharedArrayBuffer, which a page has only when it is ' +
+  'cross-origin isolated (COOP/COEP headers, as `pnpm playground` and `vite preview` send): using cpu-js.'
+
+/**
+ * Fills a backend menu. A backend this page cannot run is switched off, with its note as the
+ * tooltip: cpu without cross-origin isolation, WebGPU without an adapter. Returns the notes.
+ */
 export async function fillBackendMenu(
   select: HTMLSelectElement,
   choices: readonly string[],
   initial: string,
-): Promise<{ available: boolean; note: string }> {
+): Promise<string> {
   for (const name of choices) select.add(new Option(name, name))
-  select.value = initial
-  const support = await webgpuSupport()
-  const option = [...select.options].find((o) => o.value === 'webgpu')
-  if (option && !support.available) {
+  const off = (name: string, note: string) => {
+    const option = [...select.options].find((o) => o.value === name)
+    if (!option) return
     option.disabled = true
-    option.title = support.note
+    option.title = note
+    if (select.value === name) select.value = 'cpu-js'
   }
-  return support
+  select.value = initial
+  const notes: string[] = []
+  if (!globalThis.crossOriginIsolated) {
+    off('cpu', CPU_NOTE)
+    notes.push(CPU_NOTE)
+  }
+  const gpu = await webgpuSupport()
+  if (!gpu.available) {
+    off('webgpu', gpu.note)
+    notes.push(gpu.note)
+  }
+  return notes.join('\n')
 }
