@@ -56,6 +56,7 @@ for name, cls, layers, bidirectional, bias, batch_first, lengths, dtype in [
     ("rnn", torch.nn.RNN, 2, False, True, False, [2, 5], "BF16"),
     ("lstm", torch.nn.LSTM, 1, False, True, False, None, "F64"),
     ("gru", torch.nn.GRU, 2, True, True, True, [4, 5], "F32"),
+    ("rnn_relu", lambda *a, **k: torch.nn.RNN(*a, nonlinearity="relu", **k), 2, True, True, False, [3, 5], "F32"),
 ]:
     module = cls(I, H, num_layers=layers, bidirectional=bidirectional, bias=bias, batch_first=batch_first)
     for p in module.parameters():

@@ -17,11 +17,17 @@ import {
 } from '@cellgraph/graph'
 import { type Dtype, decodeSafetensors, encodeSafetensors, type StoredTensor } from '@cellgraph/train'
 import { InteropError } from './errors.js'
+import { rnnRelu } from './rnnRelu.js'
 
-/** The PyTorch modules a state dict can come from: nn.RNN (tanh), nn.LSTM and nn.GRU. */
-export type TorchCell = 'rnn' | 'lstm' | 'gru'
+/**
+ * The PyTorch modules a state dict can come from: nn.RNN (`rnn`: tanh; `rnn_relu`:
+ * nonlinearity='relu'), nn.LSTM and nn.GRU.
+ */
+export type TorchCell = 'rnn' | 'rnn_relu' | 'lstm' | 'gru'
 
-const definitions = { rnn, lstm, gru } as const
+const definitions = { rnn, rnn_relu: rnnRelu, lstm, gru } as const
+const firstGate: Record<TorchCell, string> = { rnn: 'rnn', rnn_relu: 'rnn', lstm: 'i', gru: 'r' }
+const moduleName = (cell: TorchCell) => (cell.startsWith('rnn') ? 'nn.RNN' : `nn.${cell.toUpperCase()}`)
 
 /** The constructor arguments of the PyTorch module (sizes come from the tensors). */
 export interface TorchModule {
@@ -110,9 +116,7 @@ export function loadTorchStateDict(
   const sizeOf = (name: string, axis: number) => {
     const t = tensors[name]
     if (!t)
-      throw new InteropError(
-        `the state dict has no '${m.prefix}${name}' (is it an nn.${m.cell.toUpperCase()}?)`,
-      )
+      throw new InteropError(`the state dict has no '${m.prefix}${name}' (is it an ${moduleName(m.cell)}?)`)
     return t.shape[axis]!
   }
   const stack = torchStack(m, sizeOf('weight_ih_l0', 1), sizeOf('weight_hh_l0', 1))
@@ -141,7 +145,7 @@ export function loadTorchStateDict(
   for (const name of Object.keys(torch))
     if (!expected.has(name))
       throw new InteropError(
-        `the state dict has '${m.prefix}${name}', which nn.${m.cell.toUpperCase()}(layers=${m.layers}, bidirectional=${m.bidirectional}, bias=${m.bias}) does not`,
+        `the state dict has '${m.prefix}${name}', which ${moduleName(m.cell)}(layers=${m.layers}, bidirectional=${m.bidirectional}, bias=${m.bias}) does not`,
       )
   const options = { ...stack.options, lengths: module.lengths ?? false }
   return { ...stack, options, graph: sequenceGraph(stack.cells, options), params, others }
@@ -182,12 +186,13 @@ export function saveTorchStateDict(
   if (!['F32', 'F64', 'F16', 'BF16'].includes(dtype))
     throw new InteropError(`dtype must be F32, F64, F16 or BF16, got '${dtype}'`)
   const m = fullModule(module)
-  const first = params[m.cell === 'gru' ? 'l0.n_x.W' : m.cell === 'rnn' ? 'l0.rnn.W' : 'l0.i.W']
-  const firstH = params[m.cell === 'gru' ? 'l0.n_h.W' : m.cell === 'rnn' ? 'l0.rnn.W' : 'l0.i.W']
-  if (!first || !firstH)
-    throw new InteropError(`the parameters have no layer 0 of an nn.${m.cell.toUpperCase()}`)
-  const hidden = firstH.dims[0]!
-  const input = m.cell === 'gru' ? first.dims[1]! : first.dims[1]! - hidden
+  // Layer 0's first gate is a layer over [h, x]: [hidden, hidden + input].
+  const gate = `l0.${firstGate[m.cell]}.W`
+  const first = params[gate]
+  if (!first)
+    throw new InteropError(`parameter '${gate}' is missing (the parameters of an ${moduleName(m.cell)})`)
+  const hidden = first.dims[0]!
+  const input = first.dims[1]! - hidden
   const { cells } = torchStack(m, input, hidden)
   const out: Record<string, StoredTensor> = {}
   cells.forEach((cell, l) => {

@@ -119,6 +119,16 @@ describe('ONNX import: outputs as ONNX Runtime computes them', () => {
       expect(maxAbsDiff(first.y!, ours.y!)).toBeLessThan(2e-5)
     })
 
+  it('a bidirectional RNN with ReLU (the cell rnn_relu)', async () => {
+    const bytes = singleOpModel(
+      'RNN',
+      { direction: { string: 'bidirectional' }, activations: { strings: ['Relu', 'Relu'] } },
+      { I: 3, H: 4, D: 2 },
+    )
+    const model = await expectSameAsOrt(bytes, { X: values([T, B, 3], 2) })
+    expect(model.cells[0]!.name).toBe('rnn_relu')
+  })
+
   it('an RNN with lengths', async () => {
     const bytes = singleOpModel(
       'RNN',
@@ -165,8 +175,8 @@ describe('ONNX import errors name the attribute, operator or field', () => {
     ],
     [singleOpModel('LSTM', { layout: { int: 1 } }, sizes), /layout=1 \(batch-first\) is not supported/],
     [
-      singleOpModel('RNN', { activations: { strings: ['Relu'] } }, sizes),
-      /activations \[Relu\] are not supported \(only Tanh per direction\)/,
+      singleOpModel('RNN', { activations: { strings: ['Sigmoid'] } }, sizes),
+      /activations \[Sigmoid\] are not supported \(only Tanh per direction, or Relu\)/,
     ],
     [
       singleOpModel('GRU', { activation_alpha: { floats: [1] } }, sizes),

@@ -47,7 +47,10 @@ describe('bad PyTorch files and options get one-line errors', () => {
       /'weight_ih_l0' has shape \[16,3\], expected \[12,3\]/,
     )
     rejects(() => loadTorchStateDict(good, { cell: 'lstm', bias: false }), /has 'bias_hh_l0', which nn.LSTM/)
-    rejects(() => loadTorchStateDict(good, { cell: 'lstmp' as never }), /cell must be one of rnn, lstm, gru/)
+    rejects(
+      () => loadTorchStateDict(good, { cell: 'lstmp' as never }),
+      /cell must be one of rnn, rnn_relu, lstm, gru/,
+    )
     rejects(() => loadTorchStateDict(encodeSafetensors({}), lstm1), /no 'weight_ih_l0'/)
   })
 

@@ -13,6 +13,8 @@ export interface OnnxCellMap {
   /** LSTM peephole vectors in ONNX's P order (i, o, f). */
   readonly peepholes?: readonly string[]
   readonly attrs?: Readonly<Record<string, number>>
+  /** ONNX's activations per direction, when not the operator's defaults. */
+  readonly activations?: readonly string[]
 }
 
 const hx = (name: string, recurrentBias = true): GateSource => ({ hx: name, recurrentBias })
@@ -27,5 +29,6 @@ export const onnxCellMaps: Readonly<Record<string, OnnxCellMap>> = {
   },
   gru: { op: 'GRU', gates: [hx('z'), hx('r'), { x: 'n_x', h: 'n_h' }], attrs: { linear_before_reset: 1 } },
   rnn: { op: 'RNN', gates: [hx('rnn')] },
+  rnn_relu: { op: 'RNN', gates: [hx('rnn')], activations: ['Relu'] },
   onnx_gru: { op: 'GRU', gates: [hx('z'), hx('r'), hx('n')], attrs: { linear_before_reset: 0 } },
 }

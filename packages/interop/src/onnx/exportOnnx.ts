@@ -1,7 +1,7 @@
 import { type Cell, outputSize, type SequenceOptions, type Tensor } from '@cellgraph/graph'
 import { InteropError } from '../errors.js'
 import { type GateSource, type OnnxCellMap, onnxCellMaps } from './cellMaps.js'
-import { type OnnxNode, writeModel, writeTensor, writeValueInfo } from './onnxProto.js'
+import { type AttrValue, type OnnxNode, writeModel, writeTensor, writeValueInfo } from './onnxProto.js'
 import type { ProtoWriter } from './protobufWriter.js'
 
 /** A sequence model as `loadTorchStateDict` and `importOnnx` give it: its cells, options and parameters. */
@@ -88,11 +88,13 @@ export function exportOnnx(model: SequenceModel): Uint8Array {
       ...states.map((s) => `${s}0`),
     ]
     if (map.peepholes) opInputs.push(`l${k}.P`)
-    const attrs: Record<string, { int: number } | { float: number } | { string: string }> = {
+    const attrs: Record<string, AttrValue> = {
       hidden_size: { int: H },
       direction: { string: direction },
     }
     for (const [name, v] of Object.entries(map.attrs ?? {})) attrs[name] = { int: v }
+    if (map.activations)
+      attrs.activations = { strings: Array.from({ length: D }, () => map.activations!).flat() }
     if (clip !== undefined) attrs.clip = { float: clip }
     nodes.push({ op: map.op, name: `l${k}`, inputs: opInputs, outputs: [`l${k}.Y`, ...states], attrs })
     // Y is [T, directions, B, H]; the next layer (and `y`) reads [T, B, directions·H].

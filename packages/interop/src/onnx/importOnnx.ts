@@ -14,6 +14,7 @@ import {
   tensor,
 } from '@cellgraph/graph'
 import { InteropError } from '../errors.js'
+import { rnnRelu } from '../rnnRelu.js'
 import { type OnnxCellMap, onnxCellMaps } from './cellMaps.js'
 import { onnxGru } from './onnxGru.js'
 import { type OnnxTensor, readTensor } from './onnxTensor.js'
@@ -395,15 +396,15 @@ function readLayer(n: OnnxNode, initializers: ReadonlyMap<string, OnnxTensor>) {
   const D = direction === 'bidirectional' ? 2 : 1
   const activations = attr('activations')?.strings(9)
   const defaults = defaultActivations[n.op]!
-  if (
-    activations &&
-    activations.join() !==
-      Array.from({ length: D }, () => defaults)
-        .flat()
-        .join()
-  )
+  const perDirection = (a: readonly string[]) =>
+    Array.from({ length: D }, () => a)
+      .flat()
+      .join()
+  // An RNN with ReLU is its own cell; any other choice of activations is refused.
+  const reluRnn = n.op === 'RNN' && activations?.join() === perDirection(['Relu'])
+  if (activations && !reluRnn && activations.join() !== perDirection(defaults))
     throw new InteropError(
-      `${describe(n)}: activations [${activations.join(', ')}] are not supported (only ${defaults.join(', ')} per direction)`,
+      `${describe(n)}: activations [${activations.join(', ')}] are not supported (only ${defaults.join(', ')} per direction${n.op === 'RNN' ? ', or Relu' : ''})`,
     )
   for (const name of ['activation_alpha', 'activation_beta'])
     if (attr(name))
@@ -437,7 +438,9 @@ function readLayer(n: OnnxNode, initializers: ReadonlyMap<string, OnnxTensor>) {
         ? ['peephole_lstm', peepholeLstm]
         : ['lstm', lstm]
       : n.op === 'RNN'
-        ? ['rnn', rnn]
+        ? reluRnn
+          ? ['rnn_relu', rnnRelu]
+          : ['rnn', rnn]
         : lbr
           ? ['gru', gru]
           : ['onnx_gru', onnxGru]
