@@ -127,6 +127,9 @@ describe('the playground in headless Chromium', () => {
     await page.selectOption('#compiler-show', 'passes')
     expect(await page.locator('#compiler-output pre').count()).toBe(2)
     expect(await page.textContent('#compiler-output h3')).toMatch(/^before /)
+    // What the pass changed is marked on both sides.
+    expect(await page.locator('#compiler-output pre span.added').count()).toBeGreaterThan(0)
+    await page.screenshot({ path: join(screenshotDir, 'compiler-passes.png') })
     await page.selectOption('#compiler-show', 'plan')
     expect(await page.textContent('#compiler-output pre')).toMatch(/loop %/)
     await page.selectOption('#compiler-show', 'kernels')

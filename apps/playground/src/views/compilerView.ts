@@ -30,6 +30,14 @@ export function mountCompilerView(
 
   const column = (title: string, text: string) =>
     el('div', {}, el('h3', {}, title), el('pre', { class: 'code' }, text))
+  // A pass's before and after, with the lines only one side has marked (removed, added).
+  const compared = (title: string, text: string, other: string, mark: 'removed' | 'added') => {
+    const theirs = new Set(other.split('\n'))
+    const lines = text
+      .split('\n')
+      .map((line) => (theirs.has(line) ? `${line}\n` : el('span', { class: mark }, `${line}\n`)))
+    return el('div', {}, el('h3', {}, title), el('pre', { class: 'code' }, ...lines))
+  }
 
   const render = () => {
     passLabel.style.display = show.value === 'passes' ? '' : 'none'
@@ -46,9 +54,11 @@ export function mountCompilerView(
         return output.replaceChildren(...r.kernels.map((k) => column(`${r.backend}: ${k.name}`, k.text)))
       case 'passes': {
         const k = Math.max(1, Number(pass.value) || 1)
+        const before = r.passes[k - 1]!.text
+        const after = r.passes[k]!.text
         return output.replaceChildren(
-          column(`before ${r.passes[k]!.name}`, r.passes[k - 1]!.text),
-          column(`after ${r.passes[k]!.name}`, r.passes[k]!.text),
+          compared(`before ${r.passes[k]!.name}`, before, after, 'removed'),
+          compared(`after ${r.passes[k]!.name}`, after, before, 'added'),
         )
       }
     }
