@@ -110,9 +110,9 @@ export class Plan {
     const records = new Uint32Array(Math.max(words - recordAlignWords, 0) + paramWords)
     calls.forEach((c, k) => records.set(c.params, offsets[k]!))
     this.params = runtime.createBuffer(records.byteLength, usage.uniform | usage.copyDst, 'params')
-    device.queue.writeBuffer(this.params, 0, records)
+    runtime.writeBuffer(this.params, 0, records)
     for (const { offset, value } of layout.fills)
-      device.queue.writeBuffer(this.arena, offset * 4, new Float32Array([value]))
+      runtime.writeBuffer(this.arena, offset * 4, new Float32Array([value]))
     this.bindGroup = device.createBindGroup({
       layout: runtime.bindGroupLayout,
       entries: [
@@ -145,6 +145,7 @@ export class Plan {
       pass.dispatchWorkgroups(d.workgroups[0], d.workgroups[1], d.workgroups[2])
     }
     pass.end()
+    this.runtime.encodedPass(this.dispatches.length)
     for (const [name, t] of outputs) {
       const info = this.outputs.get(name)!
       encoder.copyBufferToBuffer(this.arena, info.place(0) * 4, t.buffer, 0, info.count * 4)

@@ -10,6 +10,9 @@ const computeStage = 4
 export interface GpuStats {
   /** Command buffers submitted to the queue so far (runs and reads). */
   readonly submissions: number
+  /** Compute passes and dispatches encoded so far (every run's). */
+  readonly passes: number
+  readonly dispatches: number
   readonly liveBuffers: number
   readonly liveBytes: number
 }
@@ -21,6 +24,10 @@ export interface GpuStats {
  */
 export class GpuRuntime {
   private submitted = 0
+  /** A run's commands, not yet submitted: the next read adds its copy and submits them together. */
+  private pending: GPUCommandEncoder | undefined
+  private passes = 0
+  private dispatches = 0
   private readonly live = new Map<GPUBuffer, number>()
   private readonly pipelines = new Map<string, GPUComputePipeline>()
   private firstError: string | undefined
@@ -58,7 +65,13 @@ export class GpuRuntime {
   stats(): GpuStats {
     let bytes = 0
     for (const size of this.live.values()) bytes += size
-    return { submissions: this.submitted, liveBuffers: this.live.size, liveBytes: bytes }
+    return {
+      submissions: this.submitted,
+      passes: this.passes,
+      dispatches: this.dispatches,
+      liveBuffers: this.live.size,
+      liveBytes: bytes,
+    }
   }
 
   createBuffer(size: number, bufferUsage: number, label: string): GPUBuffer {
@@ -76,7 +89,41 @@ export class GpuRuntime {
   }
 
   destroyBuffer(buffer: GPUBuffer): void {
-    if (this.live.delete(buffer)) buffer.destroy()
+    if (!this.live.has(buffer)) return
+    this.flush() // the pending run may use it
+    this.live.delete(buffer)
+    buffer.destroy()
+  }
+
+  /**
+   * The encoder a run records into. Its commands are submitted with the next read, so a run and
+   * the read of its result are one submission; anything that must come after them (a write, a
+   * buffer destroyed, the next run) submits them first.
+   */
+  runEncoder(): GPUCommandEncoder {
+    this.flush()
+    this.pending = this.device.createCommandEncoder()
+    return this.pending
+  }
+
+  /** Submits the pending run, if any. */
+  flush(): void {
+    const pending = this.pending
+    if (!pending) return
+    this.pending = undefined
+    this.submit(pending.finish())
+  }
+
+  /** Writes host values into a buffer, after every command recorded before it. */
+  writeBuffer(buffer: GPUBuffer, offsetBytes: number, data: GPUAllowSharedBufferSource): void {
+    this.flush()
+    this.device.queue.writeBuffer(buffer, offsetBytes, data)
+  }
+
+  /** Counts a compute pass of `dispatches` dispatches (see `stats`). */
+  encodedPass(dispatches: number): void {
+    this.passes++
+    this.dispatches += dispatches
   }
 
   submit(commands: GPUCommandBuffer): void {
@@ -96,12 +143,13 @@ export class GpuRuntime {
     return p
   }
 
-  /** Copies `count` floats from a buffer to the host: one submission and a wait. */
+  /** Copies `count` floats from a buffer to the host: one submission (with the pending run's commands) and a wait. */
   async readFloats(source: GPUBuffer, offsetFloats: number, count: number): Promise<Float32Array> {
     this.check()
     const staging = this.createBuffer(count * 4, usage.mapRead | usage.copyDst, 'read-back')
     try {
-      const encoder = this.device.createCommandEncoder()
+      const encoder = this.pending ?? this.device.createCommandEncoder()
+      this.pending = undefined
       encoder.copyBufferToBuffer(source, offsetFloats * 4, staging, 0, count * 4)
       this.submit(encoder.finish())
       await staging.mapAsync(mapModeRead)
@@ -116,6 +164,7 @@ export class GpuRuntime {
 
   /** Releases every buffer still alive and the device. */
   destroy(): void {
+    this.pending = undefined // nothing can read its results any more
     for (const b of [...this.live.keys()]) this.destroyBuffer(b)
     this.pipelines.clear()
     this.device.destroy()

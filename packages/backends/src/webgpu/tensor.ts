@@ -52,7 +52,7 @@ export class WebGpuTensor implements DeviceTensor {
     const values = Float32Array.from(data)
     const bad = values.findIndex((v) => !Number.isFinite(v))
     if (bad >= 0) throw new InputError(`value ${data[bad]} at element ${bad} is not finite in float32`)
-    this.runtime.device.queue.writeBuffer(this.buffer, 0, values)
+    this.runtime.writeBuffer(this.buffer, 0, values)
   }
 
   dispose(): void {

@@ -74,9 +74,8 @@ class WebGpuExecutable implements Executable {
         outputs.set(name, own)
       }
     }
-    const encoder = this.runtime.device.createCommandEncoder()
-    plan.encode(encoder, bound, outputs)
-    this.runtime.submit(encoder.finish())
+    // submitted with the next read of a result (or before the next write, run or dispose)
+    plan.encode(this.runtime.runEncoder(), bound, outputs)
     return Object.fromEntries(outputs) as Record<string, DeviceTensor>
   }
 

@@ -1,4 +1,10 @@
-import { type Backend, type BackendName, type DeviceTensor, openBackend } from '@cellgraph/backends'
+import {
+  type Backend,
+  type BackendName,
+  type DeviceTensor,
+  type GpuStats,
+  openBackend,
+} from '@cellgraph/backends'
 import type { BenchConfig } from '../configs.js'
 import { type Engine, measureSession, type Session } from '../engine.js'
 import { sgdTrainingGraph, updatedName } from '../training.js'
@@ -41,6 +47,18 @@ async function openCellgraph(backend: Backend, problem: Problem): Promise<Sessio
     if (!b) perSteps.set(steps, (b = bind(batch, steps, problem.R.subarray(0, steps * batch * hidden))))
     return b
   }
+  const train = async (x: Float32Array, steps: number) => {
+    const bound = boundFor(steps)
+    bound.x.write(x)
+    const out = await training.run({ ...bound.fixed, x: bound.x }, { into: updates })
+    await out.loss!.read()
+  }
+  const infer = async (x: Float32Array, steps: number) => {
+    const bound = boundFor(steps)
+    bound.x.write(x)
+    const out = await forward.run({ ...bound.fixed, x: bound.x })
+    await out.y!.read()
+  }
   return {
     async checkLoss(check: CheckCase) {
       const bound = bind(check.batch, check.steps, check.R)
@@ -49,23 +67,40 @@ async function openCellgraph(backend: Backend, problem: Problem): Promise<Sessio
       return (await out.loss!.read())[0]!
     },
     prepare: (x) => x,
-    async train(x, steps) {
-      const bound = boundFor(steps)
-      bound.x.write(x)
-      const out = await training.run({ ...bound.fixed, x: bound.x }, { into: updates })
-      await out.loss!.read()
-    },
-    async infer(x, steps) {
-      const bound = boundFor(steps)
-      bound.x.write(x)
-      const out = await forward.run({ ...bound.fixed, x: bound.x })
-      await out.y!.read()
-    },
+    train: counted(backend, 'training step', batch, train),
+    infer: counted(backend, 'inference', batch, infer),
     dispose() {
       for (const t of owned) t.dispose()
       forward.dispose()
       training.dispose()
     },
+  }
+}
+
+/**
+ * With a backend that counts its GPU work (WebGPU's `stats()`), prints once per mode and sequence
+ * length what one call costs: command buffers submitted, compute passes and dispatches. Counts,
+ * unlike times, mean the same on a software adapter as on a GPU.
+ */
+function counted(
+  backend: Backend,
+  mode: string,
+  batch: number,
+  call: (x: Float32Array, steps: number) => Promise<void>,
+): (x: Float32Array, steps: number) => Promise<void> {
+  const stats = (backend as { stats?: () => GpuStats }).stats?.bind(backend)
+  if (!stats) return call
+  const printed = new Set<number>()
+  return async (x, steps) => {
+    if (printed.has(steps)) return call(x, steps)
+    const before = stats()
+    await call(x, steps)
+    const after = stats()
+    printed.add(steps)
+    const per = (k: 'submissions' | 'passes' | 'dispatches') => (after[k] - before[k]).toLocaleString('en-US')
+    process.stderr.write(
+      `cellgraph ${backend.name} ${mode} (B=${batch}, T=${steps}): ${per('submissions')} submissions, ${per('passes')} compute passes, ${per('dispatches')} dispatches\n`,
+    )
   }
 }
 
