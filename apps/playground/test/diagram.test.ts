@@ -61,6 +61,12 @@ describe('the cell diagram', () => {
   it('shows a node as its shape and its printed line', () => {
     const cell = lstm(sizes)
     const details = nodeDetails(cell.graph, printGraph(cell.graph, cell.name), 'c_next')
-    expect(details).toEqual({ shape: '[B,4]', line: '%c_next = add %mul1, %mul2 : [B,4]' })
+    expect(details).toEqual({ shape: '[B,4]', line: '%c_next = add %mul1, %mul2 : [B,4]', params: [] })
+    // A layer's box holds its parameters.
+    expect(nodeDetails(cell.graph, printGraph(cell.graph, cell.name), 'f').params).toEqual([
+      '%f.W [4x7]',
+      '%f.b [4]',
+      '%f.b2 [4]',
+    ])
   })
 })

@@ -155,12 +155,30 @@ function stateLines(edges: readonly DiagramEdge[], states: readonly string[]): S
   return marked
 }
 
-/** What clicking a node shows: its shape and its line in the printed IR. */
-export function nodeDetails(graph: Graph, printed: string, graphId: string): { shape: string; line: string } {
+/**
+ * What clicking a node shows: its shape, its line in the printed IR and, for a layer, the
+ * parameters inside its box.
+ */
+export function nodeDetails(
+  graph: Graph,
+  printed: string,
+  graphId: string,
+): { shape: string; line: string; params: string[] } {
   const types = verify(graph)
-  const shape = (types.byNode.get(graphId) ?? []).map(formatType).join(', ')
+  const shapeOf = (id: string) => (types.byNode.get(id) ?? []).map(formatType).join(', ')
   const line = printed
     .split('\n')
     .find((l) => l.trim().startsWith(`%${graphId} `) || l.trim().startsWith(`%${graphId}:`))
-  return { shape, line: line?.trim() ?? '' }
+  const node = graph.nodes.find((n) => n.id === graphId)
+  const params =
+    node?.op === 'layer'
+      ? node.inputs
+          .map((r) => parseRef(r).node)
+          .filter((id) => graph.nodes.find((n) => n.id === id)?.op === 'param')
+      : []
+  return {
+    shape: shapeOf(graphId),
+    line: line?.trim() ?? '',
+    params: params.map((p) => `%${p} ${shapeOf(p)}`),
+  }
 }

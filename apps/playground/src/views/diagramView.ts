@@ -30,7 +30,7 @@ export function mountDiagramView(store: CellStore): void {
     for (const g of container.querySelectorAll('g.selected')) g.classList.remove('selected')
     group.classList.add('selected')
     const id = group.dataset.node!
-    const { shape, line } = nodeDetails(drawn.graph, printed, id)
-    details.textContent = `%${id}  ${shape}\n${line}`
+    const { shape, line, params } = nodeDetails(drawn.graph, printed, id)
+    details.textContent = `%${id}  ${shape}\n${line}${params.length ? `\nparameters: ${params.join(', ')}` : ''}`
   })
 }
