@@ -112,8 +112,10 @@ describe('two threads over shared memory', () => {
     const counted = (helper.stallTicks - quick) * STALL_TICK_MS
     helper.stop()
     expect(waitedMs).toBeGreaterThan(5)
-    // each tick is a spin round and then a wait of up to STALL_TICK_MS
-    expect(counted).toBeGreaterThan(0.3 * waitedMs)
+    // each tick is a spin round and then a wait of up to STALL_TICK_MS, so the count never exceeds
+    // the wall clock; how close it comes depends on how often the OS runs the caller (a loaded
+    // machine runs it less), so only a lower bound of several ticks is a fact about the code
+    expect(counted).toBeGreaterThanOrEqual(10 * STALL_TICK_MS)
     expect(counted).toBeLessThanOrEqual(waitedMs)
   })
 
