@@ -1,4 +1,5 @@
 import { elementCount, evaluate, Rng, type Tensor, tensor } from '@cellgraph/graph'
+import { fromBFloat16Bits, fromHalfBits, toBFloat16Bits, toHalfBits } from '@cellgraph/train'
 import { describe, expect, it } from 'vitest'
 import { exportOnnx, importOnnx, loadTorchStateDict } from '../src/index.js'
 import { type OnnxNode, writeModel, writeTensor, writeValueInfo } from '../src/onnx/onnxProto.js'
@@ -164,6 +165,54 @@ describe("ONNX import of PyTorch's own exports (torch.onnx.export)", () => {
       const ours = model.outputsOf(evaluate(model.graph, { ...model.params, ...model.inputsFrom(feeds) }))
       for (const [k, v] of Object.entries(c.outputs)) expect(maxAbsDiff(ours[k]!, load(v))).toBeLessThan(1e-5)
     })
+})
+
+describe('ONNX import of 16-bit weights', () => {
+  it('float16 and bfloat16 initializers hold the same weights as their float32 values', () => {
+    const bits = { float16: toHalfBits, bfloat16: toBFloat16Bits }
+    for (const [type, code] of [
+      ['float16', 10],
+      ['bfloat16', 16],
+    ] as const) {
+      const W = values([1, 4, 2], 0.7)
+      const R = values([1, 4, 4], 0.7)
+      const half = (name: string, t: Tensor) => (w: ProtoWriter) => {
+        for (const d of t.dims) w.int(1, d)
+        w.int(2, code).string(8, name)
+        const raw = new Uint8Array(2 * t.data.length)
+        t.data.forEach((v, i) => new DataView(raw.buffer).setUint16(2 * i, bits[type](v), true))
+        w.bytes(9, raw)
+      }
+      const model = (write: (name: string, t: Tensor) => (w: ProtoWriter) => void) =>
+        writeModel(
+          't',
+          [
+            {
+              op: 'RNN',
+              name: 'r',
+              inputs: ['X', 'W', 'R'],
+              outputs: ['Y'],
+              attrs: { hidden_size: { int: 4 } },
+            },
+          ],
+          [write('W', W), write('R', R)],
+          [(w) => writeValueInfo(w, 'X', ['T', 'B', 2])],
+          [(w) => writeValueInfo(w, 'Y', ['T', 1, 'B', 4])],
+        )
+      const rounded = (t: Tensor) =>
+        tensor(
+          t.dims,
+          t.data.map((v) =>
+            type === 'float16' ? fromHalfBits(toHalfBits(v)) : fromBFloat16Bits(toBFloat16Bits(v)),
+          ),
+        )
+      const fromHalf = importOnnx(model(half)).params
+      const fromFloat = importOnnx(
+        model((name, t) => (w) => writeTensor(w, name, t.dims, rounded(t).data)),
+      ).params
+      expect(fromHalf).toEqual(fromFloat)
+    }
+  })
 })
 
 describe('ONNX import errors name the attribute, operator or field', () => {
