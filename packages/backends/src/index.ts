@@ -1,3 +1,5 @@
+import './webgpu/gpuTypes.js'
+
 export type { Backend, CompileOptions, DeviceTensor, Executable, HostTensor, RunOptions } from './backend.js'
 export {
   type BackendName,

@@ -1,3 +1,5 @@
+import './webAssemblyTypes.js'
+
 export { Arena } from './arena.js'
 export { type ArrayKernels, arrayKernels } from './arrayKernels.js'
 export { ByteWriter } from './emit/encoding.js'

@@ -22,7 +22,7 @@ export interface WebGpuContext {
 export interface DeviceOptions {
   /** A GPU to use instead of looking one up (e.g. a `create([...flags])` from the `webgpu` package). */
   readonly gpu?: GPU
-  readonly powerPreference?: GPUPowerPreference
+  readonly powerPreference?: 'low-power' | 'high-performance'
   /**
    * Ask the adapter for its largest buffer and binding sizes (default true). With false the
    * device keeps WebGPU's defaults (128 MiB per binding), as some browsers grant no more.
