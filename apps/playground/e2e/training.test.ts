@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openPlayground, type Session, screenshotDir } from './harness.js'
+import { openPlayground, type Session, screenshotDir, setEditorText } from './harness.js'
 
 let s: Session
 
@@ -60,8 +60,29 @@ async function clickLatency(page: Page, selector: string): Promise<number> {
 }
 
 describe('training in the browser', () => {
-  it('trains the cell on cpu in a worker: the loss falls and the page answers clicks during training', async () => {
+  it('trains a variant of the LSTM on cpu in a worker: the loss falls and the page answers clicks', async () => {
     const { page } = s
+    // A newcomer's variant: the LSTM with a coupled input gate, i = 1 - f.
+    const text = await page.evaluate(() => document.querySelector('.cm-content')?.textContent ?? '')
+    expect(text).toContain("defineCell('lstm'")
+    await setEditorText(
+      page,
+      [
+        "defineCell('my_lstm', { state: ['h', 'c'] }, ({ x, h, c }, { hidden }) => {",
+        "  const hx = concat(h, x).as('hx')",
+        "  const f = layer('f', hx, hidden, sigmoid)",
+        "  const g = layer('g', hx, hidden, tanh)",
+        "  const o = layer('o', hx, hidden, sigmoid)",
+        '  const c2 = add(mul(f, c), mul(oneMinus(f), g))',
+        '  const h2 = mul(o, tanh(c2))',
+        '  return { state: { h: h2, c: c2 }, output: h2 }',
+        '})',
+      ].join('\n'),
+    )
+    await page.waitForFunction(
+      () => document.querySelector('#diagram')?.getAttribute('data-cell') === 'my_lstm',
+    )
+    expect(await page.locator('#diagram g.node.layer').count()).toBe(3)
     await page.click('#tabs button[data-view="train"]')
     await page.fill('#train-length', '16')
     await train(page, 'cpu', 80)
@@ -76,6 +97,7 @@ describe('training in the browser', () => {
     expect(await page.getAttribute('#loss-chart', 'data-state')).toBe('running')
     expect(latency).toBeLessThan(200)
     await finished(page)
+    expect(await page.textContent('#train-description')).toMatch(/^my_lstm \(hidden 16\)/)
     const curve = await losses(page)
     expect(curve).toHaveLength(80)
     expect(mean(curve.slice(-5))).toBeLessThan(mean(curve.slice(0, 5)) - 0.3)
