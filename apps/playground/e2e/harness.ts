@@ -41,6 +41,8 @@ export async function openPlayground(): Promise<Session> {
   // launch() gives every run a fresh temporary --user-data-dir.
   const browser = await chromium.launch({ executablePath: chromiumPath, args: flags })
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } })
+  // Waits are for events that come in a second or two; the margin is for a loaded CI machine.
+  page.setDefaultTimeout(60_000)
   const errors: string[] = []
   page.on('pageerror', (e) => errors.push(e.message))
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()))

@@ -224,6 +224,7 @@ describe('training in the browser', () => {
 
   it('says so when the page cannot run cpu (no isolation) or WebGPU (no adapter), and uses cpu-js', async () => {
     const page = await s.browser.newPage()
+    page.setDefaultTimeout(60_000)
     await page.addInitScript(() =>
       Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined }),
     )
