@@ -61,6 +61,7 @@ describe('the conformance check', () => {
       'two-layer lstm stack',
       'two-layer bidirectional gru with lengths',
       'two-layer reverse lstm',
+      'clipped gru',
     ])
       expect(names).toEqual(expect.arrayContaining([cell, `${cell}, saturated`]))
     const stack = builtinModelCases().find((c) => c.name === 'two-layer lstm stack')!

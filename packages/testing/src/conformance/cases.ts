@@ -51,7 +51,7 @@ const modelCase = (name: string, model: Model, saturation: number, seed: number)
 
 /**
  * The fixed cases: every built-in cell, a two-layer LSTM stack, a two-layer bidirectional GRU with
- * per-sequence lengths and a two-layer reverse LSTM, each with inputs in [-2, 2] and with saturated
+ * per-sequence lengths, a two-layer reverse LSTM and a GRU with clipped pre-activations, each with inputs in [-2, 2] and with saturated
  * inputs (every data value of magnitude 10 to 50).
  */
 export function builtinModelCases(): ModelCase[] {
@@ -71,6 +71,7 @@ export function builtinModelCases(): ModelCase[] {
     'two-layer reverse lstm',
     sequenceModel(stackCells(lstm, { ...SIZES, layers: 2 }), { direction: 'reverse' }),
   )
+  add('clipped gru', sequenceModel([gru(SIZES)], { clip: 1.5 }))
   return cases
 }
 
