@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { run } from './run.js'
-import type { PublishedPackage } from './workspace.js'
+import { type PublishedPackage, workspaceRoot } from './workspace.js'
 
 export interface Tarball {
   readonly name: string
@@ -27,16 +27,20 @@ export function pack(p: PublishedPackage, into: string): Tarball {
 
 /**
  * What should not be in a tarball: build leftovers (source maps pointing at unshipped sources,
- * .tsbuildinfo), and compiled files whose source is gone (a stale dist/).
+ * .tsbuildinfo), and compiled files whose source is gone (`stale`: a dist/ built before a file
+ * moved; CI builds from scratch, a working copy may keep them).
  */
-export function leftovers(p: PublishedPackage, t: Tarball): string[] {
+export function leftovers(p: PublishedPackage, t: Tarball): { bad: string[]; stale: string[] } {
   const bad = t.files.filter((f) => f.endsWith('.map') || f.endsWith('.tsbuildinfo'))
+  const stale: string[] = []
   for (const f of t.files) {
     const m = /^dist\/(.+)\.(js|d\.ts)$/.exec(f)
     if (m && !existsSync(join(p.dir, 'src', `${m[1]}.ts`)))
-      bad.push(`${f} (no ${relative(p.dir, join(p.dir, 'src', `${m[1]}.ts`))}: stale build output)`)
+      stale.push(
+        `${f} (no ${relative(p.dir, join(p.dir, 'src', `${m[1]}.ts`))}: remove ${relative(workspaceRoot, join(p.dir, 'dist'))} and build again)`,
+      )
   }
   for (const need of ['LICENSE', 'README.md', 'package.json'])
     if (!t.files.includes(need)) bad.push(`${need} is missing`)
-  return bad
+  return { bad, stale }
 }
