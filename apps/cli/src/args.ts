@@ -19,10 +19,12 @@ export function parse<O extends OptionSpec>(argv: readonly string[], options: O,
   try {
     parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true })
   } catch (e) {
-    throw new UsageError((e as Error).message.split('\n')[0]!.replace(/\. To specify a positional.*$/, ''))
+    throw new UsageError(
+      printable((e as Error).message.split('\n')[0]!.replace(/\. To specify a positional.*$/, '')),
+    )
   }
   if (parsed.positionals.length > positionals)
-    throw new UsageError(`unexpected argument '${parsed.positionals[positionals]}'`)
+    throw new UsageError(`unexpected argument '${printable(parsed.positionals[positionals]!)}'`)
   return parsed as Parsed<O>
 }
 

@@ -1,4 +1,5 @@
 import { type AttrKind, activations, type OpName, ops } from './ops/index.js'
+import { printable } from './schema.js'
 import { isValidShape } from './types.js'
 
 const layouts = ['tensor', 'batch', 'seq']
@@ -11,7 +12,8 @@ export function attrProblem(kind: AttrKind, value: unknown): string | undefined 
     case 'integer':
       return Number.isInteger(value) ? undefined : 'must be an integer'
     case 'string':
-      return typeof value === 'string' && value.length > 0 ? undefined : 'must be a non-empty string'
+      if (typeof value !== 'string' || value.length === 0) return 'must be a non-empty string'
+      return printable(value) === value ? undefined : 'must not contain control characters'
     case 'boolean':
       return typeof value === 'boolean' ? undefined : 'must be true or false'
     case 'shape':

@@ -40,6 +40,7 @@ export {
   asChoice,
   asInteger,
   asName,
+  asNameArray,
   asNumber,
   asObject,
   asString,

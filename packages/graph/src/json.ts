@@ -2,7 +2,16 @@ import { firstAttrProblem } from './attrCheck.js'
 import { JsonFormatError } from './errors.js'
 import type { Graph, GraphOutput, Node } from './ir.js'
 import { isOpName, opNames } from './ops/index.js'
-import { asObject, asString, asStringArray, documentLimits, own, parseJsonText } from './schema.js'
+import {
+  asName,
+  asNameArray,
+  asObject,
+  asString,
+  documentLimits,
+  own,
+  parseJsonText,
+  printable,
+} from './schema.js'
 import { elementCount } from './types.js'
 import { verify } from './verify.js'
 
@@ -40,7 +49,7 @@ interface Count {
 
 function readGraph(doc: unknown, path: string, count: Count, depth: number): Graph {
   const obj = asObject(doc, path || '(document)')
-  const inputs = asStringArray(own(obj, 'inputs'), field(path, 'inputs'))
+  const inputs = asNameArray(own(obj, 'inputs'), field(path, 'inputs'))
   const nodesPath = field(path, 'nodes')
   const nodeDocs = own(obj, 'nodes')
   if (!Array.isArray(nodeDocs)) throw new JsonFormatError(nodesPath, 'must be an array of nodes')
@@ -54,8 +63,8 @@ function readGraph(doc: unknown, path: string, count: Count, depth: number): Gra
   const outputs = outputDocs.map((o, i): GraphOutput => {
     const out = asObject(o, `${outputsPath}[${i}]`)
     return {
-      name: asString(own(out, 'name'), `${outputsPath}[${i}].name`),
-      ref: asString(own(out, 'ref'), `${outputsPath}[${i}].ref`),
+      name: asName(own(out, 'name'), `${outputsPath}[${i}].name`),
+      ref: asName(own(out, 'ref'), `${outputsPath}[${i}].ref`),
     }
   })
   return { inputs, nodes, outputs }
@@ -63,11 +72,11 @@ function readGraph(doc: unknown, path: string, count: Count, depth: number): Gra
 
 function readNode(doc: unknown, path: string, count: Count, depth: number): Node {
   const obj = asObject(doc, path)
-  const id = asString(own(obj, 'id'), `${path}.id`)
+  const id = asName(own(obj, 'id'), `${path}.id`)
   const op = asString(own(obj, 'op'), `${path}.op`)
   if (!isOpName(op))
-    throw new JsonFormatError(`${path}.op`, `unknown op '${op}' (known: ${opNames.join(', ')})`)
-  const inputs = asStringArray(own(obj, 'inputs'), `${path}.inputs`)
+    throw new JsonFormatError(`${path}.op`, `unknown op '${printable(op)}' (known: ${opNames.join(', ')})`)
+  const inputs = asNameArray(own(obj, 'inputs'), `${path}.inputs`)
   const attrs = asObject(own(obj, 'attrs') ?? {}, `${path}.attrs`)
   const problem = firstAttrProblem(op, attrs)
   if (problem) throw new JsonFormatError(`${path}.attrs.${problem[0]}`, problem[1])

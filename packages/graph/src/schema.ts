@@ -43,7 +43,7 @@ export function parseJsonText(text: string, path = '(document)'): unknown {
   try {
     return JSON.parse(text)
   } catch (e) {
-    throw new JsonFormatError(path, `not valid JSON: ${(e as Error).message}`)
+    throw new JsonFormatError(path, `not valid JSON: ${printable((e as Error).message)}`)
   }
 }
 
@@ -105,9 +105,10 @@ export function asArray(v: unknown, path: string, what = 'an array'): unknown[] 
   return v
 }
 
-export function asStringArray(v: unknown, path: string): string[] {
+/** An array of names (ids, references): printed in errors, so without control characters. */
+export function asNameArray(v: unknown, path: string): string[] {
   if (!Array.isArray(v)) throw new JsonFormatError(path, 'must be an array of strings')
-  return v.map((s, i) => asString(s, `${path}[${i}]`))
+  return v.map((s, i) => asName(s, `${path}[${i}]`))
 }
 
 /** An integer in [min, max]. */

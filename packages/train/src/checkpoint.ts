@@ -1,4 +1,13 @@
-import { cellToJson, JsonFormatError, nullMap, own, quoted, type Tensor, tensor } from '@cellgraph/graph'
+import {
+  cellToJson,
+  GraphError,
+  JsonFormatError,
+  nullMap,
+  own,
+  quoted,
+  type Tensor,
+  tensor,
+} from '@cellgraph/graph'
 import { metadataJson, readModel, readTraining, readVocabulary } from './checkpointMetadata.js'
 import type { Vocabulary } from './data/vocabulary.js'
 import type { ModelConfig } from './model/config.js'
@@ -91,7 +100,15 @@ function decodeChecked(bytes: Uint8Array): Checkpoint {
       throw new CheckpointError(`tensor ${quoted(name)} has dtype ${t.dtype}, expected F32 or F64`)
     return tensor(t.shape, t.data)
   }
-  const shapes = expectedShapes(model)
+  let shapes: Record<string, readonly number[]>
+  try {
+    shapes = expectedShapes(model)
+  } catch (e) {
+    // Cells, sizes and embedding that do not fit together (a layer's input is another's output).
+    if (e instanceof GraphError)
+      throw new CheckpointError(`the metadata describes no valid model: ${e.message}`)
+    throw e
+  }
   const stored = nullMap<Tensor>()
   for (const [name, shape] of Object.entries(shapes)) {
     const t = tensors[name]

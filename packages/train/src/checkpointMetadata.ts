@@ -6,6 +6,7 @@ import {
   asObject,
   type Cell,
   cellFromJson,
+  GraphError,
   JsonFormatError,
   onlyFields,
   own,
@@ -51,6 +52,7 @@ export function readModel(cellsDoc: unknown, modelDoc: unknown): ModelConfig {
     } catch (e) {
       if (e instanceof JsonFormatError)
         throw new JsonFormatError(`metadata cells[${i}].${e.path}`, e.message.slice(e.path.length + 2))
+      if (e instanceof GraphError) throw new JsonFormatError(`metadata cells[${i}].graph`, e.message)
       throw e
     }
   })
