@@ -104,8 +104,9 @@ describe('training in the browser', () => {
     expect(await page.textContent('#train-speed')).toMatch(/steps\/s/)
     expect((await page.textContent('#train-sample'))?.length).toBeGreaterThan(100)
     await page.screenshot({ path: join(screenshotDir, 'train-cpu.png') })
+    const speed = await page.textContent('#train-speed')
     console.log(
-      `cpu: click answered in ${latency.toFixed(0)} ms during training; loss ${curve[0]!.toFixed(3)} -> ${curve.at(-1)!.toFixed(3)}`,
+      `cpu: ${speed}; click answered in ${latency.toFixed(0)} ms during training; loss ${curve[0]!.toFixed(3)} -> ${curve.at(-1)!.toFixed(3)}`,
     )
   })
 
