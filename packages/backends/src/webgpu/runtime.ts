@@ -114,8 +114,12 @@ export class GpuRuntime {
     this.submit(pending.finish())
   }
 
-  /** Writes host values into a buffer, after every command recorded before it. */
-  writeBuffer(buffer: GPUBuffer, offsetBytes: number, data: GPUAllowSharedBufferSource): void {
+  /** Writes host values into a buffer, after every command recorded before it. (Plain types: the declaration files must not need @webgpu/types.) */
+  writeBuffer(
+    buffer: GPUBuffer,
+    offsetBytes: number,
+    data: ArrayBufferView<ArrayBuffer> | ArrayBuffer,
+  ): void {
     this.flush()
     this.device.queue.writeBuffer(buffer, offsetBytes, data)
   }
