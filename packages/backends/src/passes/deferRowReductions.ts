@@ -16,9 +16,19 @@ export function deferRowReductions(graph: Graph): Graph {
   return everyLevel(graph, (g) => {
     let current = g
     for (;;) {
-      const scan = current.nodes.find((n) => n.op === 'scan' && deferrableCarry(n) !== undefined)
-      if (!scan) return current
-      current = deferCarry(current, scan, deferrableCarry(scan)!)
+      // All deferrable carries of a scan go in one edit: one at a time re-verified the body and
+      // re-walked the graph per carry, quadratic in the layers of a stack.
+      let found: { scan: Node; accs: Accumulation[] } | undefined
+      for (const n of current.nodes) {
+        if (n.op !== 'scan') continue
+        const accs = deferrableCarries(n)
+        if (accs.length > 0) {
+          found = { scan: n, accs }
+          break
+        }
+      }
+      if (!found) return current
+      current = deferCarries(current, found.scan, found.accs)
     }
   })
 }
@@ -30,11 +40,13 @@ interface Accumulation {
   readonly terms: readonly Node[]
 }
 
-function deferrableCarry(scan: Node): Accumulation | undefined {
+/** Every carry of the scan that only accumulates row reductions (their trees are disjoint). */
+function deferrableCarries(scan: Node): Accumulation[] {
   const { body, carries } = scan.attrs as Attrs<'scan'>
   const byId = nodeMap(body)
   const uses = useCounts(body)
   const types = verify(body)
+  const found: Accumulation[] = []
   for (let k = 0; k < carries; k++) {
     const leaf = body.inputs[k]!
     const top = byId.get(parseRef(body.outputs[k]!.ref).node)!
@@ -59,62 +71,83 @@ function deferrableCarry(scan: Node): Accumulation | undefined {
       else ok = false
     }
     walk(top.id, true)
-    if (ok && seenLeaf === 1 && terms.length > 0) return { carry: k, adds, terms }
+    if (ok && seenLeaf === 1 && terms.length > 0) found.push({ carry: k, adds, terms })
   }
-  return undefined
+  return found
 }
 
-function deferCarry(g: Graph, scan: Node, acc: Accumulation): Graph {
+function deferCarries(g: Graph, scan: Node, accs: readonly Accumulation[]): Graph {
   const a = scan.attrs as Attrs<'scan'>
   const { body, carries, sequences } = a
   const types = verify(body)
   const fresh = idAllocator(g)
+  const deferred = new Set(accs.map((acc) => acc.carry))
+  const kept = carries - deferred.size
   const stepOutputs = body.outputs.length - carries
   // Row arguments of the reductions become per-step outputs (sequence leaves are read outside directly).
   const seqOuter = new Map(
     body.inputs.slice(carries, carries + sequences).map((id, i) => [id, scan.inputs[carries + i]!]),
   )
+  const existingOutput = new Map<string, number>()
+  body.outputs.forEach((out, j) => {
+    if (j >= carries && !existingOutput.has(out.ref)) existingOutput.set(out.ref, j)
+  })
   const newOutputs: { name: string; ref: string }[] = []
   const outerOf = new Map<string, string>()
   const outerRow = (r: string): string => {
     const outer = seqOuter.get(parseRef(r).node)
     if (outer) return outer
-    const existing = body.outputs.findIndex((out, j) => j >= carries && out.ref === r)
-    if (existing >= 0) return ref(scan.id, existing - 1)
+    const existing = existingOutput.get(r)
+    if (existing !== undefined) return ref(scan.id, existing - deferred.size)
     let o = outerOf.get(r)
     if (!o) {
-      o = ref(scan.id, carries - 1 + stepOutputs + newOutputs.length)
+      o = ref(scan.id, kept + stepOutputs + newOutputs.length)
       newOutputs.push({ name: `deferred.${parseRef(r).node}`, ref: r })
       outerOf.set(r, o)
     }
     return o
   }
-  const init = scan.inputs[acc.carry]!
-  const after: Node[] = []
-  let total = init
-  for (const term of acc.terms) {
-    const inputs = term.inputs.map((x) => (isRows(types.of(x)) ? outerRow(x) : init))
-    const id = fresh(`${scan.id}.${term.id}`)
-    after.push(node(id, term.op, inputs, term.attrs as never))
-    const sum = fresh(`${scan.id}.${body.outputs[acc.carry]!.name}`)
-    after.push(node(sum, 'add', [total, id], {}))
-    total = sum
+  // Each carry's nodes; the last carry's come first after the scan, as when deferred one by one.
+  const afterByCarry: Node[][] = []
+  const totals = new Map<number, string>()
+  for (const acc of accs) {
+    const after: Node[] = []
+    afterByCarry.unshift(after)
+    const init = scan.inputs[acc.carry]!
+    let total = init
+    for (const term of acc.terms) {
+      const inputs = term.inputs.map((x) => (isRows(types.of(x)) ? outerRow(x) : init))
+      const id = fresh(`${scan.id}.${term.id}`)
+      after.push(node(id, term.op, inputs, term.attrs as never))
+      const sum = fresh(`${scan.id}.${body.outputs[acc.carry]!.name}`)
+      after.push(node(sum, 'add', [total, id], {}))
+      total = sum
+    }
+    totals.set(acc.carry, total)
   }
-  const removed = new Set([body.inputs[acc.carry]!, ...acc.adds.map((n) => n.id)])
+  const removed = new Set(accs.flatMap((acc) => [body.inputs[acc.carry]!, ...acc.adds.map((n) => n.id)]))
   const newBody: Graph = {
-    inputs: body.inputs.filter((id) => id !== body.inputs[acc.carry]),
+    inputs: body.inputs.filter((_, k) => !deferred.has(k)),
     nodes: body.nodes.filter((n) => !removed.has(n.id)),
-    outputs: [...body.outputs.filter((_, k) => k !== acc.carry), ...newOutputs],
+    outputs: [...body.outputs.filter((_, k) => !deferred.has(k)), ...newOutputs],
   }
   const newScan = {
     ...scan,
-    inputs: scan.inputs.filter((_, k) => k !== acc.carry),
-    attrs: { ...a, body: newBody, carries: carries - 1 },
+    inputs: scan.inputs.filter((_, k) => !deferred.has(k)),
+    attrs: { ...a, body: newBody, carries: kept },
   } as Node
-  const remap = body.outputs.map((_, k) => (k === acc.carry ? total : k < acc.carry ? k : k - 1))
+  // Each old output's new place: a deferred carry's total, or its index less the carries before it.
+  let before = 0
+  const remap = body.outputs.map((_, k) => {
+    if (deferred.has(k)) {
+      before++
+      return totals.get(k)!
+    }
+    return k - before
+  })
   const at = g.nodes.indexOf(scan)
   const others = [...g.nodes.slice(0, at), ...g.nodes.slice(at + 1)]
   const fixed = remapScanOutputs(others, g.outputs, scan.id, remap)
-  const nodes = [...fixed.nodes.slice(0, at), newScan, ...after, ...fixed.nodes.slice(at)]
+  const nodes = [...fixed.nodes.slice(0, at), newScan, ...afterByCarry.flat(), ...fixed.nodes.slice(at)]
   return { ...g, nodes, outputs: fixed.outputs }
 }
