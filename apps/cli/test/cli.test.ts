@@ -1,33 +1,11 @@
-import { spawnSync } from 'node:child_process'
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs'
 import { cellToJson, evaluate, lstm, type Tensor, tensor } from '@cellgraph/graph'
 import { decodeCheckpoint, decodeSafetensors, encodeSafetensors, modelGraph } from '@cellgraph/train'
 import * as ort from 'onnxruntime-node'
 import { describe, expect, it } from 'vitest'
+import { expectOneLineError, programIn } from './program.js'
 
-const bin = fileURLToPath(new URL('../dist/main.js', import.meta.url))
-const dir = mkdtempSync(join(tmpdir(), 'cellgraph-cli-'))
-const at = (name: string) => join(dir, name)
-
-function cellgraph(...args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: dir, timeout: 120_000 })
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr }
-}
-
-/** A failure: non-zero exit, and stderr is exactly one line naming the command. */
-function expectOneLineError(r: ReturnType<typeof cellgraph>, pattern: RegExp, command: string) {
-  expect(r.status).not.toBe(0)
-  const lines = r.stderr
-    .split('\n')
-    .filter((l) => l.trim() !== '' && !l.startsWith('step ') && !l.startsWith('Run '))
-  expect(lines).toHaveLength(1)
-  expect(lines[0]).toMatch(new RegExp(`^cellgraph ${command}: `))
-  expect(lines[0]).toMatch(pattern)
-  expect(r.stderr).not.toMatch(/\n\s+at /) // no stack trace
-}
+const { at, cellgraph } = programIn('cellgraph-cli-')
 
 const tiny = ['--hidden', '8', '--batch', '4', '--window', '8', '--sample', '40']
 
