@@ -229,8 +229,7 @@ class LevelGenerator {
         return `${s.arr}[${plus(offText(s), jsIndex(access, features))}]`
       },
       constant: (v) => `(${v})`,
-      apply: (node, args) =>
-        `(${(jsExpressions[node.op] as (a: readonly string[], at: unknown) => string)(args, node.attrs)})`,
+      apply: (op, args) => `(${jsExpressions[op](args)})`,
       bind: (k, v) => {
         w.line(`const v${k} = ${v}`)
         return `v${k}`

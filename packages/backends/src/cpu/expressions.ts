@@ -1,4 +1,4 @@
-import type { OpAttrs, PointwiseOpName } from '@cellgraph/graph'
+import type { PrimitivePointwiseOpName } from '@cellgraph/graph'
 import type { Access } from '../plan/kernelPlan.js'
 
 /**
@@ -6,7 +6,7 @@ import type { Access } from '../plan/kernelPlan.js'
  * reads, so repeating one is safe. `H` is the helper object the generated code receives.
  */
 export const jsExpressions: {
-  readonly [K in PointwiseOpName]: (args: readonly string[], attrs: OpAttrs[K]) => string
+  readonly [K in PrimitivePointwiseOpName]: (args: readonly string[]) => string
 } = {
   neg: ([a]) => `-${a}`,
   oneMinus: ([a]) => `1 - ${a}`,
@@ -24,7 +24,6 @@ export const jsExpressions: {
   max: ([a, b]) => `(${a} >= ${b} ? ${a} : ${b})`,
   min: ([a, b]) => `(${a} <= ${b} ? ${a} : ${b})`,
   greater: ([a, b]) => `(${a} > ${b} ? 1 : 0)`,
-  clamp: ([a], { min, max }) => `Math.min(Math.max(${a}, ${min}), ${max})`,
   where: ([c, a, b]) => `(${c} !== 0 ? ${a} : ${b})`,
 }
 

@@ -1,11 +1,11 @@
-import type { OpAttrs, PointwiseOpName } from '@cellgraph/graph'
+import type { PrimitivePointwiseOpName } from '@cellgraph/graph'
 import { apply, constant, type Expr, input, rowInput } from '@cellgraph/wasm'
 import { renderExpression } from '../plan/expression.js'
 import type { FusedStep } from '../plan/kernelPlan.js'
 
 /** The IR's pointwise ops as WebAssembly SIMD expressions; undefined where there is none (log). */
 const wasmOps: {
-  readonly [K in PointwiseOpName]: ((args: readonly Expr[], attrs: OpAttrs[K]) => Expr) | undefined
+  readonly [K in PrimitivePointwiseOpName]: ((args: readonly Expr[]) => Expr) | undefined
 } = {
   neg: ([a]) => apply('neg', a!),
   oneMinus: ([a]) => apply('oneMinus', a!),
@@ -23,7 +23,6 @@ const wasmOps: {
   max: ([a, b]) => apply('max', a!, b!),
   min: ([a, b]) => apply('min', a!, b!),
   greater: ([a, b]) => apply('greater', a!, b!),
-  clamp: ([a], { min, max }) => apply('min', apply('max', a!, constant(min)), constant(max)),
   where: ([c, a, b]) => apply('where', c!, a!, b!),
 }
 
@@ -37,8 +36,7 @@ export function wasmExpressions(step: FusedStep): readonly Expr[] | undefined {
   const stores = renderExpression<Expr>(step, {
     operand: (k, access) => (access.col === 1 ? input(k) : rowInput(k)),
     constant,
-    apply: (node, args) =>
-      (wasmOps[node.op] as ((a: readonly Expr[], at: unknown) => Expr) | undefined)?.(args, node.attrs),
+    apply: (op, args) => wasmOps[op]?.(args),
     bind: (_, v) => v,
   })
   return stores?.map((s) => s.value)

@@ -1,12 +1,12 @@
-import type { Node, PointwiseOpName } from '@cellgraph/graph'
+import type { PrimitivePointwiseOpName } from '@cellgraph/graph'
 import type { Access, FusedStep } from './kernelPlan.js'
 
 /** What a renderer makes of each part of a fused kernel's expressions. */
 export interface ExpressionRenderer<T> {
   operand(index: number, access: Access): T
   constant(value: number): T
-  /** Op `node.op` over rendered arguments; undefined where this target has no form for it. */
-  apply(node: Node<PointwiseOpName>, args: readonly T[]): T | undefined
+  /** A primitive op over rendered arguments; undefined where this target has no form for it. */
+  apply(op: PrimitivePointwiseOpName, args: readonly T[]): T | undefined
   /** What later instructions see of instruction k's value (a local's name, or the value itself). */
   bind(index: number, value: T): T
 }
@@ -27,7 +27,7 @@ export function renderExpression<T>(
         ? locals[a.index]!
         : r.constant(a.value)
   for (const [k, instruction] of step.body.entries()) {
-    const v = r.apply(instruction.node, instruction.args.map(value))
+    const v = r.apply(instruction.op, instruction.args.map(value))
     if (v === undefined) return undefined
     locals.push(r.bind(k, v))
   }

@@ -1,4 +1,13 @@
-import type { Graph, GraphTypes, Node, OpName, PointwiseOpName, Ref, ValueType } from '@cellgraph/graph'
+import type {
+  Graph,
+  GraphTypes,
+  Node,
+  OpName,
+  PointwiseOpName,
+  PrimitivePointwiseOpName,
+  Ref,
+  ValueType,
+} from '@cellgraph/graph'
 import type { Pack } from '../passes/program.js'
 
 /**
@@ -26,10 +35,14 @@ export type Arg =
   | { readonly kind: 'local'; readonly index: number }
   | { readonly kind: 'constant'; readonly value: number }
 
-/** One pointwise op of a fused kernel (`node` gives its op and attributes). */
+/**
+ * One primitive pointwise op of a fused kernel. `node` is the member it computes (or helps
+ * compute: a composite op such as clamp is several instructions).
+ */
 export interface Instruction {
-  readonly node: Node<PointwiseOpName>
+  readonly op: PrimitivePointwiseOpName
   readonly args: readonly Arg[]
+  readonly node: Node
 }
 
 /**

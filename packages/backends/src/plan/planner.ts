@@ -4,9 +4,12 @@ import {
   isRows,
   type Node,
   nodeMap,
-  type PointwiseOpName,
+  type OpDef,
+  ops,
+  type PrimitivePointwiseOpName,
   parseRef,
   type Ref,
+  type Term,
   type ValueType,
   verify,
 } from '@cellgraph/graph'
@@ -97,6 +100,20 @@ function fusedStep(
     if (source?.op === 'constant') return { kind: 'constant', value: source.attrs.value }
     return read(r, accessOf(typeOf(r), kernel.type))
   }
+  // a primitive op is one instruction; a composite op, its composition's
+  const instruction = (m: Node, args: readonly Arg[]): Arg => {
+    const composition = (ops[m.op] as OpDef).composition
+    const term = composition
+      ? composition(m.attrs as never)
+      : { op: m.op as PrimitivePointwiseOpName, args: args.map((_, k) => ({ input: k })) }
+    const expand = (t: Term): Arg => {
+      if ('input' in t) return args[t.input]!
+      if ('constant' in t) return { kind: 'constant', value: t.constant }
+      const index = body.push({ op: t.op, args: t.args.map(expand), node: m }) - 1
+      return { kind: 'local', index }
+    }
+    return expand(term)
+  }
   for (const m of kernel.members) {
     const [first] = m.inputs as [Ref]
     if (m.op === 'broadcastLike' || (m.op === 'slice' && values.has(parseRef(first).node)))
@@ -104,10 +121,7 @@ function fusedStep(
     else if (m.op === 'slice') {
       const { start } = m.attrs
       values.set(m.id, read(first, { offset: start, row: featuresOf(typeOf(first)), col: 1 }))
-    } else {
-      const index = body.push({ node: m as Node<PointwiseOpName>, args: m.inputs.map(arg) }) - 1
-      values.set(m.id, { kind: 'local', index })
-    }
+    } else values.set(m.id, instruction(m, m.inputs.map(arg)))
   }
   const stores = [...kernel.stored].map((id) => ({ id, value: values.get(id)! }))
   return { kind: 'fused', type: kernel.type, members: kernel.members, operands, body, stores }

@@ -28,7 +28,7 @@ function stepLines(step: Step): string[] {
   const stores = renderExpression<string>(step, {
     operand: (k, access) => accessText(`%${step.operands[k]!.ref}`, access, f),
     constant: (v) => String(v),
-    apply: (node, args) => `${node.op}(${args.join(', ')})`,
+    apply: (op, args) => `${op}(${args.join(', ')})`,
     bind: (k, v) => {
       lines.push(`  v${k} = ${v}`)
       return `v${k}`

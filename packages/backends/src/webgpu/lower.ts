@@ -138,8 +138,7 @@ function fusedKernel(step: FusedStep, env: Map<string, ValueInfo>, out: ValueInf
         return read
       },
       constant: literal,
-      apply: (node, args) =>
-        (pointwiseTemplates[node.op] as (a: readonly string[], at: unknown) => string)(args, node.attrs),
+      apply: (op, args) => pointwiseTemplates[op](args),
       bind: (k, v) => {
         lines.push(`  let v${k} = ${v};`)
         return `v${k}`

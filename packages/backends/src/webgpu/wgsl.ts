@@ -1,4 +1,4 @@
-import type { Activation, OpAttrs, PointwiseOpName } from '@cellgraph/graph'
+import type { Activation, PrimitivePointwiseOpName } from '@cellgraph/graph'
 
 /**
  * WGSL expression templates, one per pointwise op: fusing a chain of pointwise ops into one
@@ -38,8 +38,6 @@ fn cg_max(a: f32, b: f32) -> f32 { return select(b, a, a >= b); }
 fn cg_min(a: f32, b: f32) -> f32 { return select(b, a, a <= b); }
 `
 
-type Template<K extends PointwiseOpName> = (args: readonly string[], attrs: OpAttrs[K]) => string
-
 const f32 = (v: number): string => {
   const s = Math.fround(v).toPrecision(9)
   return `f32(${s.includes('e') || s.includes('.') ? s : `${s}.0`})`
@@ -47,7 +45,9 @@ const f32 = (v: number): string => {
 
 export const literal = f32
 
-export const pointwiseTemplates: { readonly [K in PointwiseOpName]: Template<K> } = {
+export const pointwiseTemplates: {
+  readonly [K in PrimitivePointwiseOpName]: (args: readonly string[]) => string
+} = {
   neg: ([x]) => `(-${x})`,
   oneMinus: ([x]) => `(1.0 - ${x})`,
   sigmoid: ([x]) => `cg_sigmoid(${x})`,
@@ -64,11 +64,10 @@ export const pointwiseTemplates: { readonly [K in PointwiseOpName]: Template<K> 
   max: ([a, b]) => `cg_max(${a}, ${b})`,
   min: ([a, b]) => `cg_min(${a}, ${b})`,
   greater: ([a, b]) => `select(0.0, 1.0, ${a} > ${b})`,
-  clamp: ([x], { min, max }) => `cg_min(cg_max(${x}, ${f32(min)}), ${f32(max)})`,
   where: ([c, a, b]) => `select(${b}, ${a}, ${c} != 0.0)`,
 }
 
-const activationOps: { readonly [A in Activation]: PointwiseOpName | undefined } = {
+const activationOps: { readonly [A in Activation]: PrimitivePointwiseOpName | undefined } = {
   identity: undefined,
   sigmoid: 'sigmoid',
   tanh: 'tanh',
@@ -78,5 +77,5 @@ const activationOps: { readonly [A in Activation]: PointwiseOpName | undefined }
 /** A layer's activation as an expression over `x`, from the same templates. */
 export const activationExpression = (activation: Activation, x: string): string => {
   const op = activationOps[activation]
-  return op ? (pointwiseTemplates[op] as Template<PointwiseOpName>)([x], {} as never) : x
+  return op ? pointwiseTemplates[op]([x]) : x
 }

@@ -1,6 +1,13 @@
 import type { Graph } from '../ir.js'
 import type { ValueType } from '../types.js'
 import type { OpAttrs, OpName } from './attrs.js'
+import type { PrimitivePointwiseOpName } from './pointwise.js'
+
+/** A pointwise composition: input k of the op, a literal, or a primitive pointwise op over terms. */
+export type Term =
+  | { readonly input: number }
+  | { readonly constant: number }
+  | { readonly op: PrimitivePointwiseOpName; readonly args: readonly Term[] }
 
 /** How an op behaves, for passes that treat families of ops alike (e.g. fusing pointwise chains). */
 export type OpKind = 'leaf' | 'pointwise' | 'contraction' | 'structural' | 'reduction' | 'loss' | 'control'
@@ -37,6 +44,8 @@ export interface OpDef<K extends OpName = OpName> {
   readonly summary: string
   /** Output types from input types. Throws `ShapeRuleError` with a message naming both shapes. */
   readonly infer: (inputs: readonly ValueType[], attrs: OpAttrs[K], ctx: InferContext) => ValueType[]
+  /** A composite pointwise op: the same function written with primitive pointwise ops. */
+  readonly composition?: (attrs: OpAttrs[K]) => Term
 }
 
 /** Thrown by shape rules; the verifier adds the node id and op to the message. */

@@ -92,5 +92,5 @@ export const isOpName = (name: string): name is OpName => Object.hasOwn(ops, nam
 export type { Activation, OpAttrs, OpName } from './attrs.js'
 export { activations } from './attrs.js'
 export { broadcastTypes } from './broadcast.js'
-export type { AttrKind, BodySignature, OpDef, OpKind } from './def.js'
-export type { PointwiseOpName } from './pointwise.js'
+export type { AttrKind, BodySignature, OpDef, OpKind, Term } from './def.js'
+export type { CompositeOpName, PointwiseOpName, PrimitivePointwiseOpName } from './pointwise.js'

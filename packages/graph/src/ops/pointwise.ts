@@ -4,7 +4,16 @@ import { broadcastTypes } from './broadcast.js'
 import type { OpDef } from './def.js'
 
 /** The pointwise ops: one output element from the same element of each (broadcast) input. */
-export type PointwiseOpName = AttrlessPointwise | 'clamp'
+export type PointwiseOpName = PrimitivePointwiseOpName | CompositeOpName
+
+/**
+ * Pointwise ops defined as a composition of the primitives (their `composition`): backends
+ * expand them, so a new one is its definition and its VJP rule, nothing else.
+ */
+export type CompositeOpName = 'clamp'
+
+/** The pointwise ops every backend renders itself: one expression entry each per target. */
+export type PrimitivePointwiseOpName = AttrlessPointwise
 
 type AttrlessPointwise =
   | 'neg'
