@@ -57,6 +57,7 @@ Checkpoints:
   --checkpoint PATH     where to save (default runs/char-lm.safetensors)
   --save-every N        save every N steps (default 100)
   --resume              continue the run saved at --checkpoint exactly where it stopped
+                        (with the --data it was trained on: paths in a checkpoint are not opened)
   --until N             stop (and save) after step N, e.g. to continue later with --resume
 Output:
   --sample N            characters to generate at the end (default 400)
