@@ -8,11 +8,15 @@ const mapModeRead = 1
 const computeStage = 4
 
 export interface GpuStats {
-  /** Command buffers submitted to the queue so far (runs and reads). */
+  /** Counts since the backend opened; a caller diffs two `stats()` for one call's cost. Command buffers submitted to the queue (runs and reads). */
   readonly submissions: number
   /** Compute passes and dispatches encoded so far (every run's). */
   readonly passes: number
   readonly dispatches: number
+  /** Host-to-device writes (`queue.writeBuffer`): uploads, tensor writes, a new plan's records. */
+  readonly writes: number
+  /** Device-to-host read-backs (`mapAsync`): one per `read()`, none inside a run. */
+  readonly readBacks: number
   readonly liveBuffers: number
   readonly liveBytes: number
 }
@@ -28,6 +32,8 @@ export class GpuRuntime {
   private pending: GPUCommandEncoder | undefined
   private passes = 0
   private dispatches = 0
+  private writes = 0
+  private readBacks = 0
   private readonly live = new Map<GPUBuffer, number>()
   private readonly pipelines = new Map<string, GPUComputePipeline>()
   private firstError: string | undefined
@@ -69,6 +75,8 @@ export class GpuRuntime {
       submissions: this.submitted,
       passes: this.passes,
       dispatches: this.dispatches,
+      writes: this.writes,
+      readBacks: this.readBacks,
       liveBuffers: this.live.size,
       liveBytes: bytes,
     }
@@ -122,6 +130,7 @@ export class GpuRuntime {
   ): void {
     this.flush()
     this.device.queue.writeBuffer(buffer, offsetBytes, data)
+    this.writes++
   }
 
   /** Counts a compute pass of `dispatches` dispatches (see `stats`). */
@@ -156,6 +165,7 @@ export class GpuRuntime {
       this.pending = undefined
       encoder.copyBufferToBuffer(source, offsetFloats * 4, staging, 0, count * 4)
       this.submit(encoder.finish())
+      this.readBacks++
       await staging.mapAsync(mapModeRead)
       const out = new Float32Array(staging.getMappedRange().slice(0))
       staging.unmap()

@@ -1,0 +1,160 @@
+import { type Graph, lstm, parseRef, sequenceGraph } from '@cellgraph/graph'
+import { leavesOf } from '@cellgraph/testing'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  createWebGpuContext,
+  type DeviceTensor,
+  type GpuStats,
+  type LevelPlan,
+  planProgram,
+  runPasses,
+  type WebGpuBackend,
+  type WebGpuContext,
+} from '../../src/index.js'
+import { inputsFor } from './agree.js'
+import { sgdStep } from './sgdStep.js'
+import { useSoftwareVulkan } from './softwareVulkan.js'
+import { testBackend } from './testBackend.js'
+
+/** What the backend asks of the device, counted from outside it by wrapping the device's methods. */
+function watch(context: WebGpuContext) {
+  const seen = { submissions: 0, passes: 0, dispatches: 0, writes: 0, readBacks: 0 }
+  const { device } = context
+  const { queue } = device
+  const submit = queue.submit.bind(queue)
+  queue.submit = (commands) => {
+    seen.submissions++
+    submit(commands)
+  }
+  const writeBuffer = queue.writeBuffer.bind(queue) as (...a: unknown[]) => void
+  queue.writeBuffer = ((...args: unknown[]) => {
+    seen.writes++
+    writeBuffer(...args)
+  }) as GPUQueue['writeBuffer']
+  const createBuffer = device.createBuffer.bind(device)
+  device.createBuffer = (descriptor) => {
+    const buffer = createBuffer(descriptor)
+    const mapAsync = buffer.mapAsync.bind(buffer)
+    buffer.mapAsync = (...args) => {
+      seen.readBacks++
+      return mapAsync(...args)
+    }
+    return buffer
+  }
+  const createCommandEncoder = device.createCommandEncoder.bind(device)
+  device.createCommandEncoder = (descriptor) => {
+    const encoder = createCommandEncoder(descriptor)
+    const beginComputePass = encoder.beginComputePass.bind(encoder)
+    encoder.beginComputePass = (passDescriptor) => {
+      seen.passes++
+      const pass = beginComputePass(passDescriptor)
+      const dispatch = pass.dispatchWorkgroups.bind(pass)
+      pass.dispatchWorkgroups = (x, y, z) => {
+        seen.dispatches++
+        dispatch(x, y, z)
+      }
+      return pass
+    }
+    return encoder
+  }
+  return seen
+}
+
+type Counts = Omit<GpuStats, 'liveBuffers' | 'liveBytes'>
+const counted = ['submissions', 'passes', 'dispatches', 'writes', 'readBacks'] as const
+const diff = (after: Counts, before: Counts) =>
+  Object.fromEntries(counted.map((k) => [k, after[k] - before[k]])) as Counts
+
+/**
+ * The dispatches one time step adds, from the kernel plan alone: every planned kernel of a scan
+ * body (rowCount is a constant, no kernel), plus one copy for each body output that its node
+ * cannot write in place — a body input passed through, a constant, or a node already written
+ * to an earlier output (the carry and the per-step output of the LSTM's h).
+ */
+function dispatchesPerStep(level: LevelPlan): number {
+  let sum = 0
+  for (const st of level.steps) {
+    if (st.kind !== 'loop') continue
+    const { graph } = st.body
+    sum += st.body.steps.filter((b) => b.kind !== 'call' || b.node.op !== 'rowCount').length
+    const constants = new Set(
+      graph.nodes.filter((n) => n.op === 'constant' || n.op === 'rowCount').map((n) => n.id),
+    )
+    const written = new Set<string>()
+    for (const o of graph.outputs) {
+      const { node, output } = parseRef(o.ref)
+      const inPlace =
+        output === 0 && !written.has(node) && !graph.inputs.includes(node) && !constants.has(node)
+      if (output === 0) written.add(node)
+      if (!inPlace) sum++
+    }
+  }
+  return sum
+}
+
+let context: WebGpuContext
+let gpu: WebGpuBackend
+let seen: ReturnType<typeof watch>
+beforeAll(async () => {
+  useSoftwareVulkan()
+  context = await createWebGpuContext()
+  seen = watch(context)
+  gpu = await testBackend({ context })
+})
+afterAll(() => gpu.dispose())
+
+const model = sequenceGraph([lstm({ input: 3, hidden: 4 })])
+const training = sgdStep(model, 0.05).graph
+
+/** One warm run (its plan already built) and the read of one output: what each costs. */
+async function costs(graph: Graph, steps: number, read: string) {
+  const exe = await gpu.compile(graph)
+  const values = inputsFor(graph, 2, steps)
+  const inputs: Record<string, DeviceTensor> = Object.fromEntries(
+    leavesOf(graph).map((leaf, k) => [leaf.name, gpu.upload(values[k]!)]),
+  )
+  await (await exe.run(inputs))[read]!.read() // builds the plan for this length
+  const start = { stats: gpu.stats(), seen: { ...seen } }
+  const out = await exe.run(inputs)
+  const run = diff(gpu.stats(), start.stats)
+  await out[read]!.read()
+  const total = diff(gpu.stats(), start.stats)
+  expect(total).toEqual(diff(seen, start.seen)) // the counters agree with the device's own calls
+  exe.dispose()
+  for (const t of Object.values(inputs)) t.dispose()
+  return { run, total }
+}
+
+describe('webgpu work counts', { timeout: 60_000 }, () => {
+  for (const [name, graph, read] of [
+    ['inference', model, model.outputs[0]!.name],
+    ['training step', training, 'loss'],
+  ] as const) {
+    it(`a warm ${name} is one pass and one submission, reads back only its output`, async () => {
+      const short = await costs(graph, 2, read)
+      const long = await costs(graph, 5, read)
+      for (const { run, total } of [short, long]) {
+        // Inside the run: nothing written from the host, nothing read back, nothing submitted yet.
+        expect({ ...run, dispatches: 0 }).toEqual({
+          submissions: 0,
+          passes: 1,
+          dispatches: 0,
+          writes: 0,
+          readBacks: 0,
+        })
+        expect({ ...total, dispatches: 0 }).toEqual({
+          submissions: 1,
+          passes: 1,
+          dispatches: 0,
+          writes: 0,
+          readBacks: 1,
+        })
+        expect(total.dispatches).toBe(run.dispatches)
+      }
+      // Every step of every scan adds its body's kernels to the same pass: 3 more steps, 3× those.
+      const perStep = dispatchesPerStep(planProgram(runPasses(graph)).root)
+      expect(long.run.dispatches - short.run.dispatches).toBe(3 * perStep)
+      console.log(`${name}: ${perStep} dispatches per time step, ${short.run.dispatches} at T=2`)
+    })
+  }
+})
