@@ -1,3 +1,4 @@
+import type { GpuWork } from '@cellgraph/backends'
 import { checkLoss } from './agreement.js'
 import type { BenchConfig, Mode } from './configs.js'
 import { median, type TimingPlan, timeRuns } from './timing.js'
@@ -14,6 +15,8 @@ export interface Measurement {
   /** The median scaled to the full sequence: median(runsMs) · T / stepsTimed. */
   readonly medianMs: number
   readonly note?: string
+  /** What the last timed call cost the device, on a backend that counts it (WebGPU). */
+  readonly work?: GpuWork
 }
 
 export interface RunRequest {
@@ -57,6 +60,8 @@ export interface Session<In> {
   prepare(x: Float32Array, steps: number): In
   train(input: In, steps: number): Promise<void>
   infer(input: In, steps: number): Promise<void>
+  /** What the latest call of a mode cost the device, where the engine counts it. */
+  work?(mode: Mode): GpuWork | undefined
   dispose(): void
 }
 
@@ -88,6 +93,7 @@ export async function measureSession<In>(
         stepsTimed: steps,
         runsMs,
         medianMs: (median(runsMs) * problem.config.steps) / steps,
+        work: session.work?.(mode),
       })
     }
     return measurements

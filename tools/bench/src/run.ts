@@ -4,7 +4,7 @@ import { type BenchConfig, describeConfig, type Mode } from './configs.js'
 import { type Engine, type Measurement, NotInstalled } from './engine.js'
 import { countFlops } from './flops.js'
 import { benchCells } from './model.js'
-import { type TableRow, withRatios } from './table.js'
+import { describeWork, type TableRow, withRatios } from './table.js'
 import type { TimingPlan } from './timing.js'
 import { makeProblem, type Problem } from './workload.js'
 
@@ -106,7 +106,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       const engineLabel = cellLabel(m.engine, cell)
       const runs = m.runsMs.map((t) => t.toFixed(2)).join(', ')
       options.log(
-        `  ${engineLabel} ${m.mode}: ${m.medianMs.toFixed(3)} ms (runs ${runs} on T=${m.stepsTimed})`,
+        `  ${engineLabel} ${m.mode}: ${m.medianMs.toFixed(3)} ms (runs ${runs} on T=${m.stepsTimed})` +
+          (m.work ? `; per call ${describeWork(m.work)}` : ''),
       )
       rows.push({
         config: config.name,
@@ -116,6 +117,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         stepsTimed: m.stepsTimed,
         ms: m.medianMs,
         gflops: counted[m.mode] / (m.medianMs * 1e6),
+        work: m.work,
       })
     }
   }

@@ -1,3 +1,4 @@
+import type { GpuWork } from '@cellgraph/backends'
 import { type Mode, modeLabel } from './configs.js'
 
 /** One line of the results table. */
@@ -14,6 +15,22 @@ export interface TableRow {
   readonly ratio?: number
   /** Why there is no time: "not installed: …", "failed: …". */
   readonly status?: string
+  /** What one timed call cost the device (WebGPU rows). */
+  readonly work?: GpuWork
+}
+
+const counting = (n: number, one: string, many = `${one}s`) =>
+  `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`
+
+/** One call's device work in words: "287 dispatches, 1 pass, 1 submission, 1 write, 1 read-back". */
+export function describeWork(w: GpuWork): string {
+  return [
+    counting(w.dispatches, 'dispatch', 'dispatches'),
+    counting(w.passes, 'pass', 'passes'),
+    counting(w.submissions, 'submission'),
+    counting(w.writes, 'write'),
+    counting(w.readBacks, 'read-back'),
+  ].join(', ')
 }
 
 /** Three significant digits, thousands separated: 0.0123, 1.23, 123, 12,300. */
@@ -39,16 +56,22 @@ const cells = (row: TableRow): string[] => {
 }
 
 export const tableHeader = ['config', 'mode', 'engine', 'median ms', 'GFLOP/s', 'peer ms ÷ cellgraph ms']
+const workHeader = 'device work per call'
 
-/** The rows as an aligned Markdown table (readable in a terminal, pasteable into a README). */
+/**
+ * The rows as an aligned Markdown table (readable in a terminal, pasteable into a README); a
+ * last column of device work per call when some row counts it.
+ */
 export function formatTable(rows: readonly TableRow[]): string {
-  const body = rows.map(cells)
-  const widths = tableHeader.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)))
-  const numeric = [false, false, false, true, true, true]
+  const withWork = rows.some((r) => r.work)
+  const header = withWork ? [...tableHeader, workHeader] : tableHeader
+  const body = rows.map((r) => (withWork ? [...cells(r), r.work ? describeWork(r.work) : '—'] : cells(r)))
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)))
+  const numeric = [false, false, false, true, true, true, false]
   const line = (r: readonly string[]) =>
     `| ${r.map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')} |`
   const rule = `| ${widths.map((w, i) => (numeric[i] ? `${'-'.repeat(w - 1)}:` : '-'.repeat(w))).join(' | ')} |`
-  return [line(tableHeader), rule, ...body.map(line)].join('\n')
+  return [line(header), rule, ...body.map(line)].join('\n')
 }
 
 /** Speed-ups against the baseline row (cellgraph's) of the same config and mode. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatNumber, formatTable, type TableRow, withRatios } from '../src/table.js'
+import { describeWork, formatNumber, formatTable, type TableRow, withRatios } from '../src/table.js'
 
 describe('formatNumber', () => {
   it('keeps three significant digits and separates thousands', () => {
@@ -69,5 +69,23 @@ describe('formatTable', () => {
     expect(lines[4]).not.toContain('scaled')
     expect(lines[6]).toContain('not installed (no module torch)')
     expect(lines[6]).toContain('inference')
+  })
+})
+
+describe('device work per call', () => {
+  const work = { submissions: 1, passes: 1, dispatches: 287, writes: 1, readBacks: 1 }
+
+  it('is described in words, singular where one', () => {
+    expect(describeWork(work)).toBe('287 dispatches, 1 pass, 1 submission, 1 write, 1 read-back')
+    expect(describeWork({ ...work, passes: 2, dispatches: 1 })).toMatch(/^1 dispatch, 2 passes,/)
+  })
+
+  it('is a last column only when some row counts it', () => {
+    expect(formatTable(rows)).not.toContain('device work')
+    const lines = formatTable([{ ...rows[0]!, work }, rows[1]!]).split('\n')
+    expect(lines[0]).toMatch(/\| device work per call +\|$/)
+    expect(lines[2]).toContain('| 287 dispatches, 1 pass, 1 submission, 1 write, 1 read-back |')
+    expect(lines[3]).toMatch(/\| — +\|$/)
+    expect(new Set(lines.map((l) => l.length)).size).toBe(1)
   })
 })

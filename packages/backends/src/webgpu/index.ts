@@ -4,7 +4,7 @@ export {
   type WebGpuContext,
   WebGpuUnavailableError,
 } from './device.js'
-export type { GpuStats } from './runtime.js'
+export { type GpuStats, type GpuWork, gpuWorkBetween } from './runtime.js'
 export {
   type WebGpuBackend,
   type WebGpuBackendOptions,

@@ -7,18 +7,28 @@ export const usage = { mapRead: 1, copySrc: 4, copyDst: 8, uniform: 64, storage:
 const mapModeRead = 1
 const computeStage = 4
 
-export interface GpuStats {
-  /** Counts since the backend opened; a caller diffs two `stats()` for one call's cost. Command buffers submitted to the queue (runs and reads). */
+/** What calls cost the device: counts since the backend opened, or between two `stats()`. */
+export interface GpuWork {
+  /** Command buffers submitted to the queue (runs and reads). */
   readonly submissions: number
-  /** Compute passes and dispatches encoded so far (every run's). */
   readonly passes: number
   readonly dispatches: number
   /** Host-to-device writes (`queue.writeBuffer`): uploads, tensor writes, a new plan's records. */
   readonly writes: number
   /** Device-to-host read-backs (`mapAsync`): one per `read()`, none inside a run. */
   readonly readBacks: number
+}
+
+export interface GpuStats extends GpuWork {
   readonly liveBuffers: number
   readonly liveBytes: number
+}
+
+const workKinds = ['submissions', 'passes', 'dispatches', 'writes', 'readBacks'] as const
+
+/** What the calls between two `stats()` cost the device. */
+export function gpuWorkBetween(before: GpuWork, after: GpuWork): GpuWork {
+  return Object.fromEntries(workKinds.map((k) => [k, after[k] - before[k]])) as unknown as GpuWork
 }
 
 /**

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   createWebGpuContext,
   type DeviceTensor,
-  type GpuStats,
+  gpuWorkBetween,
   type LevelPlan,
   planProgram,
   runPasses,
@@ -60,11 +60,6 @@ function watch(context: WebGpuContext) {
   return seen
 }
 
-type Counts = Omit<GpuStats, 'liveBuffers' | 'liveBytes'>
-const counted = ['submissions', 'passes', 'dispatches', 'writes', 'readBacks'] as const
-const diff = (after: Counts, before: Counts) =>
-  Object.fromEntries(counted.map((k) => [k, after[k] - before[k]])) as Counts
-
 /**
  * The dispatches one time step adds, from the kernel plan alone: every planned kernel of a scan
  * body (rowCount is a constant, no kernel), plus one copy for each body output that its node
@@ -116,10 +111,10 @@ async function costs(graph: Graph, steps: number, read: string) {
   await (await exe.run(inputs))[read]!.read() // builds the plan for this length
   const start = { stats: gpu.stats(), seen: { ...seen } }
   const out = await exe.run(inputs)
-  const run = diff(gpu.stats(), start.stats)
+  const run = gpuWorkBetween(start.stats, gpu.stats())
   await out[read]!.read()
-  const total = diff(gpu.stats(), start.stats)
-  expect(total).toEqual(diff(seen, start.seen)) // the counters agree with the device's own calls
+  const total = gpuWorkBetween(start.stats, gpu.stats())
+  expect(total).toEqual(gpuWorkBetween(start.seen, seen)) // the counters agree with the device's own calls
   exe.dispose()
   for (const t of Object.values(inputs)) t.dispose()
   return { run, total }

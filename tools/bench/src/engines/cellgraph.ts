@@ -3,9 +3,11 @@ import {
   type BackendName,
   type DeviceTensor,
   type GpuStats,
+  type GpuWork,
+  gpuWorkBetween,
   openBackend,
 } from '@cellgraph/backends'
-import type { BenchConfig } from '../configs.js'
+import type { BenchConfig, Mode } from '../configs.js'
 import { type Engine, measureSession, type Session } from '../engine.js'
 import { sgdTrainingGraph, updatedName } from '../training.js'
 import type { CheckCase, Problem } from '../workload.js'
@@ -47,6 +49,7 @@ async function openCellgraph(backend: Backend, problem: Problem): Promise<Sessio
     if (!b) perSteps.set(steps, (b = bind(batch, steps, problem.R.subarray(0, steps * batch * hidden))))
     return b
   }
+  const work: Record<Mode, GpuWork | undefined> = { train: undefined, infer: undefined }
   const train = async (x: Float32Array, steps: number) => {
     const bound = boundFor(steps)
     bound.x.write(x)
@@ -67,8 +70,9 @@ async function openCellgraph(backend: Backend, problem: Problem): Promise<Sessio
       return (await out.loss!.read())[0]!
     },
     prepare: (x) => x,
-    train: counted(backend, 'training step', batch, train),
-    infer: counted(backend, 'inference', batch, infer),
+    train: counted(backend, work, 'train', train),
+    infer: counted(backend, work, 'infer', infer),
+    work: (mode) => work[mode],
     dispose() {
       for (const t of owned) t.dispose()
       forward.dispose()
@@ -78,29 +82,22 @@ async function openCellgraph(backend: Backend, problem: Problem): Promise<Sessio
 }
 
 /**
- * With a backend that counts its GPU work (WebGPU's `stats()`), prints once per mode and sequence
- * length what one call costs: command buffers submitted, compute passes and dispatches. Counts,
+ * With a backend that counts its GPU work (WebGPU's `stats()`), records in `into` what the latest
+ * call cost the device (submissions, compute passes, dispatches, writes, read-backs). Counts,
  * unlike times, mean the same on a software adapter as on a GPU.
  */
 function counted(
   backend: Backend,
-  mode: string,
-  batch: number,
+  into: Record<Mode, GpuWork | undefined>,
+  mode: Mode,
   call: (x: Float32Array, steps: number) => Promise<void>,
 ): (x: Float32Array, steps: number) => Promise<void> {
   const stats = (backend as { stats?: () => GpuStats }).stats?.bind(backend)
   if (!stats) return call
-  const printed = new Set<number>()
   return async (x, steps) => {
-    if (printed.has(steps)) return call(x, steps)
     const before = stats()
     await call(x, steps)
-    const after = stats()
-    printed.add(steps)
-    const per = (k: 'submissions' | 'passes' | 'dispatches') => (after[k] - before[k]).toLocaleString('en-US')
-    process.stderr.write(
-      `cellgraph ${backend.name} ${mode} (B=${batch}, T=${steps}): ${per('submissions')} submissions, ${per('passes')} compute passes, ${per('dispatches')} dispatches\n`,
-    )
+    into[mode] = gpuWorkBetween(before, stats())
   }
 }
 
