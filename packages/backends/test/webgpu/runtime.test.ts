@@ -13,34 +13,18 @@ import {
   webgpuOrFallback,
 } from '../../src/index.js'
 import { inputsFor } from './agree.js'
+import { watchDevice } from './deviceWatch.js'
 import { sgdStep } from './sgdStep.js'
 import { useSoftwareVulkan } from './softwareVulkan.js'
 import { testBackend } from './testBackend.js'
 
-/** Counts what the backend asks of the device, from outside it: submissions and new buffers. */
-function watch(context: WebGpuContext) {
-  const counts = { submits: 0, buffers: 0 }
-  const queue = context.device.queue
-  const submit = queue.submit.bind(queue)
-  queue.submit = (commands) => {
-    counts.submits++
-    submit(commands)
-  }
-  const createBuffer = context.device.createBuffer.bind(context.device)
-  context.device.createBuffer = (descriptor) => {
-    counts.buffers++
-    return createBuffer(descriptor)
-  }
-  return counts
-}
-
 let context: WebGpuContext
 let gpu: WebGpuBackend
-let counts: ReturnType<typeof watch>
+let counts: ReturnType<typeof watchDevice>
 beforeAll(async () => {
   useSoftwareVulkan()
   context = await createWebGpuContext()
-  counts = watch(context)
+  counts = watchDevice(context)
   gpu = await testBackend({ context })
 })
 afterAll(() => gpu.dispose())
@@ -67,10 +51,10 @@ describe('webgpu runtime', { timeout: 60_000 }, () => {
     for (const steps of [3, 24]) {
       const tensors = upload(gpu, steps)
       await exe.run(tensors, { into: updatesInto(tensors) }) // first run at this length builds the plan
-      const before = counts.submits
+      const before = counts.submissions
       await exe.run(tensors, { into: updatesInto(tensors) })
       await exe.run(tensors, { into: updatesInto(tensors) })
-      expect(counts.submits - before).toBe(2)
+      expect(counts.submissions - before).toBe(2)
       for (const t of Object.values(tensors)) t.dispose()
     }
     // Both scans' bodies are encoded once per step into that one submission.
