@@ -1,5 +1,5 @@
 import { grad, mseLoss, withLoss } from '@cellgraph/autodiff'
-import { type DeviceTensor, webgpuBackend } from '@cellgraph/backends'
+import { type DeviceTensor, gpuWorkBetween, webgpuBackend } from '@cellgraph/backends'
 import { type Graph, lstm, type Node, sequenceGraph } from '@cellgraph/graph'
 
 const gpu = await webgpuBackend() // navigator.gpu in a browser, Dawn (the `webgpu` package) in Node
@@ -59,5 +59,11 @@ for (let k = 0; k <= 60; k++) {
   if (k % 10 === 0) losses.push((await out.loss!.read())[0]!) // ...unless asked
 }
 console.log(losses.map((l) => l.toFixed(4)).join(' → '))
+
+// What one step and the read of its loss cost the device, the same on any adapter.
+const before = gpu.stats()
+await (await step.run(inputs, { into })).loss!.read()
+export const work = gpuWorkBetween(before, gpu.stats()) // 1 pass, 1 submission, 1 read-back
+console.log(`one step: ${work.dispatches} dispatches, ${work.submissions} submission`)
 step.dispose()
 gpu.dispose() // releases every buffer and the device
