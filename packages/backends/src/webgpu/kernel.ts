@@ -70,6 +70,26 @@ ${code}
   return { wgsl, workgroups: grid(count), params: params.words }
 }
 
+/**
+ * A kernel with one workgroup per row `r` in [0, rows), its threads numbered `lid`, sharing
+ * `partial` (one f32 per thread) in workgroup memory. `body(params)` returns WGSL statements.
+ */
+export function perRowKernel(rows: number, body: (params: ParamList) => string): KernelCall {
+  const params = new ParamList()
+  const n = params.add(rows)
+  const code = body(params)
+  const wgsl = `${kernelHeader}
+var<workgroup> partial: array<f32, ${workgroupSize}>;
+@compute @workgroup_size(${workgroupSize})
+fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let r = wid.x + wid.y * groups.x;
+  if (r >= ${n}) { return; }
+${code}
+}`
+  const x = Math.min(Math.max(rows, 1), maxGroupsPerDim)
+  return { wgsl, workgroups: [x, Math.ceil(Math.max(rows, 1) / x), 1], params: params.words }
+}
+
 /** Copies `count` floats inside the arena. */
 export const copyKernel = (from: number, to: number, count: number): KernelCall =>
   perIndexKernel(count, (p) => `  arena[${p.add(to)} + i] = arena[${p.add(from)} + i];`)

@@ -1,7 +1,16 @@
 import { GraphError, type Node, type OpName, parseRef, type ValueType } from '@cellgraph/graph'
 import { renderExpression } from '../plan/expression.js'
 import type { Access, CallOp, FusedStep, LevelPlan, LoopStep as PlannedLoop } from '../plan/kernelPlan.js'
-import { copyKernel, type KernelCall, type ParamList, perIndexKernel, sumAllKernel } from './kernel.js'
+import { groupRows, type RowGroup } from '../plan/rowGroups.js'
+import {
+  copyKernel,
+  type KernelCall,
+  type ParamList,
+  perIndexKernel,
+  perRowKernel,
+  sumAllKernel,
+  workgroupSize,
+} from './kernel.js'
 import { matmulKernel } from './matmul.js'
 import { rowKernels } from './rowKernels.js'
 import { type ArenaLayout, fixed, type Place, type RunSizes, type ValueInfo, valueInfo } from './values.js'
@@ -122,31 +131,82 @@ function operandRead(a: ValueInfo, { offset, row, col }: Access, features: numbe
   return `arena[${[...terms, ...(col === 1 ? ['j'] : [])].join(' + ')}]`
 }
 
-/** A fused kernel of the plan as WGSL: one thread per element, each operand read once. */
-function fusedKernel(step: FusedStep, env: Map<string, ValueInfo>, out: ValueInfo, s: number) {
-  return perIndexKernel(out.count, (p) => {
-    const lines = [`  let r = i / ${out.last}u;`, `  let j = i % ${out.last}u;`]
-    const reads = new Map<number, string>()
-    const stores = renderExpression<string>(step, {
-      operand: (k, access) => {
-        let read = reads.get(k)
-        if (read === undefined) {
-          read = `a${k}`
-          lines.push(`  let a${k} = ${operandRead(env.get(step.operands[k]!.ref)!, access, out.last, s, p)};`)
-          reads.set(k, read)
+/**
+ * WGSL statements computing element (r, j, flat i) of a fused kernel of the plan, `features`
+ * wide: each operand read once, each stored member written.
+ */
+function fusedElement(
+  step: FusedStep,
+  env: Map<string, ValueInfo>,
+  features: number,
+  s: number,
+  p: ParamList,
+) {
+  const lines: string[] = []
+  const reads = new Map<number, string>()
+  const stores = renderExpression<string>(step, {
+    operand: (k, access) => {
+      let read = reads.get(k)
+      if (read === undefined) {
+        read = `a${k}`
+        lines.push(`  let a${k} = ${operandRead(env.get(step.operands[k]!.ref)!, access, features, s, p)};`)
+        reads.set(k, read)
+      }
+      return read
+    },
+    constant: literal,
+    apply: (op, args) => pointwiseTemplates[op](args),
+    bind: (k, v) => {
+      lines.push(`  let v${k} = ${v};`)
+      return `v${k}`
+    },
+  })!
+  for (const { id, value } of stores) lines.push(`  arena[${p.add(env.get(id)!.place(s))} + i] = ${value};`)
+  return lines.join('\n')
+}
+
+/** A fused kernel of the plan as WGSL: one thread per element. */
+const fusedKernel = (step: FusedStep, env: Map<string, ValueInfo>, out: ValueInfo, s: number) =>
+  perIndexKernel(
+    out.count,
+    (p) =>
+      `  let r = i / ${out.last}u;\n  let j = i % ${out.last}u;\n${fusedElement(step, env, out.last, s, p)}`,
+  )
+
+/**
+ * A row group's kernel: one workgroup per row r; its threads share each member's part of the row
+ * (threads lid, lid + 64, …), a reduction sums in workgroup memory, and a barrier ends each member
+ * so the next reads what it wrote.
+ */
+function rowGroupKernel(group: RowGroup, env: Map<string, ValueInfo>, rows: number, s: number) {
+  return perRowKernel(rows, (p) =>
+    group.steps
+      .map((st) => {
+        if (st.kind === 'fused') {
+          const w = env.get(st.members.at(-1)!.id)!.last
+          const body = fusedElement(st, env, w, s, p).replaceAll('\n', '\n  ')
+          return `  for (var j = lid; j < ${w}u; j += ${workgroupSize}u) {
+    let i = r * ${w}u + j;
+  ${body}
+  }`
         }
-        return read
-      },
-      constant: literal,
-      apply: (op, args) => pointwiseTemplates[op](args),
-      bind: (k, v) => {
-        lines.push(`  let v${k} = ${v};`)
-        return `v${k}`
-      },
-    })!
-    for (const { id, value } of stores) lines.push(`  arena[${p.add(env.get(id)!.place(s))} + i] = ${value};`)
-    return lines.join('\n')
-  })
+        const x = env.get(st.node.inputs[0]!)!
+        const out = env.get(st.node.id)!
+        const value = st.node.op === 'reduceMean' ? `total / ${literal(x.last)}` : 'total'
+        return `  {
+    var acc = 0.0;
+    for (var k = lid; k < ${x.last}u; k += ${workgroupSize}u) { acc += arena[${p.add(x.place(s))} + r * ${x.last}u + k]; }
+    partial[lid] = acc;
+    workgroupBarrier();
+    if (lid == 0u) {
+      var total = 0.0;
+      for (var k = 0u; k < ${workgroupSize}u; k++) { total += partial[k]; }
+      arena[${p.add(out.place(s))} + r * ${out.last}u] = ${value};
+    }
+  }`
+      })
+      .join('\n  storageBarrier();\n  workgroupBarrier();\n'),
+  )
 }
 
 /**
@@ -163,17 +223,33 @@ export function lowerGraph(level: LevelPlan, env: Map<string, ValueInfo>, cx: Lo
     else if ((n.op === 'input' || n.op === 'state' || n.op === 'param') && !env.has(n.id))
       throw new GraphError(`${at(n)} is not bound`, n.id, n.op)
   }
+  /** Gives a fused kernel's stored members their memory; returns its iteration space. */
+  const placeFused = (step: FusedStep) => {
+    const stored = new Set(step.stores.map((st) => st.id))
+    for (const m of step.members) {
+      const info = valueInfo(types.of(m.id), cx.sizes, () => {
+        throw new Error(`fused value %${m.id} has no memory`)
+      })
+      env.set(m.id, stored.has(m.id) ? { ...info, place: cx.place(m.id, info.count) } : info)
+    }
+    return env.get(step.members.at(-1)!.id)!
+  }
+  const placeCall = (n: Node) => {
+    const info = valueInfo(types.of(n.id), cx.sizes, fixed(0))
+    const out = { ...info, place: cx.place(n.id, info.count) }
+    env.set(n.id, out)
+    return out
+  }
   const steps: ProgramStep[] = []
-  for (const step of level.steps) {
-    if (step.kind === 'fused') {
-      const stored = new Set(step.stores.map((st) => st.id))
-      for (const m of step.members) {
-        const info = valueInfo(types.of(m.id), cx.sizes, () => {
-          throw new Error(`fused value %${m.id} has no memory`)
-        })
-        env.set(m.id, stored.has(m.id) ? { ...info, place: cx.place(m.id, info.count) } : info)
-      }
-      const out = env.get(step.members.at(-1)!.id)!
+  for (const step of groupRows(level)) {
+    if (step.kind === 'rows') {
+      const first = step.steps[0]!
+      const rows = first.kind === 'fused' ? placeFused(first).rows : env.get(first.node.inputs[0]!)!.rows
+      if (first.kind === 'call') placeCall(first.node)
+      for (const st of step.steps.slice(1)) st.kind === 'fused' ? placeFused(st) : placeCall(st.node)
+      steps.push(kernel((s) => rowGroupKernel(step, env, rows, s)))
+    } else if (step.kind === 'fused') {
+      const out = placeFused(step)
       steps.push(kernel((s) => fusedKernel(step, env, out, s)))
     } else if (step.kind === 'loop') {
       const n = step.node
@@ -191,9 +267,7 @@ export function lowerGraph(level: LevelPlan, env: Map<string, ValueInfo>, cx: Lo
     } else if (step.node.op === 'rowCount') cell(step.node, env.get(step.node.inputs[0]!)!.rows)
     else {
       const n = step.node
-      const info = valueInfo(types.of(n.id), cx.sizes, fixed(0))
-      const out = { ...info, place: cx.place(n.id, info.count) }
-      env.set(n.id, out)
+      const out = placeCall(n)
       const lowering = lowerings[n.op as CallOp] as Lowering<OpName>
       steps.push(
         ...lowering(

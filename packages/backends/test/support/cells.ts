@@ -1,4 +1,16 @@
-import { add, concat, defineCell, layer, mul, oneMinus, sigmoid, tanh } from '@cellgraph/graph'
+import {
+  add,
+  concat,
+  defineCell,
+  layer,
+  mul,
+  oneMinus,
+  reduceMean,
+  rsqrt,
+  sigmoid,
+  sub,
+  tanh,
+} from '@cellgraph/graph'
 
 /** x passes through its own layer before it meets h. */
 export const embeddedInput = defineCell('embedded_input', { state: ['h'] }, ({ x, h }, { hidden }) => {
@@ -21,4 +33,12 @@ export const twoConcats = defineCell('two_concats', { state: ['h', 'c'] }, ({ x,
   const c2 = add(mul(oneMinus(z), c!), mul(z, u))
   const h2 = tanh(add(c2, h!))
   return { state: { h: h2, c: c2 }, output: h2 }
+})
+
+/** A recurrence through one layer norm: two row means, each consumed by elementwise work. */
+export const layerNormed = defineCell('layer_normed', { state: ['h'] }, ({ x, h }, { hidden }) => {
+  const z = layer('z', concat(h!, x), hidden, 'identity', { biases: 0 })
+  const centred = sub(z, reduceMean(z))
+  const h2 = tanh(mul(centred, rsqrt(add(reduceMean(mul(centred, centred)), 1e-5))))
+  return { state: { h: h2 }, output: h2 }
 })

@@ -1,16 +1,32 @@
-import { type Graph, lstm, parseRef, sequenceGraph } from '@cellgraph/graph'
+import {
+  add,
+  concat,
+  defineCell,
+  type Graph,
+  layer,
+  lstm,
+  mul,
+  parseRef,
+  reduceMean,
+  rsqrt,
+  sequenceGraph,
+  sub,
+  tanh,
+} from '@cellgraph/graph'
 import { leavesOf } from '@cellgraph/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   createWebGpuContext,
   type DeviceTensor,
   gpuWorkBetween,
+  groupRows,
   type LevelPlan,
   planProgram,
   runPasses,
   type WebGpuBackend,
   type WebGpuContext,
 } from '../../src/index.js'
+import { layerNormed } from '../support/cells.js'
 import { inputsFor } from './agree.js'
 import { watchDevice } from './deviceWatch.js'
 import { sgdStep } from './sgdStep.js'
@@ -19,7 +35,7 @@ import { testBackend } from './testBackend.js'
 
 /**
  * The dispatches one time step adds, from the kernel plan alone: every planned kernel of a scan
- * body (rowCount is a constant, no kernel), plus one copy for each body output that its node
+ * body, each row group of it (`groupRows`) being one kernel (rowCount is a constant, no kernel), plus one copy for each body output that its node
  * cannot write in place — a body input passed through, a constant, or a node already written
  * to an earlier output (the carry and the per-step output of the LSTM's h).
  */
@@ -28,7 +44,7 @@ function dispatchesPerStep(level: LevelPlan): number {
   for (const st of level.steps) {
     if (st.kind !== 'loop') continue
     const { graph } = st.body
-    sum += st.body.steps.filter((b) => b.kind !== 'call' || b.node.op !== 'rowCount').length
+    sum += groupRows(st.body).filter((b) => b.kind !== 'call' || b.node.op !== 'rowCount').length
     const constants = new Set(
       graph.nodes.filter((n) => n.op === 'constant' || n.op === 'rowCount').map((n) => n.id),
     )
@@ -58,6 +74,8 @@ afterAll(() => gpu.dispose())
 const model = sequenceGraph([lstm({ input: 3, hidden: 4 })])
 const training = sgdStep(model, 0.05).graph
 
+const normedModel = sequenceGraph([layerNormed({ input: 3, hidden: 4 })])
+
 /** One warm run (its plan already built) and the read of one output: what each costs. */
 async function costs(graph: Graph, steps: number, read: string) {
   const exe = await gpu.compile(graph)
@@ -81,6 +99,8 @@ describe('webgpu work counts', { timeout: 60_000 }, () => {
   for (const [name, graph, read] of [
     ['inference', model, model.outputs[0]!.name],
     ['training step', training, 'loss'],
+    ['layer-normed inference', normedModel, normedModel.outputs[0]!.name],
+    ['layer-normed training step', sgdStep(normedModel, 0.05).graph, 'loss'],
   ] as const) {
     it(`a warm ${name} is one pass and one submission, reads back only its output`, async () => {
       const short = await costs(graph, 2, read)
@@ -109,4 +129,11 @@ describe('webgpu work counts', { timeout: 60_000 }, () => {
       console.log(`${name}: ${perStep} dispatches per time step, ${short.run.dispatches} at T=2`)
     })
   }
+
+  it('runs a layer norm and the product before it as two kernels per time step', () => {
+    const loop = planProgram(runPasses(normedModel)).root.steps.find((st) => st.kind === 'loop')!
+    const kernels = groupRows(loop.body)
+    // The product, then one row group: both row means and every elementwise step around them.
+    expect(kernels.map((k) => k.kind)).toEqual(['call', 'rows'])
+  })
 })

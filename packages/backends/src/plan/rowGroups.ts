@@ -1,0 +1,83 @@
+import { isRows, type ValueType } from '@cellgraph/graph'
+import type { CallStep, FusedStep, LevelPlan, Step } from './kernelPlan.js'
+import { featuresOf } from './planner.js'
+
+/** The row reductions a row group computes in workgroup memory. */
+const rowReductions = new Set(['reduceSum', 'reduceMean'])
+
+/**
+ * Consecutive steps of one level that touch only their own row of every value they make: fused
+ * kernels and row reductions (`reduceSum`, `reduceMean`) over values of the same row layout. A
+ * renderer may run them as one kernel with one worker group per row, which finishes each step of
+ * the row before the next starts (WebGPU: a layer norm is one dispatch, not two reductions and
+ * three fused kernels). The steps keep their plan order; CPU renderers run them as they are.
+ */
+export interface RowGroup {
+  readonly kind: 'rows'
+  readonly steps: readonly (FusedStep | CallStep)[]
+}
+
+/**
+ * The parameter words a group may need (one per operand read and value stored, two per
+ * reduction): a group stops before it would pass this, to fit a kernel's parameter window.
+ */
+export const rowGroupParamBudget = 200
+
+/** The row layout a step iterates over, or undefined when it cannot join a row group. */
+function rowSpace(step: Step, level: LevelPlan): ValueType | undefined {
+  if (step.kind === 'fused') return isRows(step.type) ? step.type : undefined
+  if (step.kind !== 'call' || !rowReductions.has(step.node.op)) return undefined
+  const x = level.types.of(step.node.inputs[0]!)
+  return isRows(x) ? x : undefined
+}
+
+const paramsOf = (step: FusedStep | CallStep) =>
+  step.kind === 'fused' ? step.operands.length + step.stores.length : 2
+
+/** The values a step reads that `made` holds, each read only at its own row (or not at all). */
+function readsOwnRows(step: FusedStep | CallStep, made: ReadonlySet<string>, level: LevelPlan): boolean {
+  if (step.kind === 'call') return true // a row reduction reads all of its row and nothing else
+  return step.operands.every(
+    ({ ref, access }) =>
+      !made.has(ref) || (access.row !== 0 && access.row === featuresOf(level.types.of(ref))),
+  )
+}
+
+/** A level's steps with each run of two or more steps that can share rows made one group. */
+export function groupRows(level: LevelPlan): (Step | RowGroup)[] {
+  const out: (Step | RowGroup)[] = []
+  let run: (FusedStep | CallStep)[] = []
+  let layout: string | undefined
+  let made = new Set<string>()
+  let params = 0
+  const close = () => {
+    if (run.length > 1) out.push({ kind: 'rows', steps: run })
+    else out.push(...run)
+    run = []
+    made = new Set()
+    params = 0
+  }
+  for (const step of level.steps) {
+    const space = rowSpace(step, level)
+    if (!space) {
+      close()
+      out.push(step)
+      continue
+    }
+    const member = step as FusedStep | CallStep
+    if (
+      run.length > 0 &&
+      (space.layout !== layout ||
+        params + paramsOf(member) > rowGroupParamBudget ||
+        !readsOwnRows(member, made, level))
+    )
+      close()
+    layout = space.layout
+    run.push(member)
+    params += paramsOf(member)
+    if (member.kind === 'fused') for (const s of member.stores) made.add(s.id)
+    else made.add(member.node.id)
+  }
+  close()
+  return out
+}
