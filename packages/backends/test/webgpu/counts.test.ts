@@ -1,18 +1,4 @@
-import {
-  add,
-  concat,
-  defineCell,
-  type Graph,
-  layer,
-  lstm,
-  mul,
-  parseRef,
-  reduceMean,
-  rsqrt,
-  sequenceGraph,
-  sub,
-  tanh,
-} from '@cellgraph/graph'
+import { type Graph, lstm, parseRef, sequenceGraph } from '@cellgraph/graph'
 import { leavesOf } from '@cellgraph/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
