@@ -283,9 +283,69 @@ export function lowerGraph(level: LevelPlan, env: Map<string, ValueInfo>, cx: Lo
 }
 
 /**
- * A scan as one loop: every carry has two slots that alternate by step parity (step s reads slot
- * s % 2 and writes slot (s + 1) % 2), per-step outputs land in their slice of the stacked output,
- * and nothing is read back between steps.
+ * Where each version of a scan's carries lives: version v is the value step v reads (version 0
+ * the initial value, version s + 1 what step s writes). A carry that is also a per-step output
+ * lives in that output's slices, so no step copies it there:
+ * - written: the node making the carry is also per-step output o; version v ≥ 1 is slice v − 1;
+ * - read: the carry as a step reads it is per-step output o; version v < T is slice v, the
+ *   last version a slot of its own.
+ * Any other carry alternates between two slots by the parity of v. Per-step output slices never
+ * overlap, so a step never reads the version it writes.
+ */
+interface CarryPlaces {
+  readonly version: (k: number, v: number) => number
+  /** Per-step outputs a carry's versions already fill. */
+  readonly covered: ReadonlySet<number>
+}
+
+function carryPlaces(
+  node: Node<'scan'>,
+  carryInfo: readonly ValueInfo[],
+  outputSlice: (o: number, s: number) => number,
+  steps: number,
+  direct: ReadonlyMap<string, number>,
+  layout: ArenaLayout,
+): CarryPlaces {
+  const { body, carries } = node.attrs
+  const covered = new Set<number>()
+  const versions = carryInfo.map((c, k): ((v: number) => number) => {
+    const { node: id, output } = parseRef(body.outputs[k]!.ref)
+    const free = (pick: (o: number) => boolean) => {
+      for (let o = carries; o < body.outputs.length; o++) if (!covered.has(o) && pick(o)) return o
+      return undefined
+    }
+    const written =
+      steps > 0 && output === 0 && direct.get(id) === k
+        ? free((o) => {
+            const r = parseRef(body.outputs[o]!.ref)
+            return r.node === id && r.output === 0
+          })
+        : undefined
+    if (written !== undefined) {
+      covered.add(written)
+      const initial = layout.take(c.count)
+      return (v) => (v === 0 ? initial : outputSlice(written, v - 1))
+    }
+    const readsInput = (o: number) => {
+      const r = parseRef(body.outputs[o]!.ref)
+      return r.output === 0 && r.node === body.inputs[k]
+    }
+    const read = steps > 0 ? free(readsInput) : undefined
+    if (read !== undefined) {
+      covered.add(read)
+      const last = layout.take(c.count)
+      return (v) => (v < steps ? outputSlice(read, v) : last)
+    }
+    const pair = layout.take(2 * c.count)
+    return (v) => pair + (v % 2) * c.count
+  })
+  return { version: (k, v) => versions[k]!(v), covered }
+}
+
+/**
+ * A scan as one loop: step s reads version s of every carry and writes version s + 1
+ * (`carryPlaces`), per-step outputs land in their slice of the stacked output, and nothing is
+ * read back between steps.
  */
 function lowerScan(
   loop: PlannedLoop,
@@ -300,17 +360,22 @@ function lowerScan(
   const steps = cx.sizes.steps
   const time = (s: number) => (reverse ? steps - 1 - s : s)
   const carryInfo = args.slice(0, carries)
-  const slots = carryInfo.map((c) => cx.layout.take(2 * c.count))
-  const slot = (k: number, parity: number) => slots[k]! + parity * carryInfo[k]!.count
   const ys = outTypes.slice(carries).map((t) => {
     const info = valueInfo(t, cx.sizes, fixed(0))
     return { ...info, place: fixed(cx.layout.take(info.count)) }
   })
-  const stepSize = (y: ValueInfo) => y.count / steps
-  const target = (o: number): Place =>
-    o < carries
-      ? (s) => slot(o, (s + 1) % 2)
-      : (s) => ys[o - carries]!.place(0) + time(s) * stepSize(ys[o - carries]!)
+  const outputSlice = (o: number, s: number) => {
+    const y = ys[o - carries]!
+    return y.place(0) + time(s) * (y.count / steps)
+  }
+  // Body nodes that are outputs write straight into their carry version or output slice.
+  const direct = new Map<string, number>()
+  body.outputs.forEach((o, k) => {
+    const { node: id, output } = parseRef(o.ref)
+    if (output === 0 && !direct.has(id) && !body.inputs.includes(id)) direct.set(id, k)
+  })
+  const { version, covered } = carryPlaces(node, carryInfo, outputSlice, steps, direct, cx.layout)
+  const target = (o: number): Place => (o < carries ? (s) => version(o, s + 1) : (s) => outputSlice(o, s))
 
   const bodyEnv = new Map<string, ValueInfo>()
   body.inputs.forEach((id, i) => {
@@ -318,17 +383,11 @@ function lowerScan(
     const outer = args[i]!
     const place: Place =
       i < carries
-        ? (s) => slot(i, s % 2)
+        ? (s) => version(i, s)
         : i < carries + sequences
           ? (s) => outer.place(0) + time(s) * (outer.count / steps)
           : outer.place
     bodyEnv.set(id, valueInfo(t, cx.sizes, place))
-  })
-  // Body nodes that are outputs write straight into their carry slot or output slice.
-  const direct = new Map<string, number>()
-  body.outputs.forEach((o, k) => {
-    const { node: id, output } = parseRef(o.ref)
-    if (output === 0 && !direct.has(id) && !body.inputs.includes(id)) direct.set(id, k)
   })
   const bodyCx: LowerContext = {
     ...cx,
@@ -342,15 +401,15 @@ function lowerScan(
   const fixups = body.outputs.flatMap((o, k) => {
     const { node: id } = parseRef(o.ref)
     const src = bodyEnv.get(o.ref)!
-    if (direct.get(id) === k && src.constant === undefined) return []
+    if (covered.has(k) || (direct.get(id) === k && src.constant === undefined)) return []
     return [kernel((s) => copyKernel(src.place(s), target(k)(s), src.count))]
   })
   carryInfo.forEach((c, k) => {
-    env.set(`${node.id}${k === 0 ? '' : `:${k}`}`, { ...c, place: fixed(slot(k, steps % 2)) })
+    env.set(`${node.id}${k === 0 ? '' : `:${k}`}`, { ...c, place: fixed(version(k, steps)) })
   })
   ys.forEach((y, j) => env.set(`${node.id}:${carries + j}`, y))
   return [
-    ...carryInfo.map((c, k) => kernel(() => copyKernel(c.place(0), slot(k, 0), c.count))),
+    ...carryInfo.map((c, k) => kernel(() => copyKernel(c.place(0), version(k, 0), c.count))),
     { kind: 'loop', steps, body: [...bodySteps, ...fixups] },
   ]
 }
