@@ -152,7 +152,8 @@ function readSchedule(doc: unknown, path: string): Schedule {
   }
 }
 
-function readOptimizer(doc: unknown, path: string): OptimizerConfig {
+/** An optimizer's settings (`{ kind, ...}`), each field checked; errors name `path`'s field. */
+export function readOptimizer(doc: unknown, path: string): OptimizerConfig {
   const o = asObject(doc, path)
   const kind = asChoice(own(o, 'kind'), `${path}.kind`, optimizerKinds)
   const optional = (key: string, min: number, max: number) =>

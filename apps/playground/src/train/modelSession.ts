@@ -51,8 +51,8 @@ export class ModelSession {
   }
 
   /**
-   * Trains up to `total` steps in all with `fit` (each run starts fresh Adam moments, as every
-   * `fit` call does); `signal` stops it between steps.
+   * Trains up to `total` steps in all with `fit` (the model keeps its Adam moments from run to
+   * run, and a saved model carries them); `signal` stops it between steps.
    */
   async train(
     setup: TrainSetup,

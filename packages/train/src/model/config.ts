@@ -1,9 +1,11 @@
-import { builtinCells, type Cell, cellFromJson, type Direction, stackCells } from '@cellgraph/graph'
+import { builtinCells, type Cell, cellFromJson, stackCells } from '@cellgraph/graph'
+import type { ModelSpec } from '../recurrent/options.js'
 
 /**
  * A character language model: one-hot input (optionally through a learned embedding), a stack of
  * recurrent cells with dropout between layers, and a linear head whose softmax predicts the next
- * character.
+ * character. It is the next-token case of `recurrentModel`'s models (`languageModelSpec`): one
+ * definition builds, initialises and names both.
  */
 export interface ModelConfig {
   /** The cells of the stack, layer 0 first (layer l > 0 reads layer l − 1's output). */
@@ -13,9 +15,20 @@ export interface ModelConfig {
   readonly embedding: number
   /** Dropout probability between stacked layers (training only). */
   readonly dropout: number
-  /** The layers' direction (a bidirectional layer has `l<k>.reverse.*` parameters); default forward. */
-  readonly direction?: Direction
 }
+
+/** The character model as a recurrent model's spec: token inputs, the next token at each step. */
+export const languageModelSpec = (model: ModelConfig): ModelSpec => ({
+  cells: model.cells,
+  inputWidth: model.vocabularySize,
+  tokens: true,
+  embedding: model.embedding,
+  dropout: model.dropout,
+  direction: 'forward',
+  task: 'next-token',
+  outputs: model.vocabularySize,
+  at: 'each',
+})
 
 export interface ModelSizes {
   readonly vocabularySize: number

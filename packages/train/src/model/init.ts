@@ -1,6 +1,6 @@
 import type { Rng } from '@cellgraph/graph'
 import { outputSize } from '@cellgraph/graph'
-import type { ModelConfig } from './config.js'
+import type { ModelLayers } from '../recurrent/options.js'
 
 /**
  * Seeded initial parameters, following PyTorch's defaults: recurrent layers draw every weight and
@@ -8,7 +8,7 @@ import type { ModelConfig } from './config.js'
  * U(−1/√fan_in, 1/√fan_in); the embedding, like nn.Embedding, from N(0, 1).
  */
 export function initParams(
-  model: ModelConfig,
+  model: ModelLayers,
   params: readonly { name: string; shape: readonly number[] }[],
   rng: Rng,
 ): Record<string, Float64Array> {
@@ -25,7 +25,7 @@ export function initParams(
   return out
 }
 
-function fanFor(model: ModelConfig, name: string): number {
+function fanFor(model: ModelLayers, name: string): number {
   if (name.startsWith('head.'))
     return (model.direction === 'bidirectional' ? 2 : 1) * outputSize(model.cells.at(-1)!)
   const layer = /^l(\d+)\./.exec(name)

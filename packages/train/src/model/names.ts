@@ -1,5 +1,5 @@
 import { cellParams, fromTorch, type Tensor, tensor, toTorch } from '@cellgraph/graph'
-import type { ModelConfig } from './config.js'
+import type { ModelLayers } from '../recurrent/options.js'
 
 /**
  * Parameter names as stored in checkpoints. They follow PyTorch's word-language-model layout where
@@ -9,7 +9,7 @@ import type { ModelConfig } from './config.js'
  * PyTorch layout keep their own names as `rnn.l<k>.<param>`.
  */
 export function toStoredNames(
-  model: ModelConfig,
+  model: ModelLayers,
   params: Readonly<Record<string, Tensor>>,
 ): Record<string, Tensor> {
   const out: Record<string, Tensor> = {}
@@ -34,7 +34,7 @@ export function toStoredNames(
 
 /** The model's parameters (graph names) from stored tensors; names and shapes were checked already. */
 export function fromStoredNames(
-  model: ModelConfig,
+  model: ModelLayers,
   stored: Readonly<Record<string, Tensor>>,
 ): Record<string, Tensor> {
   const out: Record<string, Tensor> = {}
@@ -72,7 +72,7 @@ const layerParams = (params: Readonly<Record<string, Tensor>>, prefix: string, n
   )
 
 /** cellgraph's name prefix and PyTorch's name suffix of each direction (`_reverse`, as nn.LSTM). */
-const directionsOf = (model: ModelConfig) =>
+const directionsOf = (model: ModelLayers) =>
   model.direction === 'bidirectional'
     ? [
         { prefix: '', suffix: '' },

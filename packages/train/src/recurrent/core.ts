@@ -7,9 +7,12 @@ import {
   sharedBackend,
 } from '@cellgraph/backends'
 import { outputSize, Rng } from '@cellgraph/graph'
-import type { ModelConfig } from '../model/config.js'
+import { dropoutMask } from '../model/dropout.js'
 import { modelParams } from '../model/graph.js'
 import { initParams } from '../model/init.js'
+import type { OptimizerConfig } from '../optim/config.js'
+import { withDefaults } from '../optim/config.js'
+import { Optimizer } from '../optim/optimizer.js'
 import type { HostBatch } from './batch.js'
 import { recurrentGraph } from './graph.js'
 import { directionCount, type ModelSpec } from './options.js'
@@ -18,6 +21,8 @@ import { directionCount, type ModelSpec } from './options.js'
 export class ModelCore {
   private training: Executable | undefined
   private evaluation: Executable | undefined
+  /** The optimizer `fit` keeps between calls, with the settings it was made for. */
+  private kept: { settings: string; clip: number; optimizer: Optimizer } | undefined
 
   private constructor(
     readonly backend: Backend,
@@ -38,7 +43,7 @@ export class ModelCore {
     const shapes = modelParams(graph)
     const rng = new Rng(seed)
     // PyTorch's defaults: U(±1/√H) for the cells and the head, N(0, 1) for an embedding.
-    const values = initParams(asModelConfig(spec), shapes, rng)
+    const values = initParams(spec, shapes, rng)
     const params = Object.fromEntries(
       shapes.map((p) => [p.name, backend.upload({ dims: p.shape, data: values[p.name]! })]),
     )
@@ -59,6 +64,35 @@ export class ModelCore {
   async evaluationGraph(): Promise<Executable> {
     this.evaluation ??= await this.backend.compile(recurrentGraph(this.spec, { loss: true }))
     return this.evaluation
+  }
+
+  /**
+   * The optimizer for these settings: the one kept from the last `fit` (its moments and step
+   * count) while `config` (defaults filled in) and `clip` are the same, else a fresh one.
+   */
+  async optimizerFor(config: OptimizerConfig, clip: number): Promise<Optimizer> {
+    const settings = JSON.stringify({ optimizer: withDefaults(config), clip })
+    if (this.kept?.settings === settings) return this.kept.optimizer
+    this.resetOptimizer()
+    const optimizer = await Optimizer.create(
+      this.backend,
+      config,
+      this.paramShapes,
+      clip > 0 ? clip : undefined,
+    )
+    this.kept = { settings, clip, optimizer }
+    return optimizer
+  }
+
+  /** The kept optimizer and its settings, if `fit` has made one. */
+  get optimizer(): { optimizer: Optimizer; clip: number } | undefined {
+    return this.kept && { optimizer: this.kept.optimizer, clip: this.kept.clip }
+  }
+
+  /** Drops the kept optimizer: the next `fit` starts fresh moments. */
+  resetOptimizer(): void {
+    this.kept?.optimizer.dispose()
+    this.kept = undefined
   }
 
   /** Uploads a batch as the graphs' inputs (zero initial states unless `states` are given). */
@@ -97,17 +131,9 @@ export class ModelCore {
     if (options.dropout && spec.dropout > 0)
       spec.cells.slice(0, -1).forEach((cell, l) => {
         const width = D * outputSize(cell)
-        inputs[`dropout${l}`] = up([T, B, width], this.dropoutMask(T * B * width))
+        inputs[`dropout${l}`] = up([T, B, width], dropoutMask(this.rng, spec.dropout, T * B * width))
       })
     return { inputs: { ...inputs, ...this.params }, release: () => owned.forEach((t) => t.dispose()) }
-  }
-
-  /** Inverted dropout: each unit kept with probability 1 − p and scaled by 1/(1 − p). */
-  private dropoutMask(size: number): Float64Array {
-    const p = this.spec.dropout
-    const mask = new Float64Array(size)
-    for (let i = 0; i < size; i++) mask[i] = this.rng.next() < p ? 0 : 1 / (1 - p)
-    return mask
   }
 
   /** The gradient outputs of a training run, by parameter name. */
@@ -116,6 +142,7 @@ export class ModelCore {
   }
 
   dispose(): void {
+    this.resetOptimizer()
     this.forward.dispose()
     this.training?.dispose()
     this.evaluation?.dispose()
@@ -125,12 +152,3 @@ export class ModelCore {
 
 /** 'cpu' (WebAssembly on two threads) needs SharedArrayBuffer; pages without it get 'cpu-js'. */
 const defaultBackend = (): BackendName => (typeof SharedArrayBuffer === 'undefined' ? 'cpu-js' : 'cpu')
-
-/** The character-model config the shared initialisation and PyTorch naming read (cells, embedding). */
-export const asModelConfig = (spec: ModelSpec): ModelConfig => ({
-  cells: spec.cells,
-  vocabularySize: spec.inputWidth,
-  embedding: spec.embedding,
-  dropout: spec.dropout,
-  ...(spec.direction ? { direction: spec.direction } : {}),
-})

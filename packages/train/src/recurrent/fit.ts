@@ -1,5 +1,4 @@
 import type { OptimizerConfig } from '../optim/config.js'
-import { Optimizer } from '../optim/optimizer.js'
 import { checkSchedule, learningRate, type Schedule } from '../optim/schedule.js'
 import { makeBatch, type Sequence } from './batch.js'
 import type { ModelCore } from './core.js'
@@ -85,53 +84,45 @@ export async function fitModel(
   const schedule = options.schedule ?? { kind: 'constant' }
   const clip = options.clip ?? 0
   const executable = await core.trainingGraph()
-  const optimizer = await Optimizer.create(
-    core.backend,
-    options.optimizer ?? { kind: 'adam' },
-    core.paramShapes,
-    clip > 0 ? clip : undefined,
-  )
+  // Kept with the model: a second call continues the moments and step count, as in PyTorch/Keras.
+  const optimizer = await core.optimizerFor(options.optimizer ?? { kind: 'adam' }, clip)
   const epochs: EpochInfo[] = []
   let step = 0
-  try {
-    for (let epoch = 1; step < total; epoch++) {
-      const order = [...data.keys()]
-      if (options.shuffle ?? true) shuffle(order, () => core.rng.next())
-      let sum = 0
-      let n = 0
-      for (let i = 0; i < order.length && step < total; i += batchSize) {
-        if (options.signal?.aborted) return { epochs, steps: step, stopped: true }
-        const rows = order.slice(i, i + batchSize)
-        const host = makeBatch(
-          core.spec,
-          rows.map((k) => data[k]!),
-          true,
-        )
-        const { inputs, release } = core.bind(host, { dropout: true })
-        try {
-          const out = await executable.run(inputs)
-          const loss = (await out.loss!.read())[0]!
-          if (!Number.isFinite(loss))
-            throw new FitError(`the loss became ${loss} at step ${step + 1}; try a smaller lr or clip`)
-          const rate = learningRate(lr, schedule, step, total)
-          const gradNorm = await optimizer.update(core.params, core.gradients(out), rate)
-          step++
-          sum += loss
-          n++
-          await options.onStep?.({ step, epoch, loss, gradNorm, lr: rate })
-        } finally {
-          release()
-        }
+  for (let epoch = 1; step < total; epoch++) {
+    const order = [...data.keys()]
+    if (options.shuffle ?? true) shuffle(order, () => core.rng.next())
+    let sum = 0
+    let n = 0
+    for (let i = 0; i < order.length && step < total; i += batchSize) {
+      if (options.signal?.aborted) return { epochs, steps: step, stopped: true }
+      const rows = order.slice(i, i + batchSize)
+      const host = makeBatch(
+        core.spec,
+        rows.map((k) => data[k]!),
+        true,
+      )
+      const { inputs, release } = core.bind(host, { dropout: true })
+      try {
+        const out = await executable.run(inputs)
+        const loss = (await out.loss!.read())[0]!
+        if (!Number.isFinite(loss))
+          throw new FitError(`the loss became ${loss} at step ${step + 1}; try a smaller lr or clip`)
+        const rate = learningRate(lr, schedule, step, total)
+        const gradNorm = await optimizer.update(core.params, core.gradients(out), rate)
+        step++
+        sum += loss
+        n++
+        await options.onStep?.({ step, epoch, loss, gradNorm, lr: rate })
+      } finally {
+        release()
       }
-      const validation = options.validation ? await evaluate(options.validation) : undefined
-      const report: EpochInfo = validation
-        ? { epoch, step, loss: sum / n, validation }
-        : { epoch, step, loss: sum / n }
-      epochs.push(report)
-      await options.onEpoch?.(report)
     }
-  } finally {
-    optimizer.dispose()
+    const validation = options.validation ? await evaluate(options.validation) : undefined
+    const report: EpochInfo = validation
+      ? { epoch, step, loss: sum / n, validation }
+      : { epoch, step, loss: sum / n }
+    epochs.push(report)
+    await options.onEpoch?.(report)
   }
   return { epochs, steps: step, stopped: false }
 }

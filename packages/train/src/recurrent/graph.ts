@@ -21,17 +21,31 @@ export interface RecurrentGraphOptions {
   readonly loss?: boolean
   /** Add the inputs `dropout<l>` [T,B,H]: a 0 or 1/(1−p) mask per layer boundary. */
   readonly dropout?: boolean
+  /**
+   * Every sequence runs the whole window, as windows cut from one token stream do (truncated
+   * BPTT): the scans read no mask, and `mask` is an input only with `loss`, where it weights the
+   * targets. Without it, sequences are padded and the scans keep each one's state past its end.
+   */
+  readonly stream?: boolean
 }
 
+/** The head's output: `logits` for classes and next tokens, `y` for regression. */
+export const headOutput = (spec: Pick<ModelSpec, 'task'>): 'logits' | 'y' =>
+  spec.task === 'regression' ? 'y' : 'logits'
+
 /**
- * The model as one graph, named like `modelGraph` so PyTorch's names and initialisation carry
- * over: inputs `x` [T,B,I] (features, or one-hot token rows), `mask` [T,B,1] (1 up to each
- * sequence's length: scans keep their state past it), with a last-step head `last` [T,B,1] (1 at
- * each sequence's last step) and `select0` [B,H] (zeros), per layer `l<k>.<state>0`, then
- * parameters `embed.W`, `l<k>.<param>`, `head.W`, `head.b`. Outputs `y` ([T,B,O] or [B,O]), every
- * layer's final states `l<k>.<state>`, and with `loss` the masked mean loss.
+ * The model as one graph — every recurrent model, the character model of `modelGraph` and the
+ * `Trainer` included: inputs `x` [T,B,I] (features, or one-hot token rows), `mask` [T,B,1] (1 up
+ * to each sequence's length: scans keep their state past it), with a last-step head `last`
+ * [T,B,1] (1 at each sequence's last step) and `select0` [B,H] (zeros), per layer
+ * `l<k>.<state>0`, then parameters `embed.W`, `l<k>.<param>`, `head.W`, `head.b` (PyTorch's
+ * names and initialisation map onto these). Outputs the head's `logits` or `y` (`headOutput`;
+ * [T,B,O] or [B,O]), every layer's final states `l<k>.<state>`, and with `loss` the masked mean
+ * loss.
  */
 export function recurrentGraph(spec: ModelSpec, options: RecurrentGraphOptions = {}): Graph {
+  if (options.stream && spec.at !== 'each')
+    throw new Error("recurrentGraph: stream windows have no last step of their own; they need at: 'each'")
   const b = new GraphBuilder()
   return tracing(b, () => {
     const seqInput = (name: string, size: number) =>
@@ -39,13 +53,13 @@ export function recurrentGraph(spec: ModelSpec, options: RecurrentGraphOptions =
     const batchInput = (name: string, size: number) =>
       b.leaf('input', name, { name, type: { layout: 'batch', shape: [size] } })
     let xs = seqInput('x', spec.inputWidth)
-    const mask = seqInput('mask', 1)
+    const mask = options.stream && !options.loss ? undefined : seqInput('mask', 1)
     if (spec.embedding > 0) xs = layer('embed', xs, spec.embedding, 'identity', { biases: 0 })
     // dropout between layers: a 0 / 1/(1−p) mask input per layer boundary
     const D = directionCount(spec)
     const between = (ys: Value, l: number) => mul(ys, seqInput(`dropout${l}`, D * outputSize(spec.cells[l]!)))
     const { y: ys, finals } = stackLayers(b, xs, spec.cells, {
-      mask,
+      ...(options.stream ? {} : { mask }),
       direction: spec.direction ?? 'forward',
       ...(options.dropout && spec.dropout > 0 ? { between } : {}),
     })
@@ -53,10 +67,10 @@ export function recurrentGraph(spec: ModelSpec, options: RecurrentGraphOptions =
     const features =
       spec.at === 'each'
         ? ys
-        : summary(b, spec, ys, mask, seqInput('last', 1), batchInput('select0', D * width), width)
+        : summary(b, spec, ys, mask!, seqInput('last', 1), batchInput('select0', D * width), width)
     const y = layer('head', features, spec.outputs)
-    const outputs = [{ name: 'y', value: y }, ...finals]
-    if (options.loss) {
+    const outputs = [{ name: headOutput(spec), value: y }, ...finals]
+    if (options.loss && mask) {
       const rows = spec.at === 'each' ? 'seq' : 'batch'
       const targetWidth = spec.task === 'regression' ? spec.outputs : 1
       const targets = b.leaf('input', 'targets', {

@@ -1,10 +1,11 @@
 export { DataError, type HostBatch, makeBatch, type Sequence } from './batch.js'
-export { loadModel, ModelFileError, saveModel } from './file.js'
+export { loadModel, ModelFileError, type SaveOptions, saveModel } from './file.js'
 export { type EpochInfo, FitError, type FitHistory, type FitOptions, type StepInfo } from './fit.js'
-export { type RecurrentGraphOptions, recurrentGraph } from './graph.js'
+export { headOutput, type RecurrentGraphOptions, recurrentGraph } from './graph.js'
 export { type Metrics, RecurrentModel, recurrentModel } from './model.js'
 export {
   type HeadAt,
+  type ModelLayers,
   ModelOptionsError,
   type ModelSpec,
   type RecurrentModelOptions,

@@ -3,9 +3,10 @@ import { type Tensor, tensor } from '@cellgraph/graph'
 import { toStoredNames } from '../model/names.js'
 import { copyInto, readAll } from '../run/session.js'
 import { type HostBatch, makeBatch, type Sequence } from './batch.js'
-import { asModelConfig, ModelCore } from './core.js'
-import { saveModel } from './file.js'
+import { ModelCore } from './core.js'
+import { type SaveOptions, saveModel } from './file.js'
 import { type FitHistory, type FitOptions, fitModel } from './fit.js'
+import { headOutput } from './graph.js'
 import { ModelOptionsError, type ModelSpec, type RecurrentModelOptions, resolveSpec } from './options.js'
 import { loadStateInto } from './stateDict.js'
 
@@ -30,8 +31,11 @@ export async function recurrentModel(options: RecurrentModelOptions): Promise<Re
 export class RecurrentModel {
   private carried: Record<string, DeviceTensor> | undefined
 
-  /** Use `recurrentModel(options)` or `loadModel(bytes)`. */
-  constructor(private readonly core: ModelCore) {}
+  /**
+   * Use `recurrentModel(options)` or `loadModel(bytes)`.
+   * @internal `core` is shared with the model file's writer and reader.
+   */
+  constructor(readonly core: ModelCore) {}
 
   get spec(): ModelSpec {
     return this.core.spec
@@ -41,7 +45,11 @@ export class RecurrentModel {
     return this.core.backend
   }
 
-  /** Trains on `data` (see `FitOptions` for the defaults); resolves with the per-epoch history. */
+  /**
+   * Trains on `data` (see `FitOptions` for the defaults); resolves with the per-epoch history.
+   * The optimizer's state stays with the model, so a second call continues where the first
+   * stopped; a call with another `optimizer` or `clip`, or `resetOptimizer()`, starts afresh.
+   */
   fit(data: readonly Sequence[], options: FitOptions = {}): Promise<FitHistory> {
     return fitModel(this.core, data, options, (d) => this.evaluate(d, { batchSize: options.batchSize }))
   }
@@ -60,7 +68,8 @@ export class RecurrentModel {
         const n = targetCount(this.spec, host)
         loss += (await out.loss!.read())[0]! * n
         count += n
-        if (this.spec.task !== 'regression') right += correct(host, await out.y!.read(), this.spec.outputs)
+        if (this.spec.task !== 'regression')
+          right += correct(host, await out[headOutput(this.spec)]!.read(), this.spec.outputs)
       } finally {
         release()
       }
@@ -87,7 +96,7 @@ export class RecurrentModel {
       )
       const { inputs, release } = this.core.bind(host)
       try {
-        const y = await (await this.core.forward.run(inputs)).y!.read()
+        const y = await (await this.core.forward.run(inputs))[headOutput(this.spec)]!.read()
         host.lengths.forEach((len, b) => {
           if (this.spec.at === 'last') results.push(Float32Array.from(y.subarray(b * O, (b + 1) * O)))
           else {
@@ -121,7 +130,7 @@ export class RecurrentModel {
     try {
       const out = await this.core.forward.run(inputs)
       await copyInto(out, this.carried)
-      return Float32Array.from(await out.y!.read())
+      return Float32Array.from(await out[headOutput(spec)]!.read())
     } finally {
       release()
     }
@@ -138,7 +147,7 @@ export class RecurrentModel {
    * `decoder.weight`, `encoder.weight`, ...), else `rnn.l<k>.<param>`.
    */
   async stateDict(): Promise<Record<string, Tensor>> {
-    return toStoredNames(asModelConfig(this.spec), await readAll(this.core.params))
+    return toStoredNames(this.spec, await readAll(this.core.params))
   }
 
   /** Sets every parameter from a state dict; a missing, extra or misshapen tensor is named in the error. */
@@ -146,9 +155,14 @@ export class RecurrentModel {
     loadStateInto(this.core, state)
   }
 
-  /** The model as safetensors bytes (`loadModel` reads them back). */
-  save(): Promise<Uint8Array> {
-    return saveModel(this)
+  /** The model as safetensors bytes, with its training state unless `optimizer: false` (`loadModel` reads them back). */
+  save(options: SaveOptions = {}): Promise<Uint8Array> {
+    return saveModel(this, options)
+  }
+
+  /** Forgets the optimizer state `fit` keeps: the next `fit` starts fresh moments. */
+  resetOptimizer(): void {
+    this.core.resetOptimizer()
   }
 
   dispose(): void {

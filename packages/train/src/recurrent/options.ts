@@ -64,6 +64,9 @@ export interface ModelSpec {
   readonly at: HeadAt
 }
 
+/** What initialisation and PyTorch's names read of a model: its layers, embedding and direction. */
+export type ModelLayers = Pick<ModelSpec, 'cells' | 'embedding' | 'direction'>
+
 export class ModelOptionsError extends Error {
   override name = 'ModelOptionsError'
 }

@@ -1,6 +1,6 @@
 import { type Tensor, tensor } from '@cellgraph/graph'
 import { fromStoredNames, toStoredNames } from '../model/names.js'
-import { asModelConfig, type ModelCore } from './core.js'
+import type { ModelCore } from './core.js'
 
 export class StateDictError extends Error {
   override name = 'StateDictError'
@@ -9,9 +9,7 @@ export class StateDictError extends Error {
 /** The stored name and shape of every parameter of the model. */
 export function expectedState(core: ModelCore): Record<string, readonly number[]> {
   const zeros = Object.fromEntries(core.paramShapes.map((p) => [p.name, tensor(p.shape)]))
-  return Object.fromEntries(
-    Object.entries(toStoredNames(asModelConfig(core.spec), zeros)).map(([n, t]) => [n, t.dims]),
-  )
+  return Object.fromEntries(Object.entries(toStoredNames(core.spec, zeros)).map(([n, t]) => [n, t.dims]))
 }
 
 /** Checks a state dict's names and shapes against the model, then writes it into the parameters. */
@@ -26,6 +24,6 @@ export function loadStateInto(core: ModelCore, state: Readonly<Record<string, Te
   for (const name of Object.keys(state))
     if (!(name in expected))
       throw new StateDictError(`unexpected '${name}'; the model has ${Object.keys(expected).join(', ')}`)
-  const params = fromStoredNames(asModelConfig(core.spec), state)
+  const params = fromStoredNames(core.spec, state)
   for (const [name, t] of Object.entries(params)) core.params[name]!.write(t.data)
 }

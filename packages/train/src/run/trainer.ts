@@ -1,10 +1,11 @@
 import { gradName, initialStates, type StatePair, truncatedWindow } from '@cellgraph/autodiff'
 import type { Backend, DeviceTensor, Executable } from '@cellgraph/backends'
-import { Rng, type Tensor, tensor } from '@cellgraph/graph'
+import { outputSize, Rng, type Tensor, tensor } from '@cellgraph/graph'
 import type { Checkpoint } from '../checkpoint.js'
 import { oneHot, StreamBatcher } from '../data/batches.js'
 import type { Vocabulary } from '../data/vocabulary.js'
 import type { ModelConfig } from '../model/config.js'
+import { dropoutMask } from '../model/dropout.js'
 import { modelGraph, modelParams } from '../model/graph.js'
 import { initParams } from '../model/init.js'
 import type { OptimizerConfig } from '../optim/config.js'
@@ -83,7 +84,7 @@ export class Trainer {
     })
     if (model.dropout > 0)
       model.cells.slice(0, -1).forEach((cell, l) => {
-        const width = cell.sizes.hidden
+        const width = outputSize(cell)
         this.dropout[`dropout${l}`] = backend.upload({
           dims: [config.window, config.batch, width],
           data: new Float64Array(rows * width),
@@ -174,7 +175,14 @@ export class Trainer {
     oneHot(window.inputs, model.vocabularySize, this.hot)
     this.x.write(this.hot)
     this.targets.write(Float64Array.from(window.targets))
-    for (const t of Object.values(this.dropout)) t.write(this.dropoutMask(t.dims.reduce((n, d) => n * d, 1)))
+    for (const t of Object.values(this.dropout))
+      t.write(
+        dropoutMask(
+          this.rng,
+          model.dropout,
+          t.dims.reduce((n, d) => n * d, 1),
+        ),
+      )
     let out: Record<string, DeviceTensor>
     try {
       out = await this.executable.run({
@@ -206,14 +214,6 @@ export class Trainer {
     await copyInto(out, this.carried)
     this.step++
     return { step: this.step, loss, gradNorm, lr, tokens: window.steps * window.batch }
-  }
-
-  /** Inverted dropout: each unit kept with probability 1 − p and scaled by 1/(1 − p). */
-  private dropoutMask(size: number): Float64Array {
-    const p = this.model.dropout
-    const mask = new Float64Array(size)
-    for (let i = 0; i < size; i++) mask[i] = this.rng.next() < p ? 0 : 1 / (1 - p)
-    return mask
   }
 
   /** The current parameters, read back to the host. */
