@@ -42,6 +42,7 @@ export type {
 } from './plan/kernelPlan.js'
 export { planProgram } from './plan/planner.js'
 export { printPlan } from './plan/print.js'
+export { fuseProductTails, type ProductTail } from './plan/productTails.js'
 export { groupRows, type RowGroup } from './plan/rowGroups.js'
 export { referenceBackend } from './reference/referenceBackend.js'
 export * from './webgpu/index.js'

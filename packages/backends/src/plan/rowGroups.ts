@@ -1,6 +1,7 @@
 import { isRows, type ValueType } from '@cellgraph/graph'
 import type { CallStep, FusedStep, LevelPlan, Step } from './kernelPlan.js'
 import { featuresOf } from './planner.js'
+import type { ProductTail } from './productTails.js'
 
 /** The row reductions a row group computes in workgroup memory. */
 const rowReductions = new Set(['reduceSum', 'reduceMean'])
@@ -24,7 +25,7 @@ export interface RowGroup {
 export const rowGroupParamBudget = 200
 
 /** The row layout a step iterates over, or undefined when it cannot join a row group. */
-function rowSpace(step: Step, level: LevelPlan): ValueType | undefined {
+function rowSpace(step: Step | ProductTail, level: LevelPlan): ValueType | undefined {
   if (step.kind === 'fused') return isRows(step.type) ? step.type : undefined
   if (step.kind !== 'call' || !rowReductions.has(step.node.op)) return undefined
   const x = level.types.of(step.node.inputs[0]!)
@@ -43,21 +44,27 @@ function readsOwnRows(step: FusedStep | CallStep, made: ReadonlySet<string>, lev
   )
 }
 
-/** A level's steps with each run of two or more steps that can share rows made one group. */
-export function groupRows(level: LevelPlan): (Step | RowGroup)[] {
-  const out: (Step | RowGroup)[] = []
+/**
+ * A level's steps (or `steps`, the level's after other rewrites such as `fuseProductTails`) with
+ * each run of two or more steps that can share rows made one group.
+ */
+export function groupRows<S extends Step | ProductTail = Step>(
+  level: LevelPlan,
+  steps: readonly S[] = level.steps as readonly S[],
+): (S | RowGroup)[] {
+  const out: (S | RowGroup)[] = []
   let run: (FusedStep | CallStep)[] = []
   let layout: string | undefined
   let made = new Set<string>()
   let params = 0
   const close = () => {
     if (run.length > 1) out.push({ kind: 'rows', steps: run })
-    else out.push(...run)
+    else out.push(...(run as S[]))
     run = []
     made = new Set()
     params = 0
   }
-  for (const step of level.steps) {
+  for (const step of steps) {
     const space = rowSpace(step, level)
     if (!space) {
       close()

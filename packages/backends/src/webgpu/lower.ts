@@ -1,20 +1,21 @@
 import { GraphError, type Node, type OpName, parseRef, type ValueType } from '@cellgraph/graph'
-import { renderExpression } from '../plan/expression.js'
-import type { Access, CallOp, FusedStep, LevelPlan, LoopStep as PlannedLoop } from '../plan/kernelPlan.js'
+import type { CallOp, FusedStep, LevelPlan, LoopStep as PlannedLoop, Step } from '../plan/kernelPlan.js'
+import { fuseProductTails, type ProductTail } from '../plan/productTails.js'
 import { groupRows, type RowGroup } from '../plan/rowGroups.js'
+import { fusedElement } from './fused.js'
 import {
   copyKernel,
   type KernelCall,
-  type ParamList,
   perIndexKernel,
   perRowKernel,
   sumAllKernel,
   workgroupSize,
 } from './kernel.js'
 import { matmulKernel } from './matmul.js'
+import { productTailKernel } from './productTail.js'
 import { rowKernels } from './rowKernels.js'
 import { type ArenaLayout, fixed, type Place, type RunSizes, type ValueInfo, valueInfo } from './values.js'
-import { literal, pointwiseTemplates } from './wgsl.js'
+import { literal } from './wgsl.js'
 
 /** A kernel whose parameters may depend on the scan step `s` (0 outside loops). */
 export interface KernelStep {
@@ -118,53 +119,6 @@ const lowerings: { readonly [K in CallOp]: Lowering<K> } = {
   rowCount: () => [], // a constant cell (see lowerGraph)
 }
 
-/** Reads operand `a` at element (r, j, flat i) of a fused kernel `features` wide, through its access. */
-function operandRead(a: ValueInfo, { offset, row, col }: Access, features: number, s: number, p: ParamList) {
-  if (a.constant !== undefined) return literal(a.constant)
-  const o = p.add(a.place(s))
-  if (offset === 0 && col === 1 && row === features) return `arena[${o} + i]`
-  const terms = [
-    o,
-    ...(row === 0 ? [] : [row === 1 ? 'r' : `r * ${row}u`]),
-    ...(offset === 0 ? [] : [`${offset}u`]),
-  ]
-  return `arena[${[...terms, ...(col === 1 ? ['j'] : [])].join(' + ')}]`
-}
-
-/**
- * WGSL statements computing element (r, j, flat i) of a fused kernel of the plan, `features`
- * wide: each operand read once, each stored member written.
- */
-function fusedElement(
-  step: FusedStep,
-  env: Map<string, ValueInfo>,
-  features: number,
-  s: number,
-  p: ParamList,
-) {
-  const lines: string[] = []
-  const reads = new Map<number, string>()
-  const stores = renderExpression<string>(step, {
-    operand: (k, access) => {
-      let read = reads.get(k)
-      if (read === undefined) {
-        read = `a${k}`
-        lines.push(`  let a${k} = ${operandRead(env.get(step.operands[k]!.ref)!, access, features, s, p)};`)
-        reads.set(k, read)
-      }
-      return read
-    },
-    constant: literal,
-    apply: (op, args) => pointwiseTemplates[op](args),
-    bind: (k, v) => {
-      lines.push(`  let v${k} = ${v};`)
-      return `v${k}`
-    },
-  })!
-  for (const { id, value } of stores) lines.push(`  arena[${p.add(env.get(id)!.place(s))} + i] = ${value};`)
-  return lines.join('\n')
-}
-
 /** A fused kernel of the plan as WGSL: one thread per element. */
 const fusedKernel = (step: FusedStep, env: Map<string, ValueInfo>, out: ValueInfo, s: number) =>
   perIndexKernel(
@@ -241,8 +195,20 @@ export function lowerGraph(level: LevelPlan, env: Map<string, ValueInfo>, cx: Lo
     return out
   }
   const steps: ProgramStep[] = []
-  for (const step of groupRows(level)) {
-    if (step.kind === 'rows') {
+  // In a scan body a product's rows are the batch (small M): one kernel with its tail.
+  const planned: readonly (Step | ProductTail)[] = cx.inLoop ? fuseProductTails(level) : level.steps
+  for (const step of groupRows(level, planned)) {
+    if (step.kind === 'productTail') {
+      const { node } = step.product
+      env.set(
+        node.id,
+        valueInfo(types.of(node.id), cx.sizes, () => {
+          throw new Error(`product %${node.id} is computed in its tail's kernel and has no memory`)
+        }),
+      )
+      placeFused(step.tail)
+      steps.push(kernel((s) => productTailKernel(step, env, s)))
+    } else if (step.kind === 'rows') {
       const first = step.steps[0]!
       const rows = first.kind === 'fused' ? placeFused(first).rows : env.get(first.node.inputs[0]!)!.rows
       if (first.kind === 'call') placeCall(first.node)

@@ -1,0 +1,57 @@
+import { renderExpression } from '../plan/expression.js'
+import type { Access, FusedStep } from '../plan/kernelPlan.js'
+import type { ParamList } from './kernel.js'
+import type { ValueInfo } from './values.js'
+import { literal, pointwiseTemplates } from './wgsl.js'
+
+/** Reads operand `a` at element (r, j, flat i) of a fused kernel `features` wide, through its access. */
+function operandRead(a: ValueInfo, { offset, row, col }: Access, features: number, s: number, p: ParamList) {
+  if (a.constant !== undefined) return literal(a.constant)
+  const o = p.add(a.place(s))
+  if (offset === 0 && col === 1 && row === features) return `arena[${o} + i]`
+  const terms = [
+    o,
+    ...(row === 0 ? [] : [row === 1 ? 'r' : `r * ${row}u`]),
+    ...(offset === 0 ? [] : [`${offset}u`]),
+  ]
+  return `arena[${[...terms, ...(col === 1 ? ['j'] : [])].join(' + ')}]`
+}
+
+/**
+ * WGSL statements computing element (r, j, flat i) of a fused kernel of the plan, `features`
+ * wide: each operand read once, each stored member written. `computed` gives the operands a
+ * kernel has already computed (in registers) instead of reading them from memory.
+ */
+export function fusedElement(
+  step: FusedStep,
+  env: ReadonlyMap<string, ValueInfo>,
+  features: number,
+  s: number,
+  p: ParamList,
+  computed?: (operand: number) => string | undefined,
+): string {
+  const lines: string[] = []
+  const reads = new Map<number, string>()
+  const stores = renderExpression<string>(step, {
+    operand: (k, access) => {
+      let read = reads.get(k)
+      if (read === undefined) {
+        read = `a${k}`
+        const value = computed?.(k)
+        lines.push(
+          `  let a${k} = ${value ?? operandRead(env.get(step.operands[k]!.ref)!, access, features, s, p)};`,
+        )
+        reads.set(k, read)
+      }
+      return read
+    },
+    constant: literal,
+    apply: (op, args) => pointwiseTemplates[op](args),
+    bind: (k, v) => {
+      lines.push(`  let v${k} = ${v};`)
+      return `v${k}`
+    },
+  })!
+  for (const { id, value } of stores) lines.push(`  arena[${p.add(env.get(id)!.place(s))} + i] = ${value};`)
+  return lines.join('\n')
+}
