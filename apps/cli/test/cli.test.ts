@@ -1,6 +1,13 @@
+import { createHash } from 'node:crypto'
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs'
 import { cellToJson, evaluate, lstm, type Tensor, tensor } from '@cellgraph/graph'
-import { decodeCheckpoint, decodeSafetensors, encodeSafetensors, modelGraph } from '@cellgraph/train'
+import {
+  decodeCheckpoint,
+  decodeSafetensors,
+  encodeCheckpoint,
+  encodeSafetensors,
+  modelGraph,
+} from '@cellgraph/train'
 import * as ort from 'onnxruntime-node'
 import { describe, expect, it } from 'vitest'
 import { expectOneLineError, programIn } from './program.js'
@@ -52,6 +59,37 @@ describe('cellgraph train, sample, eval', () => {
     expect(Object.keys(b).sort()).toEqual(Object.keys(a).sort())
     for (const name of Object.keys(a))
       expect(Array.from(b[name]!.data), name).toEqual(Array.from(a[name]!.data))
+  })
+
+  it('resumes the checkpoints an earlier build wrote, ending where that build did', () => {
+    // packages/train/test/fixtures/cliCheckpoints.mjs wrote them and recorded where they end.
+    const fixtures = new URL('../../../packages/train/test/fixtures/', import.meta.url)
+    const expected = JSON.parse(readFileSync(new URL('cliCheckpoints.json', fixtures), 'utf8')) as Record<
+      string,
+      { sha256: string }
+    >
+    for (const [name, { sha256 }] of Object.entries(expected)) {
+      const file = at(`${name}.safetensors`)
+      copyFileSync(new URL(`cliCheckpoints/${name}.safetensors`, fixtures), file)
+      const r = cellgraph(
+        'train',
+        '--backend',
+        'cpu-js',
+        '--resume',
+        '--no-eval',
+        '--sample',
+        '0',
+        '--checkpoint',
+        file,
+      )
+      expect(r.status, r.stderr).toBe(0)
+      // The CLI adds the data file (none: the built-in corpus) to what the Trainer checkpoints.
+      const c = decodeCheckpoint(readFileSync(file))
+      const { data, ...training } = c.training
+      expect(data).toBeNull()
+      const bytes = encodeCheckpoint({ ...c, training })
+      expect(createHash('sha256').update(bytes).digest('hex'), name).toBe(sha256)
+    }
   })
 
   it('samples reproducibly from a checkpoint, after a prompt', () => {

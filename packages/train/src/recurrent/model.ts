@@ -1,7 +1,7 @@
 import type { DeviceTensor } from '@cellgraph/backends'
-import { type Tensor, tensor } from '@cellgraph/graph'
+import type { Tensor } from '@cellgraph/graph'
 import { toStoredNames } from '../model/names.js'
-import { copyInto, readAll } from '../run/session.js'
+import { copyInto, readAll, zeroStates } from '../run/session.js'
 import { type HostBatch, makeBatch, type Sequence } from './batch.js'
 import { ModelCore } from './core.js'
 import { type SaveOptions, saveModel } from './file.js'
@@ -123,7 +123,7 @@ export class RecurrentModel {
       throw new ModelOptionsError(
         `step() carries the state forward in time; a ${spec.direction} model reads whole sequences (use predict)`,
       )
-    this.carried ??= this.zeroState()
+    this.carried ??= zeroStates(this.backend, spec, 1)
     const sequence: Sequence = { x: spec.tokens ? [x as number] : typeof x === 'number' ? [x] : x }
     const host = makeBatch({ ...spec, task: 'regression' }, [sequence], false)
     const { inputs, release } = this.core.bind(host, { states: this.carried })
@@ -168,14 +168,6 @@ export class RecurrentModel {
   dispose(): void {
     this.resetState()
     this.core.dispose()
-  }
-
-  private zeroState(): Record<string, DeviceTensor> {
-    const out: Record<string, DeviceTensor> = {}
-    this.spec.cells.forEach((cell, l) => {
-      for (const s of cell.state) out[`l${l}.${s}`] = this.backend.upload(tensor([1, cell.sizes.hidden]))
-    })
-    return out
   }
 }
 

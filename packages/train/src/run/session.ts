@@ -1,15 +1,15 @@
 import type { Backend, DeviceTensor } from '@cellgraph/backends'
 import { type Tensor, tensor } from '@cellgraph/graph'
-import type { ModelConfig } from '../model/config.js'
+import type { ModelSpec } from '../recurrent/options.js'
 
 /** The recurrent state of every layer of a model, by output name (`l0.h`, `l0.c`, ...). */
-export const stateNames = (model: ModelConfig): string[] =>
+export const stateNames = (model: Pick<ModelSpec, 'cells'>): string[] =>
   model.cells.flatMap((cell, l) => cell.state.map((s) => `l${l}.${s}`))
 
 /** Zero-initialised device tensors for every layer's state at batch size `batch`. */
 export function zeroStates(
   backend: Backend,
-  model: ModelConfig,
+  model: Pick<ModelSpec, 'cells'>,
   batch: number,
 ): Record<string, DeviceTensor> {
   const out: Record<string, DeviceTensor> = {}
