@@ -1,61 +1,23 @@
-import { numericGrad, valueAndGrad } from '@cellgraph/autodiff'
-import { gru, lstm, Rng, type Tensor, tensor } from '@cellgraph/graph'
+import { gru, lstm, Rng } from '@cellgraph/graph'
 import { describe, expect, it } from 'vitest'
 import {
   loadModel,
-  type ModelSpec,
-  makeBatch,
-  modelParams,
   type RecurrentModelOptions,
   recurrentGraph,
   recurrentModel,
   resolveSpec,
   type Sequence,
 } from '../src/index.js'
+import {
+  batchInputs,
+  expectFiniteDifferenceGrads,
+  features,
+  paddedAndAlone,
+  variableLengths,
+} from './helpers.js'
 
 const rng = new Rng(17)
-const features = (steps: number, width: number) =>
-  Array.from({ length: steps }, () => Array.from({ length: width }, () => rng.uniform(-1, 1)))
-const variable: Sequence[] = [
-  { x: features(4, 2), y: 1 },
-  { x: features(2, 2), y: 0 },
-  { x: features(3, 2), y: 2 },
-]
-
-/** Every leaf of the model graph for a batch: data from the batch, zero states, seeded parameters. */
-function hostInputs(
-  spec: ModelSpec,
-  data: Sequence[],
-  params?: Record<string, Tensor>,
-): Record<string, Tensor> {
-  const graph = recurrentGraph(spec, { loss: true })
-  const b = makeBatch(spec, data, true)
-  const width = spec.task === 'regression' ? spec.outputs : 1
-  const fixed: Record<string, Tensor> = {
-    x: tensor([b.steps, b.batch, spec.inputWidth], b.x),
-    mask: tensor([b.steps, b.batch, 1], b.mask),
-    last: tensor([b.steps, b.batch, 1], b.last),
-    targets: tensor(spec.at === 'each' ? [b.steps, b.batch, width] : [b.batch, width], b.targets!),
-  }
-  const inputs: Record<string, Tensor> = {}
-  for (const id of graph.inputs) {
-    const n = graph.nodes.find((m) => m.id === id)!
-    const name = (n.attrs as { name: string }).name
-    if (fixed[name]) inputs[name] = fixed[name]
-    else if (n.op === 'input') {
-      const f = (n.attrs as unknown as { type: { shape: number[] } }).type.shape[0]!
-      inputs[name] = tensor([b.batch, f]) // initial states and select0: zeros
-    }
-  }
-  for (const p of modelParams(graph))
-    inputs[p.name] =
-      params?.[p.name] ??
-      tensor(
-        p.shape,
-        Float64Array.from({ length: p.shape.reduce((n, d) => n * d, 1) }, () => rng.uniform(-0.5, 0.5)),
-      )
-  return inputs
-}
+const variable = variableLengths(rng)
 
 const cases: [string, RecurrentModelOptions, Sequence[]][] = [
   [
@@ -75,16 +37,16 @@ const cases: [string, RecurrentModelOptions, Sequence[]][] = [
     'reverse LSTM, per-step regression, lengths 3, 1',
     { cell: lstm, inputSize: 2, hidden: 2, direction: 'reverse', outputs: 2, at: 'each' },
     [
-      { x: features(3, 2), y: features(3, 2) },
-      { x: features(1, 2), y: features(1, 2) },
+      { x: features(rng, 3, 2), y: features(rng, 3, 2) },
+      { x: features(rng, 1, 2), y: features(rng, 1, 2) },
     ],
   ],
   [
     'reverse GRU, last-step regression (the first step is where it has read everything)',
     { cell: gru, inputSize: 2, hidden: 3, direction: 'reverse' },
     [
-      { x: features(3, 2), y: 0.5 },
-      { x: features(2, 2), y: -1 },
+      { x: features(rng, 3, 2), y: 0.5 },
+      { x: features(rng, 2, 2), y: -1 },
     ],
   ],
 ]
@@ -94,25 +56,13 @@ describe('directions in the model graph (float64)', () => {
     it(`${name}: gradients match finite differences`, () => {
       const spec = resolveSpec(options)
       const graph = recurrentGraph(spec, { loss: true })
-      const inputs = hostInputs(spec, data)
-      const analytic = valueAndGrad(graph, inputs, { loss: 'loss' }).grads
-      const numeric = numericGrad(graph, inputs, { loss: 'loss' })
-      for (const [leaf, n] of Object.entries(numeric))
-        n.data.forEach((v, i) => expect(analytic[leaf]!.data[i], `${leaf}[${i}]`).toBeCloseTo(v, 6))
+      expectFiniteDifferenceGrads(graph, batchInputs(graph, spec, data, rng))
     })
 
     it(`${name}: a padded batch has the loss of its sequences alone`, () => {
       const spec = resolveSpec(options)
-      const graph = recurrentGraph(spec, { loss: true })
-      const params = Object.fromEntries(
-        Object.entries(hostInputs(spec, data)).filter(([n]) => modelParams(graph).some((p) => p.name === n)),
-      )
-      const lossOf = (d: Sequence[]) =>
-        valueAndGrad(graph, hostInputs(spec, d, params), { loss: 'loss' }).value
-      const weights = data.map((s) => (spec.at === 'each' ? (s.x as number[][]).length : 1))
-      const alone =
-        data.reduce((sum, s, k) => sum + lossOf([s]) * weights[k]!, 0) / weights.reduce((a, b) => a + b)
-      expect(lossOf(data)).toBeCloseTo(alone, 10)
+      const { together, alone } = paddedAndAlone(recurrentGraph(spec, { loss: true }), spec, data, rng)
+      expect(together).toBeCloseTo(alone, 10)
     })
   }
 })
