@@ -65,6 +65,12 @@ const describeAdapter = (info: GPUAdapterInfo | undefined): string =>
     .filter((s) => s && s.length > 0)
     .join(' ') || 'unknown adapter'
 
+/**
+ * Features the device asks for when the adapter offers them; none is required. `timestamp-query`
+ * lets a profiling run time each kernel (`beginProfile`); normal runs never write timestamps.
+ */
+const optionalFeatures: GPUFeatureName[] = ['timestamp-query']
+
 export async function createWebGpuContext(options: DeviceOptions = {}): Promise<WebGpuContext> {
   const gpu = options.gpu ?? (await findGpu())
   const adapter = await gpu.requestAdapter(
@@ -77,10 +83,12 @@ export async function createWebGpuContext(options: DeviceOptions = {}): Promise<
         'vk_swiftshader_icd.json; in Chromium, start it with --enable-unsafe-webgpu.',
     )
   const want = adapter.limits
+  const requiredFeatures = optionalFeatures.filter((f) => adapter.features.has(f))
   const device = await adapter.requestDevice(
     options.adapterLimits === false
-      ? {}
+      ? { requiredFeatures }
       : {
+          requiredFeatures,
           requiredLimits: {
             maxStorageBufferBindingSize: want.maxStorageBufferBindingSize,
             maxBufferSize: want.maxBufferSize,

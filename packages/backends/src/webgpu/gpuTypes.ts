@@ -7,6 +7,7 @@ declare global {
   interface GPU {}
   interface GPUDevice {}
   interface GPUBuffer {}
+  interface GPUBindGroup {}
   interface GPUBindGroupLayout {}
   interface GPUCommandBuffer {}
   interface GPUCommandEncoder {}

@@ -4,6 +4,8 @@ export {
   type WebGpuContext,
   WebGpuUnavailableError,
 } from './device.js'
+export { type KernelKind, kernelKind } from './kernelKind.js'
+export type { GpuProfile, KernelKindTime } from './profiler.js'
 export { type GpuStats, type GpuWork, gpuWorkBetween } from './runtime.js'
 export {
   type WebGpuBackend,

@@ -137,6 +137,20 @@ export class Plan {
       const info = this.inputs.get(name)!
       encoder.copyBufferToBuffer(t.buffer, 0, this.arena, info.place(0) * 4, info.count * 4)
     }
+    this.encodeDispatches(encoder)
+    for (const [name, t] of outputs) {
+      const info = this.outputs.get(name)!
+      encoder.copyBufferToBuffer(this.arena, info.place(0) * 4, t.buffer, 0, info.count * 4)
+    }
+  }
+
+  /** Every dispatch in one compute pass; in a profiling run, one timestamped pass each instead. */
+  private encodeDispatches(encoder: GPUCommandEncoder): void {
+    const profiler = this.runtime.profiler
+    if (profiler) {
+      profiler.encode(encoder, this.bindGroup, this.dispatches)
+      return
+    }
     const pass = encoder.beginComputePass()
     let current: GPUComputePipeline | undefined
     for (const d of this.dispatches) {
@@ -146,10 +160,6 @@ export class Plan {
     }
     pass.end()
     this.runtime.encodedPass(this.dispatches.length)
-    for (const [name, t] of outputs) {
-      const info = this.outputs.get(name)!
-      encoder.copyBufferToBuffer(this.arena, info.place(0) * 4, t.buffer, 0, info.count * 4)
-    }
   }
 
   dispose(): void {

@@ -1,9 +1,17 @@
 /// <reference types="@webgpu/types" />
 import { InputError } from '@cellgraph/graph'
 import { paramWords } from './kernel.js'
+import { type GpuProfile, TimestampProfiler } from './profiler.js'
 
 /** Buffer usage and map-mode bits as the WebGPU spec fixes them (Node has no GPUBufferUsage global). */
-export const usage = { mapRead: 1, copySrc: 4, copyDst: 8, uniform: 64, storage: 128 } as const
+export const usage = {
+  mapRead: 1,
+  copySrc: 4,
+  copyDst: 8,
+  uniform: 64,
+  storage: 128,
+  queryResolve: 512,
+} as const
 const mapModeRead = 1
 const computeStage = 4
 
@@ -46,6 +54,9 @@ export class GpuRuntime {
   private readBacks = 0
   private readonly live = new Map<GPUBuffer, number>()
   private readonly pipelines = new Map<string, GPUComputePipeline>()
+  private readonly sources = new Map<GPUComputePipeline, string>()
+  /** Set between `beginProfile()` and `endProfile()`: runs are then encoded with timestamps. */
+  profiler: TimestampProfiler | undefined
   private firstError: string | undefined
   readonly bindGroupLayout: GPUBindGroupLayout
   private readonly pipelineLayout: GPUPipelineLayout
@@ -162,6 +173,7 @@ export class GpuRuntime {
         compute: { module: this.device.createShaderModule({ code: wgsl }), entryPoint: 'main' },
       })
       this.pipelines.set(wgsl, p)
+      this.sources.set(p, wgsl)
     }
     return p
   }
@@ -186,11 +198,37 @@ export class GpuRuntime {
     }
   }
 
+  /** Whether the device can time kernels: the adapter offers `timestamp-query` (see device.ts). */
+  get canProfile(): boolean {
+    return this.device.features.has('timestamp-query')
+  }
+
+  /** Starts timing every dispatch of the runs that follow (one pass each); see TimestampProfiler. */
+  beginProfile(adapterName: string): void {
+    this.check()
+    if (!this.canProfile)
+      throw new Error(
+        `per-kernel timing is not offered: the adapter ${adapterName} has no 'timestamp-query' feature`,
+      )
+    this.profiler ??= new TimestampProfiler(this, (p) => this.sources.get(p))
+  }
+
+  /** Stops timing and returns where the GPU time of the profiled runs went. */
+  async endProfile(): Promise<GpuProfile> {
+    const profiler = this.profiler
+    if (!profiler) throw new InputError('endProfile() without beginProfile()')
+    this.profiler = undefined
+    return profiler.collect()
+  }
+
   /** Releases every buffer still alive and the device. */
   destroy(): void {
     this.pending = undefined // nothing can read its results any more
+    this.profiler?.discard()
+    this.profiler = undefined
     for (const b of [...this.live.keys()]) this.destroyBuffer(b)
     this.pipelines.clear()
+    this.sources.clear()
     this.device.destroy()
     this.destroyed = true
   }

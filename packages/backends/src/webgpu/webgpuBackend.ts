@@ -13,6 +13,7 @@ import {
   WebGpuUnavailableError,
 } from './device.js'
 import { Plan } from './plan.js'
+import type { GpuProfile } from './profiler.js'
 import { GpuRuntime, type GpuStats } from './runtime.js'
 import { WebGpuTensor } from './tensor.js'
 import type { RunSizes } from './values.js'
@@ -23,6 +24,16 @@ export interface WebGpuBackend extends Backend {
   readonly isSoftware: boolean
   /** Submissions and live buffers, to check that runs submit once and memory stays flat. */
   stats(): GpuStats
+  /** Whether per-kernel GPU timing works here: the adapter offers `timestamp-query`. */
+  readonly canProfile: boolean
+  /**
+   * Times every kernel of the runs that follow, until `endProfile()`: each dispatch gets its own
+   * compute pass with timestamps, so profiled runs are slower than normal ones and only the
+   * shares by kernel kind carry over. Throws, naming the adapter, where `canProfile` is false.
+   */
+  beginProfile(): void
+  /** Waits for the profiled runs and returns their GPU time by kernel kind (product, row group, copy, …). */
+  endProfile(): Promise<GpuProfile>
 }
 
 export interface WebGpuBackendOptions extends DeviceOptions {
@@ -115,6 +126,9 @@ export async function webgpuBackend(options: WebGpuBackendOptions = {}): Promise
     adapterName: context.adapterName,
     isSoftware: context.isSoftware,
     stats: () => runtime.stats(),
+    canProfile: runtime.canProfile,
+    beginProfile: () => runtime.beginProfile(context.adapterName),
+    endProfile: () => runtime.endProfile(),
     async compile(graph: Graph, compileOptions: CompileOptions = {}): Promise<Executable> {
       const plan = planProgram(runPasses(graph, { trace: compileOptions.trace }))
       compileOptions.trace?.('kernel plan', printPlan(plan))
