@@ -2,13 +2,13 @@
  * The kind of a WebGPU kernel, for the per-kernel profile: what a GPU engineer would call it
  * (product, fused pointwise tail, row group, copy, …). Profiling only: nothing else depends on it.
  *
- * A kernel may name its kind itself with a first line `// kernel: <kind>` in its WGSL; otherwise
+ * A kernel may name its kind itself with a line `// kernel: <kind>` in its WGSL; otherwise
  * the kind is read from the shape of the code the builders in this folder generate, so a new
  * kernel builder either writes that line or adds its rule here.
  */
 export type KernelKind = string
 
-const named = /^\s*\/\/ kernel: ([^\n]+)/
+const named = /^\s*\/\/ kernel: ([^\n]+)$/m
 
 /** The code with every index expression emptied (`arena[p.w[0].x + i]` → `arena⟨⟩`), to match on shape. */
 const withoutIndices = (code: string) => {

@@ -98,6 +98,7 @@ export function productTailKernel(
     return parseRef(ref).node === productId ? `product${blockOf.get(access.offset)!}` : undefined
   }).replaceAll('\n', '\n  ')
   const wgsl = `${kernelHeader}
+// kernel: product with tail
 var<workgroup> tileA: array<f32, ${RB * KT}>;
 var<workgroup> tileB: array<f32, ${G * KT * JB}>;
 @compute @workgroup_size(${JB}, ${RB})
