@@ -1,4 +1,4 @@
-import type { GpuWork } from '@cellgraph/backends'
+import type { GpuProfile, GpuWork } from '@cellgraph/backends'
 import { checkLoss } from './agreement.js'
 import type { BenchConfig, Mode } from './configs.js'
 import { median, type TimingPlan, timeRuns } from './timing.js'
@@ -17,6 +17,8 @@ export interface Measurement {
   readonly note?: string
   /** What the last timed call cost the device, on a backend that counts it (WebGPU). */
   readonly work?: GpuWork
+  /** GPU time by kernel kind of one more call after the timed ones (`--profile`, WebGPU). */
+  readonly profile?: GpuProfile
 }
 
 export interface RunRequest {
@@ -30,6 +32,8 @@ export interface RunRequest {
    */
   readonly budgetMs?: number
   readonly minSteps?: number
+  /** After timing, profile one more call per kernel kind where the engine can (`--profile`). */
+  readonly profile?: boolean
 }
 
 /** What an engine reports: measurements, or why it could not run (not installed, failed). */
@@ -62,6 +66,8 @@ export interface Session<In> {
   infer(input: In, steps: number): Promise<void>
   /** What the latest call of a mode cost the device, where the engine counts it. */
   work?(mode: Mode): GpuWork | undefined
+  /** Runs `call` as a profiling run and returns its GPU time by kernel kind, where the engine can. */
+  profiled?(call: () => Promise<void>): Promise<GpuProfile>
   dispose(): void
 }
 
@@ -87,6 +93,10 @@ export async function measureSession<In>(
         session.prepare(problem.inputs(k, steps), steps),
       )
       const runsMs = await timeRuns(inputs, plan, (input) => run(input, steps))
+      const profile =
+        request.profile && session.profiled
+          ? await session.profiled(() => run(inputs.at(-1)!, steps))
+          : undefined
       measurements.push({
         engine: name,
         mode,
@@ -94,6 +104,7 @@ export async function measureSession<In>(
         runsMs,
         medianMs: (median(runsMs) * problem.config.steps) / steps,
         work: session.work?.(mode),
+        ...(profile ? { profile } : {}),
       })
     }
     return measurements

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { parseArgs } from 'node:util'
 import {
@@ -12,7 +13,8 @@ import {
 } from './configs.js'
 import { selectEngines } from './engines/index.js'
 import { formatKernelRows, runKernelBenchmarks } from './kernels/index.js'
-import { fractionsOfLstm, runBench } from './run.js'
+import { formatProfiles } from './profileTable.js'
+import { type BenchResult, fractionsOfLstm, runBench } from './run.js'
 import { formatNumber, formatTable } from './table.js'
 import type { TimingPlan } from './timing.js'
 
@@ -30,6 +32,9 @@ const usage = `Usage: pnpm bench [-- options]
                    and mode would take more than S seconds (default 30)
   --cells LIST     cells besides the LSTM that cellgraph runs: gru, layer_norm_lstm (default: both; 'none')
   --cell-configs L the configs those cells run at (default: medium)
+  --profile        after timing each WebGPU measurement, one more call with every kernel timed
+                   (timestamp queries, where the adapter offers them): GPU time by kernel kind
+  --json FILE      also write the results (rows with device work and profiles, FLOPs) as JSON
   --kernels        also print the WebAssembly kernels' micro-benchmarks (matrix products at the
                    chosen configs' shapes on 1 and 2 threads, pointwise throughput)
   --help`
@@ -48,6 +53,23 @@ const count = (value: string | undefined, what: string) => {
   return n
 }
 
+/** The results as data, for tools that build their own tables (tools/gpu). */
+const benchJson = (result: BenchResult, plan: (c: BenchConfig) => TimingPlan, chosen: BenchConfig[]) => ({
+  date: new Date().toISOString(),
+  node: process.versions.node,
+  cores: cpus().length,
+  plans: Object.fromEntries(chosen.map((c) => [c.name, plan(c)])),
+  rows: result.rows,
+  flops: result.flops.map(({ config, cell, flops }) => ({ config: config.name, cell, ...flops })),
+  fractionsOfLstm: fractionsOfLstm(result.rows).map(({ row, fraction }) => ({
+    config: row.config,
+    mode: row.mode,
+    engine: row.engine,
+    fraction,
+  })),
+  failures: result.failures,
+})
+
 async function main() {
   const { values } = parseArgs({
     options: {
@@ -61,6 +83,8 @@ async function main() {
       cells: { type: 'string' },
       'cell-configs': { type: 'string' },
       kernels: { type: 'boolean' },
+      profile: { type: 'boolean' },
+      json: { type: 'string' },
       help: { type: 'boolean' },
     },
   })
@@ -88,12 +112,17 @@ async function main() {
     scaledSteps: count(values['scaled-steps'], 'scaled-steps') ?? 8,
     budgetMs: 1000 * (count(values.budget, 'budget') ?? 30),
     log: (line) => process.stderr.write(`${line}\n`),
+    profile: values.profile,
   })
   const date = new Date().toISOString().slice(0, 10)
   console.log(`cellgraph bench, ${date}, ${cpus().length} cores, Node ${process.versions.node}`)
   console.log(`medians of ${chosen.map((c) => `${plan(c).reps} runs at ${c.name}`).join(', ')}\n`)
   console.log(formatTable(result.rows))
   console.log('')
+  const profiles = formatProfiles(result.rows)
+  if (profiles) console.log(`GPU time by kernel kind, one profiled call each:\n\n${profiles}\n`)
+  else if (values.profile) console.log('--profile: no engine here offers per-kernel timing\n')
+  if (values.json) writeFileSync(values.json, `${JSON.stringify(benchJson(result, plan, chosen), null, 1)}\n`)
   for (const { config, cell, flops } of result.flops)
     console.log(
       `${config.name} ${cell} (${describeConfig(config)}): ${formatNumber(flops.infer / 1e9)} GFLOP per inference, ` +

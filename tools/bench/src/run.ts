@@ -4,6 +4,7 @@ import { type BenchConfig, describeConfig, type Mode } from './configs.js'
 import { type Engine, type Measurement, NotInstalled } from './engine.js'
 import { countFlops } from './flops.js'
 import { benchCells } from './model.js'
+import { describeProfile } from './profileTable.js'
 import { describeWork, type TableRow, withRatios } from './table.js'
 import type { TimingPlan } from './timing.js'
 import { makeProblem, type Problem } from './workload.js'
@@ -24,6 +25,8 @@ export interface BenchOptions {
   readonly budgetMs: number
   /** Progress lines (stderr in the CLI). */
   readonly log: (line: string) => void
+  /** Profile one more call of each WebGPU measurement by kernel kind (timestamp queries). */
+  readonly profile?: boolean
 }
 
 export interface CountedFlops {
@@ -88,6 +91,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         modes,
         plan: options.plan(config),
         ...stepsFor(engine, config, options),
+        profile: options.profile,
       })
     } catch (error) {
       const message = (error as Error).message
@@ -107,7 +111,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       const runs = m.runsMs.map((t) => t.toFixed(2)).join(', ')
       options.log(
         `  ${engineLabel} ${m.mode}: ${m.medianMs.toFixed(3)} ms (runs ${runs} on T=${m.stepsTimed})` +
-          (m.work ? `; per call ${describeWork(m.work)}` : ''),
+          (m.work ? `; per call ${describeWork(m.work)}` : '') +
+          (m.profile ? `; profiled: ${describeProfile(m.profile)}` : ''),
       )
       rows.push({
         config: config.name,
@@ -118,6 +123,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         ms: m.medianMs,
         gflops: counted[m.mode] / (m.medianMs * 1e6),
         work: m.work,
+        profile: m.profile,
       })
     }
   }

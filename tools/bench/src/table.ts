@@ -1,4 +1,4 @@
-import type { GpuWork } from '@cellgraph/backends'
+import type { GpuProfile, GpuWork } from '@cellgraph/backends'
 import { type Mode, modeLabel } from './configs.js'
 
 /** One line of the results table. */
@@ -17,6 +17,8 @@ export interface TableRow {
   readonly status?: string
   /** What one timed call cost the device (WebGPU rows). */
   readonly work?: GpuWork
+  /** GPU time by kernel kind of one profiled call (`--profile`, WebGPU rows). */
+  readonly profile?: GpuProfile
 }
 
 const counting = (n: number, one: string, many = `${one}s`) =>
@@ -58,6 +60,19 @@ const cells = (row: TableRow): string[] => {
 export const tableHeader = ['config', 'mode', 'engine', 'median ms', 'GFLOP/s', 'peer ms ÷ cellgraph ms']
 const workHeader = 'device work per call'
 
+/** An aligned Markdown table; numeric columns are right-aligned. */
+export function markdownTable(
+  header: readonly string[],
+  body: readonly (readonly string[])[],
+  numeric: (column: number) => boolean,
+): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)))
+  const line = (r: readonly string[]) =>
+    `| ${r.map((c, i) => (numeric(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')} |`
+  const rule = `| ${widths.map((w, i) => (numeric(i) ? `${'-'.repeat(w - 1)}:` : '-'.repeat(w))).join(' | ')} |`
+  return [line(header), rule, ...body.map(line)].join('\n')
+}
+
 /**
  * The rows as an aligned Markdown table (readable in a terminal, pasteable into a README); a
  * last column of device work per call when some row counts it.
@@ -66,12 +81,7 @@ export function formatTable(rows: readonly TableRow[]): string {
   const withWork = rows.some((r) => r.work)
   const header = withWork ? [...tableHeader, workHeader] : tableHeader
   const body = rows.map((r) => (withWork ? [...cells(r), r.work ? describeWork(r.work) : '—'] : cells(r)))
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)))
-  const numeric = [false, false, false, true, true, true, false]
-  const line = (r: readonly string[]) =>
-    `| ${r.map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')} |`
-  const rule = `| ${widths.map((w, i) => (numeric[i] ? `${'-'.repeat(w - 1)}:` : '-'.repeat(w))).join(' | ')} |`
-  return [line(header), rule, ...body.map(line)].join('\n')
+  return markdownTable(header, body, (i) => i >= 3 && i <= 5)
 }
 
 /** Speed-ups against the baseline row (cellgraph's) of the same config and mode. */

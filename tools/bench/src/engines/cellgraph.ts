@@ -2,10 +2,13 @@ import {
   type Backend,
   type BackendName,
   type DeviceTensor,
+  type GpuProfile,
   type GpuStats,
   type GpuWork,
   gpuWorkBetween,
   openBackend,
+  type WebGpuBackend,
+  webgpuBackend,
 } from '@cellgraph/backends'
 import type { BenchConfig, Mode } from '../configs.js'
 import { type Engine, measureSession, type Session } from '../engine.js'
@@ -73,6 +76,7 @@ async function openCellgraph(backend: Backend, problem: Problem): Promise<Sessio
     train: counted(backend, work, 'train', train),
     infer: counted(backend, work, 'infer', infer),
     work: (mode) => work[mode],
+    ...profiling(backend),
     dispose() {
       for (const t of owned) t.dispose()
       forward.dispose()
@@ -99,6 +103,31 @@ function counted(
     await call(x, steps)
     into[mode] = gpuWorkBetween(before, stats())
   }
+}
+
+/** A profiling run where the backend can time its kernels (WebGPU with `timestamp-query`). */
+function profiling(backend: Backend): { profiled?: (call: () => Promise<void>) => Promise<GpuProfile> } {
+  const gpu = backend as Partial<WebGpuBackend>
+  if (!gpu.canProfile || !gpu.beginProfile || !gpu.endProfile) return {}
+  return {
+    profiled: async (call) => {
+      gpu.beginProfile!()
+      await call()
+      return gpu.endProfile!()
+    },
+  }
+}
+
+/**
+ * Dawn for the bench: timestamps unquantized (Dawn rounds them by default, which would blur
+ * `--profile`; normal runs write none). The instance is kept: Dawn's must outlive its devices.
+ */
+let dawn: GPU | undefined
+async function benchGpu(): Promise<GPU> {
+  const specifier = 'webgpu' // the optional package; absent, openBackend('webgpu') explains
+  const { create } = (await import(specifier)) as { create: (flags: string[]) => GPU }
+  dawn ??= create(['disable-dawn-features=timestamp_quantization'])
+  return dawn
 }
 
 /** An engine for a backend of the shared registry (`openBackend`), opened fresh for each problem. */
@@ -140,9 +169,13 @@ export const webgpuEngine = (): Engine =>
   cellgraphEngine(
     'cellgraph webgpu',
     async () => {
-      const backend = await openBackend('webgpu')
+      const gpu = await benchGpu().catch(() => undefined)
+      const backend = gpu ? await webgpuBackend({ gpu }) : await openBackend('webgpu')
+      const timing = (backend as Partial<WebGpuBackend>).canProfile
+        ? 'per-kernel timing offered (timestamp-query)'
+        : 'per-kernel timing not offered: no timestamp-query'
       process.stderr.write(
-        `cellgraph webgpu: adapter ${backend.adapterName}${backend.isSoftware ? ' (software)' : ''}\n`,
+        `cellgraph webgpu: adapter ${backend.adapterName}${backend.isSoftware ? ' (software)' : ''}; ${timing}\n`,
       )
       return backend
     },
