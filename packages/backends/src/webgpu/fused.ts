@@ -1,3 +1,4 @@
+import type { ConcatStore } from '../plan/concatStores.js'
 import { renderExpression } from '../plan/expression.js'
 import type { Access, FusedStep } from '../plan/kernelPlan.js'
 import type { ParamList } from './kernel.js'
@@ -19,8 +20,9 @@ function operandRead(a: ValueInfo, { offset, row, col }: Access, features: numbe
 
 /**
  * WGSL statements computing element (r, j, flat i) of a fused kernel of the plan, `features`
- * wide: each operand read once, each stored member written. `computed` gives the operands a
- * kernel has already computed (in registers) instead of reading them from memory.
+ * wide: each operand read once, each stored member written (and into the concats it is a part
+ * of, `concats`). `computed` gives the operands a kernel has already computed (in registers)
+ * instead of reading them from memory.
  */
 export function fusedElement(
   step: FusedStep,
@@ -28,7 +30,13 @@ export function fusedElement(
   features: number,
   s: number,
   p: ParamList,
-  computed?: (operand: number) => string | undefined,
+  {
+    computed,
+    concats,
+  }: {
+    computed?: (operand: number) => string | undefined
+    concats?: ReadonlyMap<string, readonly ConcatStore[]>
+  } = {},
 ): string {
   const lines: string[] = []
   const reads = new Map<number, string>()
@@ -52,6 +60,12 @@ export function fusedElement(
       return `v${k}`
     },
   })!
-  for (const { id, value } of stores) lines.push(`  arena[${p.add(env.get(id)!.place(s))} + i] = ${value};`)
+  for (const { id, value } of stores) {
+    lines.push(`  arena[${p.add(env.get(id)!.place(s))} + i] = ${value};`)
+    for (const { concat, column } of concats?.get(id) ?? []) {
+      const c = env.get(concat)!
+      lines.push(`  arena[${p.add(c.place(s))} + r * ${c.last}u + ${column}u + j] = ${value};`)
+    }
+  }
   return lines.join('\n')
 }

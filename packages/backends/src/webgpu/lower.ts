@@ -1,4 +1,5 @@
 import { GraphError, type Node, type OpName, parseRef, type ValueType } from '@cellgraph/graph'
+import { type ConcatStore, concatStores } from '../plan/concatStores.js'
 import type { CallOp, FusedStep, LevelPlan, LoopStep as PlannedLoop, Step } from '../plan/kernelPlan.js'
 import { fuseProductTails, type ProductTail } from '../plan/productTails.js'
 import { groupRows, type RowGroup } from '../plan/rowGroups.js'
@@ -16,6 +17,8 @@ import { productTailKernel } from './productTail.js'
 import { rowKernels } from './rowKernels.js'
 import { type ArenaLayout, fixed, type Place, type RunSizes, type ValueInfo, valueInfo } from './values.js'
 import { literal } from './wgsl.js'
+
+type Concats = ReadonlyMap<string, readonly ConcatStore[]>
 
 /** A kernel whose parameters may depend on the scan step `s` (0 outside loops). */
 export interface KernelStep {
@@ -120,11 +123,17 @@ const lowerings: { readonly [K in CallOp]: Lowering<K> } = {
 }
 
 /** A fused kernel of the plan as WGSL: one thread per element. */
-const fusedKernel = (step: FusedStep, env: Map<string, ValueInfo>, out: ValueInfo, s: number) =>
+const fusedKernel = (
+  step: FusedStep,
+  env: Map<string, ValueInfo>,
+  out: ValueInfo,
+  s: number,
+  concats: Concats,
+) =>
   perIndexKernel(
     out.count,
     (p) =>
-      `  let r = i / ${out.last}u;\n  let j = i % ${out.last}u;\n${fusedElement(step, env, out.last, s, p)}`,
+      `  let r = i / ${out.last}u;\n  let j = i % ${out.last}u;\n${fusedElement(step, env, out.last, s, p, { concats })}`,
   )
 
 /**
@@ -132,13 +141,19 @@ const fusedKernel = (step: FusedStep, env: Map<string, ValueInfo>, out: ValueInf
  * (threads lid, lid + 64, …), a reduction sums in workgroup memory, and a barrier ends each member
  * so the next reads what it wrote.
  */
-function rowGroupKernel(group: RowGroup, env: Map<string, ValueInfo>, rows: number, s: number) {
+function rowGroupKernel(
+  group: RowGroup,
+  env: Map<string, ValueInfo>,
+  rows: number,
+  s: number,
+  concats: Concats,
+) {
   return perRowKernel(rows, (p) =>
     group.steps
       .map((st) => {
         if (st.kind === 'fused') {
           const w = env.get(st.members.at(-1)!.id)!.last
-          const body = fusedElement(st, env, w, s, p).replaceAll('\n', '\n  ')
+          const body = fusedElement(st, env, w, s, p, { concats }).replaceAll('\n', '\n  ')
           return `  for (var j = lid; j < ${w}u; j += ${workgroupSize}u) {
     let i = r * ${w}u + j;
   ${body}
@@ -196,6 +211,8 @@ export function lowerGraph(level: LevelPlan, env: Map<string, ValueInfo>, cx: Lo
   }
   const steps: ProgramStep[] = []
   // In a scan body a product's rows are the batch (small M): one kernel with its tail.
+  // Concats whose parts fused kernels make are written by those kernels, not run.
+  const { stores: concats, absorbed } = concatStores(level)
   const planned: readonly (Step | ProductTail)[] = cx.inLoop ? fuseProductTails(level) : level.steps
   for (const step of groupRows(level, planned)) {
     if (step.kind === 'productTail') {
@@ -207,16 +224,16 @@ export function lowerGraph(level: LevelPlan, env: Map<string, ValueInfo>, cx: Lo
         }),
       )
       placeFused(step.tail)
-      steps.push(kernel((s) => productTailKernel(step, env, s)))
+      steps.push(kernel((s) => productTailKernel(step, env, s, concats)))
     } else if (step.kind === 'rows') {
       const first = step.steps[0]!
       const rows = first.kind === 'fused' ? placeFused(first).rows : env.get(first.node.inputs[0]!)!.rows
       if (first.kind === 'call') placeCall(first.node)
       for (const st of step.steps.slice(1)) st.kind === 'fused' ? placeFused(st) : placeCall(st.node)
-      steps.push(kernel((s) => rowGroupKernel(step, env, rows, s)))
+      steps.push(kernel((s) => rowGroupKernel(step, env, rows, s, concats)))
     } else if (step.kind === 'fused') {
       const out = placeFused(step)
-      steps.push(kernel((s) => fusedKernel(step, env, out, s)))
+      steps.push(kernel((s) => fusedKernel(step, env, out, s, concats)))
     } else if (step.kind === 'loop') {
       const n = step.node
       if (cx.inLoop)
@@ -231,6 +248,7 @@ export function lowerGraph(level: LevelPlan, env: Map<string, ValueInfo>, cx: Lo
         ),
       )
     } else if (step.node.op === 'rowCount') cell(step.node, env.get(step.node.inputs[0]!)!.rows)
+    else if (absorbed.has(step.node.id)) placeCall(step.node)
     else {
       const n = step.node
       const out = placeCall(n)

@@ -1,5 +1,6 @@
 import type { Activation } from '@cellgraph/graph'
 import { parseRef } from '@cellgraph/graph'
+import type { ConcatStore } from '../plan/concatStores.js'
 import type { ProductTail } from '../plan/productTails.js'
 import { fusedElement } from './fused.js'
 import { type KernelCall, kernelHeader, ParamList, workgroupSize } from './kernel.js'
@@ -47,6 +48,7 @@ export function productTailKernel(
   pair: ProductTail,
   env: ReadonlyMap<string, ValueInfo>,
   s: number,
+  concats: ReadonlyMap<string, readonly ConcatStore[]>,
 ): KernelCall {
   const { product, tail, columns: offsets } = pair
   const node = product.node
@@ -93,10 +95,11 @@ export function productTailKernel(
     .join('\n')
   const productId = node.id
   const blockOf = new Map(offsets.map((o, g) => [o, g]))
-  const element = fusedElement(tail, env, H, s, p, (k) => {
+  const computed = (k: number) => {
     const { ref, access } = tail.operands[k]!
     return parseRef(ref).node === productId ? `product${blockOf.get(access.offset)!}` : undefined
-  }).replaceAll('\n', '\n  ')
+  }
+  const element = fusedElement(tail, env, H, s, p, { computed, concats }).replaceAll('\n', '\n  ')
   const wgsl = `${kernelHeader}
 // kernel: product with tail
 var<workgroup> tileA: array<f32, ${RB * KT}>;
