@@ -37,7 +37,8 @@ export function encodeSafetensors(
   tensors: Readonly<Record<string, StoredTensor>>,
   metadata: Readonly<Record<string, string>> = {},
 ): Uint8Array {
-  const header: Record<string, unknown> = {}
+  // No prototype: a tensor named `__proto__` is written like any other, not dropped.
+  const header = nullMap<unknown>()
   if (Object.keys(metadata).length > 0) header.__metadata__ = metadata
   const names = Object.keys(tensors).sort()
   let offset = 0

@@ -1,6 +1,12 @@
 import { gru, lstm, Rng, tensor } from '@cellgraph/graph'
 import { describe, expect, it } from 'vitest'
-import { loadModel, recurrentModel, type Sequence } from '../src/index.js'
+import {
+  decodeSafetensors,
+  encodeSafetensors,
+  loadModel,
+  recurrentModel,
+  type Sequence,
+} from '../src/index.js'
 
 const rng = new Rng(5)
 /** Last-step regression: the sum of a sequence of 2 to 6 values in [−1, 1]. */
@@ -123,6 +129,11 @@ describe('tokens, stateful steps, state dicts and saved models', () => {
       "'decoder.bias' has shape [3], the model expects [2]",
     )
     expect(() => loaded.loadStateDict({ ...state, extra: tensor([1]) })).toThrow("unexpected 'extra'")
+    // Names an object inherits are names like any other: refused, not quietly passed over.
+    expect(() => loaded.loadStateDict({ ...state, toString: tensor([1]) })).toThrow("unexpected 'toString'")
+    const { tensors, metadata } = decodeSafetensors(bytes)
+    const proto = encodeSafetensors({ ...tensors, ['__proto__']: tensors['decoder.bias']! }, metadata)
+    await expect(loadModel(proto, { backend: 'reference' })).rejects.toThrow("unexpected '__proto__'")
   })
 })
 

@@ -1,5 +1,5 @@
 import type { Backend, BackendName } from '@cellgraph/backends'
-import { cellFromJson, cellToJson, JsonFormatError, type Tensor, tensor } from '@cellgraph/graph'
+import { cellFromJson, cellToJson, JsonFormatError, nullMap, type Tensor, tensor } from '@cellgraph/graph'
 import { decodeSafetensors, encodeSafetensors, type StoredTensor } from '../safetensors.js'
 import { ModelCore } from './core.js'
 import { RecurrentModel } from './model.js'
@@ -64,8 +64,9 @@ export async function loadModel(
     throw new ModelFileError(`the model's metadata is damaged: ${(e as Error).message}`)
   }
   const model = new RecurrentModel(await ModelCore.create(spec, options.backend, options.seed ?? 0))
-  const state: Record<string, Tensor> = {}
-  const moments: Record<string, Tensor> = {}
+  // Names come from the file: maps without a prototype, so `__proto__` is just a (wrong) name.
+  const state = nullMap<Tensor>()
+  const moments = nullMap<Tensor>()
   for (const [name, t] of Object.entries(tensors))
     (isTrainingTensor(name) ? moments : state)[name] = tensor(t.shape, Float64Array.from(t.data))
   model.loadStateDict(state)

@@ -22,7 +22,7 @@ export function loadStateInto(core: ModelCore, state: Readonly<Record<string, Te
       throw new StateDictError(`'${name}' has shape [${t.dims}], the model expects [${shape}]`)
   }
   for (const name of Object.keys(state))
-    if (!(name in expected))
+    if (!Object.hasOwn(expected, name))
       throw new StateDictError(`unexpected '${name}'; the model has ${Object.keys(expected).join(', ')}`)
   const params = fromStoredNames(core.spec, state)
   for (const [name, t] of Object.entries(params)) core.params[name]!.write(t.data)
