@@ -93,6 +93,7 @@ export async function measureSession<In>(
         session.prepare(problem.inputs(k, steps), steps),
       )
       const runsMs = await timeRuns(inputs, plan, (input) => run(input, steps))
+      const work = session.work?.(mode) // of the last timed call, before a profiled one
       const profile =
         request.profile && session.profiled
           ? await session.profiled(() => run(inputs.at(-1)!, steps))
@@ -103,7 +104,7 @@ export async function measureSession<In>(
         stepsTimed: steps,
         runsMs,
         medianMs: (median(runsMs) * problem.config.steps) / steps,
-        work: session.work?.(mode),
+        work,
         ...(profile ? { profile } : {}),
       })
     }

@@ -1,0 +1,138 @@
+import { type Backend, webgpuBackend } from '@cellgraph/backends'
+import { layerNormLstm } from '@cellgraph/bench'
+import { type CellDefinition, runGraph } from '@cellgraph/graph'
+import {
+  backwardCase,
+  builtinCellDefinitions,
+  builtinModelCases,
+  CONFORMANCE_TOLERANCE,
+  forwardCase,
+  type GraphCase,
+  graphInputs,
+  leavesOf,
+  type ModelCase,
+  sequenceModel,
+  tensorMismatch,
+} from '@cellgraph/testing'
+
+/** The sizes the conformance run checks beyond the suite's own (batch 2, 4 steps, hidden 4). */
+export interface CheckSize {
+  readonly name: string
+  readonly batch: number
+  readonly steps: number
+  readonly input: number
+  readonly hidden: number
+}
+
+/**
+ * Larger than the suite's cases, so a GPU runs the kernels the bench runs: `wide` has the bench's
+ * medium width (H 256, B 32, 4H = 1024 columns), with few steps to keep the float64 reference quick.
+ */
+export const checkSizes: readonly CheckSize[] = [
+  { name: 'mid', batch: 4, steps: 8, input: 16, hidden: 32 },
+  { name: 'wide', batch: 32, steps: 6, input: 64, hidden: 256 },
+]
+
+/** The cells checked at every size: the built-ins and the bench's layer-normalised LSTM. */
+export const checkedCells: Readonly<Record<string, CellDefinition>> = {
+  ...builtinCellDefinitions,
+  layer_norm_lstm: layerNormLstm,
+}
+
+/** The cases: the suite's fixed ones, then every checked cell at each size (none with `small`). */
+export function conformanceCases(small: boolean): ModelCase[] {
+  const cases = builtinModelCases()
+  cases.push(modelCase('layer_norm_lstm', layerNormLstm, { input: 3, hidden: 4, batch: 2, steps: 4 }))
+  if (small) return cases
+  for (const size of checkSizes)
+    for (const [name, cell] of Object.entries(checkedCells))
+      cases.push(
+        modelCase(`${name} (${size.name}: B=${size.batch} T=${size.steps} H=${size.hidden})`, cell, size),
+      )
+  return cases
+}
+
+function modelCase(name: string, cell: CellDefinition, size: Omit<CheckSize, 'name'>): ModelCase {
+  const model = sequenceModel([cell({ input: size.input, hidden: size.hidden })])
+  const inputs = graphInputs(
+    model.graph,
+    { batch: size.batch, steps: size.steps, saturation: 0, roles: model.roles },
+    7,
+  )
+  return { name, model, inputs }
+}
+
+/** One case's verdict: the worst error over its outputs relative to each output's largest magnitude. */
+export interface CaseResult {
+  readonly name: string
+  readonly ok: boolean
+  /** The worst |error| over the tolerance's bound for its output: below 1 passes. */
+  readonly worstOfBound: number
+  readonly worstRelative: number
+  readonly problem?: string
+  readonly seconds: number
+}
+
+/** Runs a case on the backend and the float64 reference; judged by the suite's one tolerance. */
+export async function checkCase(backend: Backend, c: GraphCase): Promise<CaseResult> {
+  const started = performance.now()
+  const want = runGraph(c.graph, c.inputs)
+  const exe = await backend.compile(c.graph)
+  const names = leavesOf(c.graph).map((l) => l.name)
+  const uploaded = c.inputs.map((t) => backend.upload({ dims: t.dims, data: t.data }))
+  let worstRelative = 0
+  let worstOfBound = 0
+  let problem: string | undefined
+  try {
+    const out = await exe.run(Object.fromEntries(names.map((n, i) => [n, uploaded[i]!])))
+    for (const [k, o] of c.graph.outputs.entries()) {
+      const got = await out[o.name]!.read()
+      const ref = want[k]!.data
+      let scale = 0
+      let worst = 0
+      for (let i = 0; i < ref.length; i++) {
+        scale = Math.max(scale, Math.abs(ref[i]!))
+        worst = Math.max(
+          worst,
+          Number.isNaN(got[i]!) ? Number.POSITIVE_INFINITY : Math.abs(got[i]! - ref[i]!),
+        )
+      }
+      worstRelative = Math.max(worstRelative, scale > 0 ? worst / scale : worst)
+      worstOfBound = Math.max(
+        worstOfBound,
+        worst / (CONFORMANCE_TOLERANCE.absolute + CONFORMANCE_TOLERANCE.relative * scale),
+      )
+      problem ??= tensorMismatch(`${c.name}: output '${o.name}'`, got, ref, CONFORMANCE_TOLERANCE)
+    }
+  } catch (e) {
+    problem = `${c.name}: ${(e as Error).message.split('\n')[0]}`
+  } finally {
+    for (const t of uploaded) t.dispose()
+    exe.dispose()
+  }
+  const seconds = (performance.now() - started) / 1000
+  return { name: c.name, ok: problem === undefined, worstOfBound, worstRelative, problem, seconds }
+}
+
+/** Every case forward and backward on WebGPU; `report` gets each result as it comes. */
+export async function runConformance(
+  options: { readonly small: boolean; readonly limit?: number },
+  report: (r: CaseResult) => void,
+): Promise<CaseResult[]> {
+  const backend = await webgpuBackend({ powerPreference: 'high-performance' })
+  const results: CaseResult[] = []
+  try {
+    for (const c of conformanceCases(options.small).slice(0, options.limit))
+      for (const graphCase of [
+        forwardCase(c, `${c.name}: forward`),
+        backwardCase(c, `${c.name}: backward`),
+      ]) {
+        const r = await checkCase(backend, graphCase)
+        results.push(r)
+        report(r)
+      }
+  } finally {
+    backend.dispose()
+  }
+  return results
+}
