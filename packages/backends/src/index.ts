@@ -41,6 +41,7 @@ export type {
   Operand,
   Step,
 } from './plan/kernelPlan.js'
+export { type CarryPlace, type LoopPlaces, loopPlaces } from './plan/loopPlaces.js'
 export { planProgram } from './plan/planner.js'
 export { printPlan } from './plan/print.js'
 export { fuseProductTails, type ProductTail } from './plan/productTails.js'

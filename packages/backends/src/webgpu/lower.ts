@@ -1,6 +1,7 @@
-import { GraphError, type Node, type OpName, parseRef, type ValueType } from '@cellgraph/graph'
+import { GraphError, type Node, type OpName, type ValueType } from '@cellgraph/graph'
 import { type ConcatStore, concatStores } from '../plan/concatStores.js'
 import type { CallOp, FusedStep, LevelPlan, LoopStep as PlannedLoop, Step } from '../plan/kernelPlan.js'
+import { type LoopPlaces, loopPlaces } from '../plan/loopPlaces.js'
 import { fuseProductTails, type ProductTail } from '../plan/productTails.js'
 import { groupRows, type RowGroup } from '../plan/rowGroups.js'
 import { fusedElement } from './fused.js'
@@ -37,6 +38,8 @@ interface LowerContext {
   readonly sizes: RunSizes
   readonly layout: ArenaLayout
   readonly inLoop: boolean
+  /** Concats of a scan body that run after its loop (`loopPlaces`): placed, not run, in the body. */
+  readonly hoisted?: ReadonlySet<string>
   /** Where node `id`'s output lands: a caller-chosen place (scan bodies) or a fresh region. */
   readonly place: (id: string, count: number) => Place
 }
@@ -248,7 +251,7 @@ export function lowerGraph(level: LevelPlan, env: Map<string, ValueInfo>, cx: Lo
         ),
       )
     } else if (step.node.op === 'rowCount') cell(step.node, env.get(step.node.inputs[0]!)!.rows)
-    else if (absorbed.has(step.node.id)) placeCall(step.node)
+    else if (absorbed.has(step.node.id) || cx.hoisted?.has(step.node.id)) placeCall(step.node)
     else {
       const n = step.node
       const out = placeCall(n)
@@ -267,69 +270,69 @@ export function lowerGraph(level: LevelPlan, env: Map<string, ValueInfo>, cx: Lo
 }
 
 /**
- * Where each version of a scan's carries lives: version v is the value step v reads (version 0
- * the initial value, version s + 1 what step s writes). A carry that is also a per-step output
- * lives in that output's slices, so no step copies it there:
- * - written: the node making the carry is also per-step output o; version v ≥ 1 is slice v − 1;
- * - read: the carry as a step reads it is per-step output o; version v < T is slice v, the
- *   last version a slot of its own.
- * Any other carry alternates between two slots by the parity of v. Per-step output slices never
- * overlap, so a step never reads the version it writes.
+ * Where each version of a scan's carries lives (`loopPlaces`): version v is what step v reads.
+ * `written` and `read` carries live in the per-step output they share, so no step copies them;
+ * a `pair` alternates between two slots.
  */
-interface CarryPlaces {
-  readonly version: (k: number, v: number) => number
-  /** Per-step outputs a carry's versions already fill. */
-  readonly covered: ReadonlySet<number>
-}
-
-function carryPlaces(
-  node: Node<'scan'>,
+function carryVersions(
+  places: LoopPlaces,
   carryInfo: readonly ValueInfo[],
   outputSlice: (o: number, s: number) => number,
   steps: number,
-  direct: ReadonlyMap<string, number>,
   layout: ArenaLayout,
-): CarryPlaces {
-  const { body, carries } = node.attrs
-  const covered = new Set<number>()
+): (k: number, v: number) => number {
   const versions = carryInfo.map((c, k): ((v: number) => number) => {
-    const { node: id, output } = parseRef(body.outputs[k]!.ref)
-    const free = (pick: (o: number) => boolean) => {
-      for (let o = carries; o < body.outputs.length; o++) if (!covered.has(o) && pick(o)) return o
-      return undefined
-    }
-    const written =
-      steps > 0 && output === 0 && direct.get(id) === k
-        ? free((o) => {
-            const r = parseRef(body.outputs[o]!.ref)
-            return r.node === id && r.output === 0
-          })
-        : undefined
-    if (written !== undefined) {
-      covered.add(written)
+    const place = places.carries[k]!
+    if (place.kind === 'written') {
       const initial = layout.take(c.count)
-      return (v) => (v === 0 ? initial : outputSlice(written, v - 1))
+      return (v) => (v === 0 ? initial : outputSlice(place.output, v - 1))
     }
-    const readsInput = (o: number) => {
-      const r = parseRef(body.outputs[o]!.ref)
-      return r.output === 0 && r.node === body.inputs[k]
-    }
-    const read = steps > 0 ? free(readsInput) : undefined
-    if (read !== undefined) {
-      covered.add(read)
+    if (place.kind === 'read') {
       const last = layout.take(c.count)
-      return (v) => (v < steps ? outputSlice(read, v) : last)
+      return (v) => (v < steps ? outputSlice(place.output, v) : last)
     }
     const pair = layout.take(2 * c.count)
     return (v) => pair + (v % 2) * c.count
   })
-  return { version: (k, v) => versions[k]!(v), covered }
+  return (k, v) => versions[k]!(v)
+}
+
+/**
+ * A concat moved out of its loop (`loopPlaces().hoisted`), run over the steps it covers: one
+ * kernel for each run of steps over which the output and every part move by one slice the same
+ * way (for [h, x] of a forward scan: step 0, whose h is the initial value, then steps 1..T−1).
+ */
+function hoistedConcat(args: readonly ValueInfo[], out: ValueInfo, steps: number): KernelStep[] {
+  const values = [out, ...args]
+  const direction = (s: number) => {
+    const d = out.place(s + 1) - out.place(s)
+    const dir = d === out.count ? 1 : d === -out.count ? -1 : 0
+    return dir !== 0 && values.every((v) => v.place(s + 1) - v.place(s) === dir * v.count) ? dir : 0
+  }
+  const kernels: KernelStep[] = []
+  for (let a = 0; a < steps; ) {
+    let b = a
+    const dir = a + 1 < steps ? direction(a) : 0
+    while (dir !== 0 && b + 1 < steps && direction(b) === dir) b++
+    const n = b - a + 1
+    const first = dir < 0 ? b : a
+    const view = (v: ValueInfo): ValueInfo => ({
+      ...v,
+      dims: [v.rows * n, v.last],
+      count: v.count * n,
+      rows: v.rows * n,
+      place: fixed(v.place(first)),
+    })
+    kernels.push(...rowKernels.concat(args.map(view), view(out)))
+    a = b + 1
+  }
+  return kernels
 }
 
 /**
  * A scan as one loop: step s reads version s of every carry and writes version s + 1
- * (`carryPlaces`), per-step outputs land in their slice of the stacked output, and nothing is
- * read back between steps.
+ * (`carryVersions`), per-step outputs land in their slice of the stacked output, concats of
+ * values that outlive the loop run after it, and nothing is read back between steps.
  */
 function lowerScan(
   loop: PlannedLoop,
@@ -352,13 +355,8 @@ function lowerScan(
     const y = ys[o - carries]!
     return y.place(0) + time(s) * (y.count / steps)
   }
-  // Body nodes that are outputs write straight into their carry version or output slice.
-  const direct = new Map<string, number>()
-  body.outputs.forEach((o, k) => {
-    const { node: id, output } = parseRef(o.ref)
-    if (output === 0 && !direct.has(id) && !body.inputs.includes(id)) direct.set(id, k)
-  })
-  const { version, covered } = carryPlaces(node, carryInfo, outputSlice, steps, direct, cx.layout)
+  const places = loopPlaces(node)
+  const version = carryVersions(places, carryInfo, outputSlice, steps, cx.layout)
   const target = (o: number): Place => (o < carries ? (s) => version(o, s + 1) : (s) => outputSlice(o, s))
 
   const bodyEnv = new Map<string, ValueInfo>()
@@ -373,20 +371,28 @@ function lowerScan(
           : outer.place
     bodyEnv.set(id, valueInfo(t, cx.sizes, place))
   })
+  // Body nodes that are outputs write straight into their carry version or output slice.
   const bodyCx: LowerContext = {
     ...cx,
     inLoop: true,
+    hoisted: places.hoisted,
     place: (id, count) => {
-      const k = direct.get(id)
+      const k = places.direct.get(id)
       return k === undefined ? cx.place(id, count) : target(k)
     },
   }
   const bodySteps = lowerGraph(loop.body, bodyEnv, bodyCx) as KernelStep[]
-  const fixups = body.outputs.flatMap((o, k) => {
-    const { node: id } = parseRef(o.ref)
-    const src = bodyEnv.get(o.ref)!
-    if (covered.has(k) || (direct.get(id) === k && src.constant === undefined)) return []
-    return [kernel((s) => copyKernel(src.place(s), target(k)(s), src.count))]
+  const copies = places.copies.map((k) => {
+    const src = bodyEnv.get(body.outputs[k]!.ref)!
+    return kernel((s) => copyKernel(src.place(s), target(k)(s), src.count))
+  })
+  const after = [...places.hoisted].flatMap((id) => {
+    const n = body.nodes.find((m) => m.id === id)!
+    return hoistedConcat(
+      n.inputs.map((r) => bodyEnv.get(r)!),
+      bodyEnv.get(id)!,
+      steps,
+    )
   })
   carryInfo.forEach((c, k) => {
     env.set(`${node.id}${k === 0 ? '' : `:${k}`}`, { ...c, place: fixed(version(k, steps)) })
@@ -394,6 +400,7 @@ function lowerScan(
   ys.forEach((y, j) => env.set(`${node.id}:${carries + j}`, y))
   return [
     ...carryInfo.map((c, k) => kernel(() => copyKernel(c.place(0), version(k, 0), c.count))),
-    { kind: 'loop', steps, body: [...bodySteps, ...fixups] },
+    { kind: 'loop', steps, body: [...bodySteps, ...copies] },
+    ...after,
   ]
 }
