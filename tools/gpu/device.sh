@@ -99,3 +99,5 @@ done < <("$node" "$kit/kit.mjs" sweep-list | tail -n +2 | head -n $sweeps)
 pack
 say "done in $(($(date +%s) - started))s; \$OUT: summary.md, results.tgz, log.txt"
 cat "$OUT/summary.md" 2>/dev/null
+exec >/dev/null 2>&1 # ends tee's input: it writes the last lines to log.txt and exits
+sleep 1
