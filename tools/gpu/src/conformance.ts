@@ -1,5 +1,5 @@
 import { type Backend, webgpuBackend } from '@cellgraph/backends'
-import { layerNormLstm } from '@cellgraph/bench'
+import { type BenchConfig, layerNormLstm } from '@cellgraph/bench'
 import { type CellDefinition, runGraph } from '@cellgraph/graph'
 import {
   backwardCase,
@@ -15,20 +15,12 @@ import {
   tensorMismatch,
 } from '@cellgraph/testing'
 
-/** The sizes the conformance run checks beyond the suite's own (batch 2, 4 steps, hidden 4). */
-export interface CheckSize {
-  readonly name: string
-  readonly batch: number
-  readonly steps: number
-  readonly input: number
-  readonly hidden: number
-}
-
 /**
- * Larger than the suite's cases, so a GPU runs the kernels the bench runs: `wide` has the bench's
- * medium width (H 256, B 32, 4H = 1024 columns), with few steps to keep the float64 reference quick.
+ * The sizes checked beyond the suite's own (batch 2, 4 steps, hidden 4), larger so a GPU runs the
+ * kernels the bench runs: `wide` has the bench's medium width (H 256, B 32, 4H = 1024 columns),
+ * with few steps to keep the float64 reference quick.
  */
-export const checkSizes: readonly CheckSize[] = [
+export const checkSizes: readonly BenchConfig[] = [
   { name: 'mid', batch: 4, steps: 8, input: 16, hidden: 32 },
   { name: 'wide', batch: 32, steps: 6, input: 64, hidden: 256 },
 ]
@@ -52,7 +44,7 @@ export function conformanceCases(small: boolean): ModelCase[] {
   return cases
 }
 
-function modelCase(name: string, cell: CellDefinition, size: Omit<CheckSize, 'name'>): ModelCase {
+function modelCase(name: string, cell: CellDefinition, size: Omit<BenchConfig, 'name'>): ModelCase {
   const model = sequenceModel([cell({ input: size.input, hidden: size.hidden })])
   const inputs = graphInputs(
     model.graph,
