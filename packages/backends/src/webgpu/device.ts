@@ -17,6 +17,8 @@ export interface WebGpuContext {
   readonly adapterName: string
   /** True for software rasterizers (SwiftShader, lavapipe): correctness only, no speed. */
   readonly isSoftware: boolean
+  /** The device was created with the `subgroups` feature (kernels may use `subgroupAdd`). */
+  readonly subgroups?: boolean
 }
 
 export interface DeviceOptions {
@@ -68,8 +70,9 @@ const describeAdapter = (info: GPUAdapterInfo | undefined): string =>
 /**
  * Features the device asks for when the adapter offers them; none is required. `timestamp-query`
  * lets a profiling run time each kernel (`beginProfile`); normal runs never write timestamps.
+ * `subgroups` lets matrix products sum with `subgroupAdd`; their kernels keep a plain path.
  */
-const optionalFeatures: GPUFeatureName[] = ['timestamp-query']
+const optionalFeatures: GPUFeatureName[] = ['timestamp-query', 'subgroups' as GPUFeatureName]
 
 export async function createWebGpuContext(options: DeviceOptions = {}): Promise<WebGpuContext> {
   const gpu = options.gpu ?? (await findGpu())
@@ -84,6 +87,7 @@ export async function createWebGpuContext(options: DeviceOptions = {}): Promise<
     )
   const want = adapter.limits
   const requiredFeatures = optionalFeatures.filter((f) => adapter.features.has(f))
+  const subgroups = requiredFeatures.includes('subgroups' as GPUFeatureName)
   const device = await adapter.requestDevice(
     options.adapterLimits === false
       ? { requiredFeatures }
@@ -96,5 +100,5 @@ export async function createWebGpuContext(options: DeviceOptions = {}): Promise<
         },
   )
   const adapterName = describeAdapter(adapter.info)
-  return { device, adapterName, isSoftware: /swiftshader|llvmpipe|lavapipe/i.test(adapterName) }
+  return { device, adapterName, isSoftware: /swiftshader|llvmpipe|lavapipe/i.test(adapterName), subgroups }
 }

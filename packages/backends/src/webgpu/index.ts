@@ -5,6 +5,7 @@ export {
   WebGpuUnavailableError,
 } from './device.js'
 export { type KernelKind, kernelKind } from './kernelKind.js'
+export type { MatmulTuning } from './matmul.js'
 export type { GpuProfile, KernelKindTime } from './profiler.js'
 export { type GpuStats, type GpuWork, gpuWorkBetween } from './runtime.js'
 export {

@@ -13,7 +13,7 @@ import {
   sumAllKernel,
   workgroupSize,
 } from './kernel.js'
-import { matmulKernel } from './matmul.js'
+import { type MatmulOptions, matmulKernel } from './matmul.js'
 import { productTailKernel } from './productTail.js'
 import { rowKernels } from './rowKernels.js'
 import { type ArenaLayout, fixed, type Place, type RunSizes, type ValueInfo, valueInfo } from './values.js'
@@ -42,6 +42,7 @@ interface LowerContext {
   readonly hoisted?: ReadonlySet<string>
   /** Where node `id`'s output lands: a caller-chosen place (scan bodies) or a fresh region. */
   readonly place: (id: string, count: number) => Place
+  readonly matmul: MatmulOptions
 }
 
 type Lowering<K extends OpName> = (
@@ -63,52 +64,61 @@ const sumLike: Lowering<'sumLike'> = (_, [x], out) => {
 
 /** How each call of the plan becomes kernels: a missing op is a type error. */
 const lowerings: { readonly [K in CallOp]: Lowering<K> } = {
-  layer: ({ attrs }, [x, w, ...biases], out) => [
+  layer: ({ attrs }, [x, w, ...biases], out, cx) => [
     kernel((s) =>
-      matmulKernel({
-        m: x!.rows,
-        n: w!.dims[0]!,
-        k: x!.last,
-        transposeA: false,
-        transposeB: true,
-        a: x!.place(s),
-        b: w!.place(s),
-        c: out.place(s),
-        biases: biases.map((b) => b.place(s)),
-        activation: attrs.activation,
-      }),
+      matmulKernel(
+        {
+          m: x!.rows,
+          n: w!.dims[0]!,
+          k: x!.last,
+          transposeA: false,
+          transposeB: true,
+          a: x!.place(s),
+          b: w!.place(s),
+          c: out.place(s),
+          biases: biases.map((b) => b.place(s)),
+          activation: attrs.activation,
+        },
+        cx.matmul,
+      ),
     ),
   ],
-  matmul: ({ attrs }, [a, b], out) => [
+  matmul: ({ attrs }, [a, b], out, cx) => [
     kernel((s) =>
-      matmulKernel({
-        m: a!.rows,
-        n: out.last,
-        k: a!.last,
-        transposeA: false,
-        transposeB: attrs.transposeB,
-        a: a!.place(s),
-        b: b!.place(s),
-        c: out.place(s),
-        biases: [],
-        activation: 'identity',
-      }),
+      matmulKernel(
+        {
+          m: a!.rows,
+          n: out.last,
+          k: a!.last,
+          transposeA: false,
+          transposeB: attrs.transposeB,
+          a: a!.place(s),
+          b: b!.place(s),
+          c: out.place(s),
+          biases: [],
+          activation: 'identity',
+        },
+        cx.matmul,
+      ),
     ),
   ],
-  outerSum: (_, [a, b], out) => [
+  outerSum: (_, [a, b], out, cx) => [
     kernel((s) =>
-      matmulKernel({
-        m: a!.last,
-        n: b!.last,
-        k: a!.rows,
-        transposeA: true,
-        transposeB: false,
-        a: a!.place(s),
-        b: b!.place(s),
-        c: out.place(s),
-        biases: [],
-        activation: 'identity',
-      }),
+      matmulKernel(
+        {
+          m: a!.last,
+          n: b!.last,
+          k: a!.rows,
+          transposeA: true,
+          transposeB: false,
+          a: a!.place(s),
+          b: b!.place(s),
+          c: out.place(s),
+          biases: [],
+          activation: 'identity',
+        },
+        cx.matmul,
+      ),
     ),
   ],
   sumRows: (_, [x], out) => rowKernels.sumRows(x!, out),

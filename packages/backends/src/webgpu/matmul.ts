@@ -1,125 +1,73 @@
-import type { Activation } from '@cellgraph/graph'
-import { type KernelCall, kernelHeader, ParamList, perIndexKernel } from './kernel.js'
-import { activationExpression } from './wgsl.js'
+import type { KernelCall } from './kernel.js'
+import { narrowKernel } from './matmulNarrow.js'
+import type { MatmulSpec } from './matmulSpec.js'
+import { type TiledShape, tiledKernel } from './matmulTiled.js'
 
-/** C[M,N] = op(A)·op(B) (+ biases over N, then an activation), all operands in the arena. */
-export interface MatmulSpec {
-  readonly m: number
-  readonly n: number
-  readonly k: number
-  /** A is stored [K,M] instead of [M,K] (outer sums: Σ_rows aᵀ·b). */
-  readonly transposeA: boolean
-  /** B is stored [N,K] instead of [K,N] (layer weights [out,in]). */
-  readonly transposeB: boolean
-  readonly a: number
-  readonly b: number
-  readonly c: number
-  readonly biases: readonly number[]
-  readonly activation: Activation
-}
-
-// A 32×32 tile of C per workgroup of 8×8 threads, each thread a 4×4 block; K in steps of 8 through
-// workgroup memory. Few barriers per tile: they are slow on software drivers.
-const tile = 32
-const tileK = 8
-const threads = 8
-const perThread = tile / threads
+export type { MatmulSpec } from './matmulSpec.js'
 
 /**
- * Products with few outputs (the recurrent product of a small batch inside a time loop) fill
- * almost none of a tile: one thread per output element, no workgroup memory and no barriers.
+ * How products become kernels. Every field is optional: the defaults are the chosen design, the
+ * fields exist so a GPU measurement can sweep the alternatives (tools/bench reads them from
+ * CELLGRAPH_WEBGPU_MATMUL) and tests can force every kernel onto small shapes.
  */
-const smallOutputs = 4096
-
-export function matmulKernel(spec: MatmulSpec): KernelCall {
-  return spec.m * spec.n <= smallOutputs ? dotKernel(spec) : tiledKernel(spec)
+export interface MatmulTuning {
+  /** 'auto' picks per shape; 'tiled' or 'narrow' forces one kernel for every product. */
+  readonly variant?: 'auto' | 'tiled' | 'narrow'
+  /** Under 'auto', products with at most this many rows (M) use the narrow kernel. Default 64. */
+  readonly narrowRows?: number
+  /** Tiled kernel: edge of the C tile per workgroup. Default: 64 where that fills the GPU, else 32. */
+  readonly tile?: 32 | 64
+  /** Tiled kernel with 32-tiles: K slices summed inside the workgroup. Default: by workgroup count and K. */
+  readonly splitK?: 1 | 2 | 4
+  /** Use `subgroupAdd` where the device has the `subgroups` feature. Default true. */
+  readonly subgroups?: boolean
 }
 
-const operandIndex = (spec: MatmulSpec, M: string, N: string, K: string, A: string, B: string) => ({
-  aAt: (m: string, k: string) =>
-    spec.transposeA ? `${A} + ${k} * ${M} + ${m}` : `${A} + ${m} * ${K} + ${k}`,
-  bAt: (k: string, n: string) =>
-    spec.transposeB ? `${B} + ${n} * ${K} + ${k}` : `${B} + ${k} * ${N} + ${n}`,
-})
-
-function dotKernel(spec: MatmulSpec): KernelCall {
-  return perIndexKernel(spec.m * spec.n, (p) => {
-    const [M, N, K, A, B, C] = [spec.m, spec.n, spec.k, spec.a, spec.b, spec.c].map((v) => p.add(v))
-    const biasSum = spec.biases.map((o) => ` + arena[${p.add(o)} + n]`).join('')
-    const { aAt, bAt } = operandIndex(spec, M!, N!, K!, A!, B!)
-    return `  let m = i / ${N};
-  let n = i % ${N};
-  var acc = 0.0;
-  for (var k = 0u; k < ${K}; k++) { acc += arena[${aAt('m', 'k')}] * arena[${bAt('k', 'n')}]; }
-  let v = acc${biasSum};
-  arena[${C} + i] = ${activationExpression(spec.activation, 'v')};`
-  })
+/** What the kernels may use: the tuning, and whether the device was created with `subgroups`. */
+export interface MatmulOptions {
+  readonly tuning: MatmulTuning
+  readonly subgroups: boolean
 }
 
-function tiledKernel(spec: MatmulSpec): KernelCall {
-  const p = new ParamList()
-  const [M, N, K, A, B, C] = [spec.m, spec.n, spec.k, spec.a, spec.b, spec.c].map((v) => p.add(v))
-  const biases = spec.biases.map((o) => p.add(o))
-  const aAt = (m: string, k: string) =>
-    spec.transposeA ? `${A} + ${k} * ${M} + ${m}` : `${A} + ${m} * ${K} + ${k}`
-  const bAt = (k: string, n: string) =>
-    spec.transposeB ? `${B} + ${n} * ${K} + ${k}` : `${B} + ${k} * ${N} + ${n}`
-  const biasSum = biases.map((o) => ` + arena[${o} + n]`).join('')
-  const loads = (tileK * tile) / (threads * threads)
-  const wgsl = `
-${kernelHeader}
-var<workgroup> tileA: array<f32, ${tileK * tile}>;
-var<workgroup> tileB: array<f32, ${tileK * tile}>;
-@compute @workgroup_size(${threads}, ${threads})
-fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let row0 = wg.y * ${tile}u;
-  let col0 = wg.x * ${tile}u;
-  let tid = lid.y * ${threads}u + lid.x;
-  var acc: array<f32, ${perThread * perThread}>;
-  for (var k0 = 0u; k0 < ${K}; k0 += ${tileK}u) {
-    for (var q = 0u; q < ${loads}u; q++) {
-      let e = tid + q * ${threads * threads}u;
-      let kk = e / ${tile}u;
-      let mm = e % ${tile}u;
-      let m = row0 + mm;
-      let n = col0 + mm;
-      let k = k0 + kk;
-      var va = 0.0;
-      if (m < ${M} && k < ${K}) { va = arena[${aAt('m', 'k')}]; }
-      tileA[e] = va;
-      var vb = 0.0;
-      if (n < ${N} && k < ${K}) { vb = arena[${bAt('k', 'n')}]; }
-      tileB[e] = vb;
-    }
-    workgroupBarrier();
-    for (var kk = 0u; kk < ${tileK}u; kk++) {
-      var a: array<f32, ${perThread}>;
-      var b: array<f32, ${perThread}>;
-      for (var t = 0u; t < ${perThread}u; t++) {
-        a[t] = tileA[kk * ${tile}u + lid.y * ${perThread}u + t];
-        b[t] = tileB[kk * ${tile}u + lid.x * ${perThread}u + t];
-      }
-      for (var r = 0u; r < ${perThread}u; r++) {
-        for (var c = 0u; c < ${perThread}u; c++) {
-          acc[r * ${perThread}u + c] += a[r] * b[c];
-        }
-      }
-    }
-    workgroupBarrier();
+export const defaultMatmulOptions: MatmulOptions = { tuning: {}, subgroups: false }
+
+/**
+ * Workgroups a product should offer to keep a large GPU busy: about two per streaming
+ * multiprocessor of the biggest parts (132 on an H100/H200). Fewer, and the tiled kernel trades
+ * tile size for count, then splits K inside the workgroup.
+ */
+const fillWorkgroups = 256
+
+export function matmulKernel(spec: MatmulSpec, options: MatmulOptions = defaultMatmulOptions): KernelCall {
+  for (const [field, v] of [
+    ['m', spec.m],
+    ['n', spec.n],
+    ['k', spec.k],
+  ] as const)
+    if (!Number.isInteger(v) || v < 1)
+      throw new Error(
+        `matrix product: ${field} = ${v} is not a positive integer (${spec.m}×${spec.k}·${spec.k}×${spec.n})`,
+      )
+  const { tuning } = options
+  const variant = tuning.variant ?? 'auto'
+  const narrow = variant === 'narrow' || (variant === 'auto' && spec.m <= (tuning.narrowRows ?? 64))
+  if (narrow) return narrowKernel(spec, options.subgroups && tuning.subgroups !== false)
+  return tiledKernel(spec, tiledShape(spec, tuning))
+}
+
+/** The tile and in-workgroup K split for a product: big tiles where they fill the GPU. */
+export function tiledShape(spec: MatmulSpec, tuning: MatmulTuning): TiledShape {
+  const groups = (t: number) => Math.ceil(spec.m / t) * Math.ceil(spec.n / t)
+  const tile = tuning.tile ?? (groups(64) >= fillWorkgroups ? 64 : 32)
+  if (tile === 64) {
+    if (tuning.splitK !== undefined && tuning.splitK !== 1)
+      throw new Error(
+        `matrix product tuning: splitK ${tuning.splitK} needs tile 32 (256 threads per workgroup)`,
+      )
+    return { tile, splitK: 1 }
   }
-  for (var r = 0u; r < ${perThread}u; r++) {
-    for (var c = 0u; c < ${perThread}u; c++) {
-      let m = row0 + lid.y * ${perThread}u + r;
-      let n = col0 + lid.x * ${perThread}u + c;
-      if (m < ${M} && n < ${N}) {
-        let v = acc[r * ${perThread}u + c]${biasSum};
-        arena[${C} + m * ${N} + n] = ${activationExpression(spec.activation, 'v')};
-      }
-    }
-  }
-}`
-  const groups: [number, number, number] = [Math.ceil(spec.n / tile), Math.ceil(spec.m / tile), 1]
-  if (groups[0] > 65535 || groups[1] > 65535)
-    throw new Error(`a ${spec.m}×${spec.n} matrix product exceeds the dispatch grid limit`)
-  return { wgsl, workgroups: groups, params: p.words }
+  // Split K only when the tiles alone leave the GPU idle and each slice still has work.
+  const splitK =
+    tuning.splitK ?? (groups(32) >= fillWorkgroups ? 1 : spec.k >= 4 * 64 ? 4 : spec.k >= 2 * 64 ? 2 : 1)
+  return { tile, splitK }
 }

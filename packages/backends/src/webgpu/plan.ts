@@ -82,6 +82,7 @@ export class Plan {
       layout,
       inLoop: false,
       place: (_, count) => fixed(layout.take(count)),
+      matmul: runtime.matmul,
     })
     this.inputs = inputs
     this.outputs = new Map(graph.outputs.map((o) => [o.name, env.get(o.ref)!]))

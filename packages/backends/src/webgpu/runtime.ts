@@ -1,6 +1,7 @@
 /// <reference types="@webgpu/types" />
 import { InputError } from '@cellgraph/graph'
 import { paramWords } from './kernel.js'
+import { defaultMatmulOptions, type MatmulOptions } from './matmul.js'
 import { type GpuProfile, TimestampProfiler } from './profiler.js'
 
 /** Buffer usage and map-mode bits as the WebGPU spec fixes them (Node has no GPUBufferUsage global). */
@@ -61,7 +62,14 @@ export class GpuRuntime {
   readonly bindGroupLayout: GPUBindGroupLayout
   private readonly pipelineLayout: GPUPipelineLayout
 
-  constructor(readonly device: GPUDevice) {
+  /**
+   * @param matmul how matrix products become kernels on this device (its subgroup support and
+   * any tuning the backend was given).
+   */
+  constructor(
+    readonly device: GPUDevice,
+    readonly matmul: MatmulOptions = defaultMatmulOptions,
+  ) {
     this.bindGroupLayout = device.createBindGroupLayout({
       entries: [
         { binding: 0, visibility: computeStage, buffer: { type: 'storage' } },

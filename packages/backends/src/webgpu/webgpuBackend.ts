@@ -12,6 +12,7 @@ import {
   type WebGpuContext,
   WebGpuUnavailableError,
 } from './device.js'
+import type { MatmulTuning } from './matmul.js'
 import { Plan } from './plan.js'
 import type { GpuProfile } from './profiler.js'
 import { GpuRuntime, type GpuStats } from './runtime.js'
@@ -39,6 +40,11 @@ export interface WebGpuBackend extends Backend {
 export interface WebGpuBackendOptions extends DeviceOptions {
   /** An existing device context (tests use it to watch the queue). */
   readonly context?: WebGpuContext
+  /**
+   * Which matrix-product kernels to use (see `MatmulTuning`); the defaults pick per shape. For
+   * measuring alternatives on a GPU, not needed otherwise.
+   */
+  readonly matmul?: MatmulTuning
 }
 
 class WebGpuExecutable implements Executable {
@@ -119,7 +125,10 @@ class WebGpuExecutable implements Executable {
  */
 export async function webgpuBackend(options: WebGpuBackendOptions = {}): Promise<WebGpuBackend> {
   const context = options.context ?? (await createWebGpuContext(options))
-  const runtime = new GpuRuntime(context.device)
+  const runtime = new GpuRuntime(context.device, {
+    tuning: options.matmul ?? {},
+    subgroups: context.subgroups === true,
+  })
   const executables = new Set<WebGpuExecutable>()
   return {
     name: 'webgpu',

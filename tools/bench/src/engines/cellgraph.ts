@@ -14,6 +14,7 @@ import type { BenchConfig, Mode } from '../configs.js'
 import { type Engine, measureSession, type Session } from '../engine.js'
 import { sgdTrainingGraph, updatedName } from '../training.js'
 import type { CheckCase, Problem } from '../workload.js'
+import { parseMatmulTuning } from './matmulTuning.js'
 import { learningRate } from './tfjs.js'
 
 /** The tensors one sequence length binds: zero initial states, R, and the x every run writes into. */
@@ -170,12 +171,18 @@ export const webgpuEngine = (): Engine =>
     'cellgraph webgpu',
     async () => {
       const gpu = await benchGpu().catch(() => undefined)
-      const backend = gpu ? await webgpuBackend({ gpu }) : await openBackend('webgpu')
+      // CELLGRAPH_WEBGPU_MATMUL picks the matrix-product kernels, for sweeps on a GPU.
+      const matmul = parseMatmulTuning(process.env.CELLGRAPH_WEBGPU_MATMUL)
+      const backend =
+        gpu || matmul
+          ? await webgpuBackend({ ...(gpu ? { gpu } : {}), ...(matmul ? { matmul } : {}) })
+          : await openBackend('webgpu')
       const timing = (backend as Partial<WebGpuBackend>).canProfile
         ? 'per-kernel timing offered (timestamp-query)'
         : 'per-kernel timing not offered: no timestamp-query'
       process.stderr.write(
-        `cellgraph webgpu: adapter ${backend.adapterName}${backend.isSoftware ? ' (software)' : ''}; ${timing}\n`,
+        `cellgraph webgpu: adapter ${backend.adapterName}${backend.isSoftware ? ' (software)' : ''}; ${timing}` +
+          `${matmul ? `; matrix products ${JSON.stringify(matmul)}` : ''}\n`,
       )
       return backend
     },

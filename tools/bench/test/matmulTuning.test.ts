@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest'
+import { parseMatmulTuning } from '../src/engines/matmulTuning.js'
+
+describe('CELLGRAPH_WEBGPU_MATMUL', () => {
+  it('reads the fields a GPU measurement sweeps', () => {
+    expect(parseMatmulTuning(undefined)).toBeUndefined()
+    expect(parseMatmulTuning(' ')).toBeUndefined()
+    expect(parseMatmulTuning('variant=tiled, tile=32,splitK=4,subgroups=0,narrowRows=16')).toEqual({
+      variant: 'tiled',
+      tile: 32,
+      splitK: 4,
+      subgroups: false,
+      narrowRows: 16,
+    })
+  })
+
+  it('names the field it cannot read', () => {
+    expect(() => parseMatmulTuning('tile=48')).toThrow('tile=48 is not one of 32, 64')
+    expect(() => parseMatmulTuning('tiles=32')).toThrow("unknown field 'tiles'")
+    expect(() => parseMatmulTuning('narrowRows=x')).toThrow('narrowRows=x is not a whole number')
+  })
+})
