@@ -11,7 +11,13 @@ export {
 } from './conformance/cases.js'
 export { graphMismatch } from './conformance/check.js'
 export { type ConformanceOptions, describeConformance } from './conformance/describe.js'
-export { CONFORMANCE_TOLERANCE, EXACT, type Tolerance, tensorMismatch } from './conformance/tolerance.js'
+export {
+  CONFORMANCE_TOLERANCE,
+  EXACT,
+  type Tolerance,
+  tensorErrors,
+  tensorMismatch,
+} from './conformance/tolerance.js'
 export { type LossHead, type Model, type ModelOptions, reversed, sequenceModel, withLoss } from './model.js'
 export { buildCell, STATE_NAMES } from './random/buildCell.js'
 export {

@@ -1,6 +1,6 @@
 import { type Backend, webgpuBackend } from '@cellgraph/backends'
 import { type BenchConfig, layerNormLstm } from '@cellgraph/bench'
-import { type CellDefinition, runGraph } from '@cellgraph/graph'
+import type { CellDefinition } from '@cellgraph/graph'
 import {
   backwardCase,
   builtinCellDefinitions,
@@ -9,10 +9,10 @@ import {
   forwardCase,
   type GraphCase,
   graphInputs,
-  leavesOf,
+  graphMismatch,
   type ModelCase,
   sequenceModel,
-  tensorMismatch,
+  tensorErrors,
 } from '@cellgraph/testing'
 
 /**
@@ -65,42 +65,20 @@ export interface CaseResult {
   readonly seconds: number
 }
 
-/** Runs a case on the backend and the float64 reference; judged by the suite's one tolerance. */
+/** Runs a case on the backend and the float64 reference, judged by the suite's one tolerance (`graphMismatch`). */
 export async function checkCase(backend: Backend, c: GraphCase): Promise<CaseResult> {
   const started = performance.now()
-  const want = runGraph(c.graph, c.inputs)
-  const exe = await backend.compile(c.graph)
-  const names = leavesOf(c.graph).map((l) => l.name)
-  const uploaded = c.inputs.map((t) => backend.upload({ dims: t.dims, data: t.data }))
-  let worstRelative = 0
   let worstOfBound = 0
+  let worstRelative = 0
   let problem: string | undefined
   try {
-    const out = await exe.run(Object.fromEntries(names.map((n, i) => [n, uploaded[i]!])))
-    for (const [k, o] of c.graph.outputs.entries()) {
-      const got = await out[o.name]!.read()
-      const ref = want[k]!.data
-      let scale = 0
-      let worst = 0
-      for (let i = 0; i < ref.length; i++) {
-        scale = Math.max(scale, Math.abs(ref[i]!))
-        worst = Math.max(
-          worst,
-          Number.isNaN(got[i]!) ? Number.POSITIVE_INFINITY : Math.abs(got[i]! - ref[i]!),
-        )
-      }
-      worstRelative = Math.max(worstRelative, scale > 0 ? worst / scale : worst)
-      worstOfBound = Math.max(
-        worstOfBound,
-        worst / (CONFORMANCE_TOLERANCE.absolute + CONFORMANCE_TOLERANCE.relative * scale),
-      )
-      problem ??= tensorMismatch(`${c.name}: output '${o.name}'`, got, ref, CONFORMANCE_TOLERANCE)
-    }
+    problem = await graphMismatch(backend, c, CONFORMANCE_TOLERANCE, (_, got, want) => {
+      const e = tensorErrors(got, want, CONFORMANCE_TOLERANCE)
+      worstOfBound = Math.max(worstOfBound, e.ofBound)
+      worstRelative = Math.max(worstRelative, e.relative)
+    })
   } catch (e) {
     problem = `${c.name}: ${(e as Error).message.split('\n')[0]}`
-  } finally {
-    for (const t of uploaded) t.dispose()
-    exe.dispose()
   }
   const seconds = (performance.now() - started) / 1000
   return { name: c.name, ok: problem === undefined, worstOfBound, worstRelative, problem, seconds }

@@ -10,12 +10,14 @@ const sameDims = (a: readonly number[], b: readonly number[]) =>
 /**
  * Runs a case on `backend` and on the float64 reference interpreter and compares every output.
  * Returns the first disagreement as a message naming the case, output, element and both values;
- * undefined when all outputs agree within `tolerance`.
+ * undefined when all outputs agree within `tolerance`. `seen`, when given, receives every output
+ * compared (a report of how close each came, e.g. `tensorErrors`).
  */
 export async function graphMismatch(
   backend: ConformanceBackend,
   c: GraphCase,
   tolerance: Tolerance,
+  seen?: (output: string, got: ArrayLike<number>, want: ArrayLike<number>) => void,
 ): Promise<string | undefined> {
   const want = runGraph(c.graph, c.inputs)
   const names = leavesOf(c.graph).map((l) => l.name)
@@ -30,12 +32,9 @@ export async function graphMismatch(
       if (!got) return `${c.name}: the backend returned no output '${o.name}'`
       if (!sameDims(got.dims, reference.dims))
         return `${c.name}: output '${o.name}' has dims [${got.dims}], the reference [${reference.dims}]`
-      const problem = tensorMismatch(
-        `${c.name}: output '${o.name}'`,
-        await got.read(),
-        reference.data,
-        tolerance,
-      )
+      const values = await got.read()
+      seen?.(o.name, values, reference.data)
+      const problem = tensorMismatch(`${c.name}: output '${o.name}'`, values, reference.data, tolerance)
       if (problem) return problem
     }
     return undefined

@@ -57,3 +57,22 @@ export function tensorMismatch(
     `(|error| ${worstError} > ${bound} = ${tolerance.absolute} + ${tolerance.relative} · max|reference| ${scale})`
   )
 }
+
+/** How close `got` came to `want`: the worst error over the tolerance's bound (below 1 passes) and over max|want|. */
+export function tensorErrors(
+  got: ArrayLike<number>,
+  want: ArrayLike<number>,
+  tolerance: Tolerance,
+): { readonly ofBound: number; readonly relative: number } {
+  let scale = 0
+  let worst = 0
+  for (let i = 0; i < want.length; i++) {
+    scale = Math.max(scale, Math.abs(want[i]!))
+    const error = Math.abs(got[i]! - want[i]!)
+    worst = Number.isNaN(error) ? Number.POSITIVE_INFINITY : Math.max(worst, error)
+  }
+  return {
+    ofBound: worst / (tolerance.absolute + tolerance.relative * scale),
+    relative: scale > 0 ? worst / scale : worst,
+  }
+}
