@@ -3,11 +3,15 @@
  * CELLGRAPH_WEBGPU_MATMUL, which the bench's WebGPU engine reads (fields `variant`, `tile`,
  * `splitK`, `subgroups`, `narrowRows`; see the backends README). The first, empty, is the
  * backend's default choice. Each runs the medium LSTM and layer_norm_lstm, train and infer.
+ * The setting reaches the products the planner leaves as products (input projections, weight
+ * gradients, the recurrent products not fused with their tail), not the product-with-tail kernel.
  */
 export const productSweep: readonly { readonly name: string; readonly setting: string }[] = [
   { name: 'default', setting: '' },
-  { name: 'tiled-64', setting: 'variant=tiled,tile=64' },
-  { name: 'tiled-32-splitK-4', setting: 'variant=tiled,tile=32,splitK=4' },
-  { name: 'narrow', setting: 'variant=narrow' },
+  { name: 'tile-32', setting: 'tile=32' },
+  { name: 'tile-32-splitK-1', setting: 'tile=32,splitK=1' },
+  { name: 'tile-32-splitK-4', setting: 'tile=32,splitK=4' },
+  { name: 'tile-64', setting: 'tile=64' },
+  { name: 'no-narrow', setting: 'narrowRows=0' },
   { name: 'no-subgroups', setting: 'subgroups=0' },
 ]
