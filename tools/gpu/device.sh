@@ -15,6 +15,8 @@ OUT=${OUT:-/tmp/gpukit-out}
 budget=${GPUKIT_BUDGET:-540}
 started=$(date +%s)
 work=$(mktemp -d /tmp/gpukit.XXXXXX)
+ckpt=$(mktemp -d /tmp/gpukit-ckpt.XXXXXX)
+trap 'rm -rf "$work" "$ckpt"' EXIT # everything is packed into $OUT
 mkdir -p "$OUT" "$work/sweep"
 exec > >(tee -a "$OUT/log.txt") 2>&1
 
@@ -79,7 +81,6 @@ step() {
 }
 
 bench=("$node" "$kit/bench.mjs" --engines cellgraph-webgpu --cells layer_norm_lstm)
-ckpt=$(mktemp -d /tmp/gpukit-ckpt.XXXXXX)
 train=("$node" "$kit/cli.mjs" train --no-eval --sample 0 --save-every 100000)
 
 step adapter 60 "$node" "$kit/kit.mjs" adapter "$work"

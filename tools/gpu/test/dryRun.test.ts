@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -40,5 +40,6 @@ describe('the device script, dry run', () => {
     const log = readFileSync(join(out, 'log.txt'), 'utf8')
     if (!log.includes('torch-cuda (at most')) throw new Error('no peer step in the log')
     expect(log).toMatch(/skipped: no PyTorch with CUDA here|torch-cuda lstm small/)
+    for (const dir of [kit, out]) rmSync(dir, { recursive: true })
   })
 })
