@@ -5,11 +5,12 @@ describe('CELLGRAPH_WEBGPU_MATMUL', () => {
   it('reads the fields a GPU measurement sweeps', () => {
     expect(parseMatmulTuning(undefined)).toBeUndefined()
     expect(parseMatmulTuning(' ')).toBeUndefined()
-    expect(parseMatmulTuning('variant=tiled, tile=32,splitK=4,subgroups=0,narrowRows=16')).toEqual({
+    expect(parseMatmulTuning('variant=tiled, tile=32,splitK=4,subgroups=0,vec4=0,narrowRows=16')).toEqual({
       variant: 'tiled',
       tile: 32,
       splitK: 4,
       subgroups: false,
+      vec4: false,
       narrowRows: 16,
     })
   })

@@ -21,12 +21,21 @@ export interface KernelCall {
 export const paramWords = 256
 export const recordAlignWords = 64
 
-/** The bindings and helpers every kernel starts with. */
-export const kernelHeader = `
+const header = (arena: string) => `
 struct Params { w: array<vec4<u32>, ${paramWords / 4}> }
-@group(0) @binding(0) var<storage, read_write> arena: array<f32>;
+@group(0) @binding(0) var<storage, read_write> arena: ${arena};
 @group(0) @binding(1) var<uniform> p: Params;
 ${wgslHelpers}`
+
+/** The bindings and helpers every kernel starts with. */
+export const kernelHeader = header('array<f32>')
+
+/**
+ * The same bindings with the arena viewed as vec4s, for kernels that load 4 floats at once
+ * (matrix products on aligned operands). The plan sizes the arena in whole vec4s and starts every
+ * region at a multiple of 4 floats, so this view reaches every value.
+ */
+export const vec4KernelHeader = header('array<vec4<f32>>')
 
 /** Collects u32 parameters while a kernel's WGSL is generated, and names them in WGSL. */
 export class ParamList {

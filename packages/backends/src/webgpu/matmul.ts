@@ -21,6 +21,8 @@ export interface MatmulTuning {
   readonly splitK?: 1 | 2 | 4
   /** Use `subgroupAdd` where the device has the `subgroups` feature. Default true. */
   readonly subgroups?: boolean
+  /** Tiled kernel: load aligned operands 4 floats at a time (vec4). Default true. */
+  readonly vec4?: boolean
 }
 
 /** What the kernels may use: the tuning, and whether the device was created with `subgroups`. */
@@ -52,7 +54,7 @@ export function matmulKernel(spec: MatmulSpec, options: MatmulOptions = defaultM
   const variant = tuning.variant ?? 'auto'
   const narrow = variant === 'narrow' || (variant === 'auto' && spec.m <= (tuning.narrowRows ?? 64))
   if (narrow) return narrowKernel(spec, options.subgroups && tuning.subgroups !== false)
-  return tiledKernel(spec, tiledShape(spec, tuning))
+  return tiledKernel(spec, tiledShape(spec, tuning), tuning.vec4 !== false)
 }
 
 /** The tile and in-workgroup K split for a product: big tiles where they fill the GPU. */

@@ -34,6 +34,25 @@ export function productGrid(spec: MatmulSpec, x: number, y: number): [number, nu
   return [x, y, 1]
 }
 
+/** How a kernel reads and writes single floats of the arena: as `array<f32>` or through its vec4 view. */
+export interface ArenaAccess {
+  readonly read: (index: string) => string
+  readonly write: (index: string, value: string) => string
+}
+export const scalarArena: ArenaAccess = {
+  read: (i) => `arena[${i}]`,
+  write: (i, v) => `arena[${i}] = ${v};`,
+}
+export const vec4Arena: ArenaAccess = {
+  read: (i) => `cg_load(${i})`,
+  write: (i, v) => `cg_store(${i}, ${v});`,
+}
+/** Single floats through the vec4 view (a store writes one component: a scalar store, no race). */
+export const vec4Helpers = `
+fn cg_load(i: u32) -> f32 { return arena[i >> 2u][i & 3u]; }
+fn cg_store(i: u32, v: f32) { arena[i >> 2u][i & 3u] = v; }
+`
+
 /**
  * WGSL that finishes output C[m,n] from its sum `v`: biases over n, the activation, the store.
  * `biases` are the WGSL expressions of the bias offsets.
@@ -45,7 +64,8 @@ export const storeOutput = (
   m: string,
   n: string,
   v: string,
+  mem: ArenaAccess = scalarArena,
 ): string => {
-  const biased = `${v}${biases.map((o) => ` + arena[${o} + ${n}]`).join('')}`
-  return `{ let out = ${biased}; arena[${C} + (${m}) * ${spec.n}u + ${n}] = ${activationExpression(spec.activation, 'out')}; }`
+  const biased = `${v}${biases.map((o) => ` + ${mem.read(`${o} + ${n}`)}`).join('')}`
+  return `{ let out = ${biased}; ${mem.write(`${C} + (${m}) * ${spec.n}u + ${n}`, activationExpression(spec.activation, 'out'))} }`
 }

@@ -1,5 +1,13 @@
-import { type KernelCall, kernelHeader, ParamList } from './kernel.js'
-import { type MatmulSpec, operandIndex, productGrid, storeOutput } from './matmulSpec.js'
+import { type KernelCall, kernelHeader, ParamList, vec4KernelHeader } from './kernel.js'
+import {
+  type MatmulSpec,
+  operandIndex,
+  productGrid,
+  scalarArena,
+  storeOutput,
+  vec4Arena,
+  vec4Helpers,
+} from './matmulSpec.js'
 
 /** Edge of the C tile a workgroup computes, and how many K slices it sums in workgroup memory. */
 export interface TiledShape {
@@ -31,7 +39,7 @@ const loadsPerThread = 4
  *   memory and slice 0 adds them. No scratch tensor and no second dispatch, and the sum is in a
  *   fixed order (deterministic), unlike atomics.
  */
-export function tiledKernel(spec: MatmulSpec, shape: TiledShape): KernelCall {
+export function tiledKernel(spec: MatmulSpec, shape: TiledShape, vec4 = true): KernelCall {
   const { tile, splitK } = shape
   const edge = tile / perThread // threads along each axis of the tile
   const sliceThreads = edge * edge
@@ -48,6 +56,12 @@ export function tiledKernel(spec: MatmulSpec, shape: TiledShape): KernelCall {
   const biases = spec.biases.map((o) => p.add(o))
   const { aAt, bAt } = operandIndex(spec, A, B)
 
+  // An operand loads as vec4s where its offset and its contiguous extent are multiples of 4: then
+  // every 4 floats along that axis start at a vec4 boundary (arena regions start at one).
+  const aVec = vec4 && spec.a % 4 === 0 && (spec.transposeA ? spec.m : spec.k) % 4 === 0
+  const bVec = vec4 && spec.b % 4 === 0 && (spec.transposeB ? spec.k : spec.n) % 4 === 0
+  const mem = aVec || bVec ? vec4Arena : scalarArena
+
   // Loads one operand's slab: `rows` is its M or N extent, `kContiguous` its memory order.
   const load = (
     base: number,
@@ -62,11 +76,39 @@ export function tiledKernel(spec: MatmulSpec, shape: TiledShape): KernelCall {
       let r = ${row0} + rr;
       let k = k0 + kk;
       var v = 0.0;
-      if (r < ${rows}u && k < ${spec.k}u) { v = arena[${at('r', 'k')}]; }
+      if (r < ${rows}u && k < ${spec.k}u) { v = ${mem.read(at('r', 'k'))}; }
       smem[${base}u + kk * ${stride}u + rr] = v;
     }`
 
-  const wgsl = `${kernelHeader}
+  // The same slab, one vec4 per thread (tile·slab = 4·threads), 4 floats along the contiguous axis.
+  const loadVec4 = (
+    base: number,
+    row0: string,
+    rows: number,
+    kContiguous: boolean,
+    at: (r: string, k: string) => string,
+  ) => {
+    const [index, element] = kContiguous
+      ? [
+          `let kq = lidx % ${slab / 4}u;\n      let r = ${row0} + lidx / ${slab / 4}u;\n      let k = k0 + 4u * kq;`,
+          (i: number) => `${base}u + (4u * kq + ${i}u) * ${stride}u + r - ${row0}`,
+        ]
+      : [
+          `let rq = lidx % ${tile / 4}u;\n      let r = ${row0} + 4u * rq;\n      let k = k0 + lidx / ${tile / 4}u;`,
+          (i: number) => `${base}u + (k - k0) * ${stride}u + 4u * rq + ${i}u`,
+        ]
+    return `
+    {
+      ${index}
+      var v = vec4<f32>();
+      if (r < ${rows}u && k < ${spec.k}u) { v = arena[(${at('r', 'k')}) >> 2u]; }
+${[0, 1, 2, 3].map((i) => `      smem[${element(i)}] = v[${i}];`).join('\n')}
+    }`
+  }
+  const loadA = (aVec ? loadVec4 : load)(0, 'row0', spec.m, !spec.transposeA, (r, k) => aAt(r, k))
+  const loadB = (bVec ? loadVec4 : load)(slabFloats, 'col0', spec.n, spec.transposeB, (r, k) => bAt(k, r))
+
+  const wgsl = `${mem === vec4Arena ? vec4KernelHeader + vec4Helpers : kernelHeader}
 // kernel: product
 var<workgroup> smem: array<f32, ${shared}>;
 @compute @workgroup_size(${threads})
@@ -79,8 +121,8 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   let ty = t / ${edge}u;
   var acc: array<f32, ${perThread * perThread}>;
   for (var k0 = 0u; k0 < ${spec.k}u; k0 += ${slab}u) {
-${load(0, 'row0', spec.m, !spec.transposeA, (r, k) => aAt(r, k))}
-${load(slabFloats, 'col0', spec.n, spec.transposeB, (r, k) => bAt(k, r))}
+${loadA}
+${loadB}
     workgroupBarrier();
     for (var j = 0u; j < ${sliceK[tile]}u; j++) {
       let kk = slice * ${sliceK[tile]}u + j;
@@ -102,7 +144,7 @@ ${splitK > 1 ? reduceSlices(sliceThreads, splitK) : ''}
       for (var c = 0u; c < ${perThread}u; c++) {
         let m = row0 + ty + ${edge}u * r;
         let n = col0 + tx + ${edge}u * c;
-        if (m < ${spec.m}u && n < ${spec.n}u) ${storeOutput(spec, C, biases, 'm', 'n', `acc[r * ${perThread}u + c]`)}
+        if (m < ${spec.m}u && n < ${spec.n}u) ${storeOutput(spec, C, biases, 'm', 'n', `acc[r * ${perThread}u + c]`, mem)}
       }
     }
   }

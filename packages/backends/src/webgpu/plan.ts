@@ -93,7 +93,7 @@ export class Plan {
     )
 
     const { device } = runtime
-    const arenaBytes = layout.size * 4
+    const arenaBytes = Math.ceil(layout.size / 4) * 16 // whole vec4s (see vec4KernelHeader)
     const bindingLimit = device.limits.maxStorageBufferBindingSize
     if (arenaBytes > bindingLimit)
       throw new Error(

@@ -54,8 +54,9 @@ export class ArenaLayout {
   size = 0
   readonly fills: { offset: number; value: number }[] = []
   take(count: number): number {
-    const at = this.size
-    this.size += Math.max(count, 1)
+    // Regions start at multiples of 4 floats: a vec4 view of the arena loads them whole.
+    const at = Math.ceil(this.size / 4) * 4
+    this.size = at + Math.max(count, 1)
     return at
   }
   /** A region holding one value written once when the plan is built (constants, row counts). */

@@ -67,6 +67,8 @@ interface Case {
   readonly biases: number
   readonly activation: Activation
   readonly seed: number
+  /** Operands at multiples of 4 floats (arena regions are), so the tiled kernel may load vec4s. */
+  readonly aligned?: boolean
 }
 
 /** A deterministic stream of values in (-1, 1) with some exact zeros and ones. */
@@ -87,14 +89,16 @@ function values(count: number, seed: number): Float32Array<ArrayBuffer> {
  * element left unwritten shows), runs the kernel and compares every element of C with a float64
  * product of the same float32 inputs. The bound scales with Σ|a·b|, float32's rounding of a sum.
  */
-async function expectProduct(c: Case, tuning: MatmulTuning): Promise<void> {
+async function expectProduct(c: Case, tuning: MatmulTuning): Promise<KernelCall> {
   const counts = [c.m * c.k, c.k * c.n, ...Array.from({ length: c.biases }, () => c.n), c.m * c.n]
   const offsets: number[] = []
   let size = 3
   for (const n of counts) {
+    if (c.aligned) size = Math.ceil(size / 4) * 4
     offsets.push(size)
     size += n + 5
   }
+  size = Math.ceil(size / 4) * 4 // whole vec4s, as a plan's arena
   const arena = values(size, c.seed)
   const cAt = offsets[offsets.length - 1]!
   arena.fill(Number.NaN, cAt, cAt + c.m * c.n)
@@ -129,6 +133,7 @@ async function expectProduct(c: Case, tuning: MatmulTuning): Promise<void> {
   for (let i = 0; i < size; i++)
     if ((i < cAt || i >= cAt + c.m * c.n) && !Object.is(out[i], arena[i]))
       throw new Error(`arena[${i}] outside C changed (${JSON.stringify(c)}, ${JSON.stringify(tuning)})`)
+  return call
 }
 
 const edge = [1, 2, 3, 4, 5, 7, 8, 9, 31, 32, 33, 63, 64, 65, 70]
@@ -144,6 +149,7 @@ const cases = (maxWork: number): fc.Arbitrary<Case> =>
       biases: fc.integer({ min: 0, max: 2 }),
       activation: fc.constantFrom<Activation>('identity', 'sigmoid', 'tanh', 'relu'),
       seed: fc.integer({ min: 1, max: 0x7fffffff }),
+      aligned: fc.boolean(),
     })
     .filter((c) => c.m * c.n * c.k <= maxWork)
 
@@ -167,7 +173,9 @@ describe('webgpu matrix products against a float64 product', { timeout: 300_000 
   for (const tuning of variants)
     it(`computes op(A)·op(B) + biases, activated: ${JSON.stringify(tuning)}`, async () => {
       await fc.assert(
-        fc.asyncProperty(cases(30_000), (c) => expectProduct(c, tuning)),
+        fc.asyncProperty(cases(30_000), async (c) => {
+          await expectProduct(c, tuning)
+        }),
         { numRuns: 15 },
       )
     })
@@ -194,6 +202,51 @@ describe('webgpu matrix products against a float64 product', { timeout: 300_000 
           tuning,
         )
       }
+  })
+
+  it('loads aligned operands as vec4s in every layout, and unaligned ones as floats', async () => {
+    const layouts = [
+      [false, false],
+      [false, true],
+      [true, false],
+      [true, true],
+    ] as const
+    for (const tuning of [
+      { variant: 'tiled', tile: 64 },
+      { variant: 'tiled', tile: 32, splitK: 2 },
+    ] as const)
+      for (const [m, n, k] of [
+        [12, 8, 20],
+        [68, 36, 4],
+      ] as const)
+        for (const [transposeA, transposeB] of layouts) {
+          const c = {
+            m,
+            n,
+            k,
+            transposeA,
+            transposeB,
+            biases: 2,
+            activation: 'sigmoid',
+            seed: m + n + k,
+          } as const
+          expect((await expectProduct({ ...c, aligned: true }, tuning)).wgsl).toContain('vec4<f32>()')
+        }
+    // K = 22 is no multiple of 4: neither operand's contiguous axis splits into vec4s.
+    const unaligned = {
+      m: 12,
+      n: 8,
+      k: 22,
+      transposeA: false,
+      transposeB: true,
+      biases: 0,
+      activation: 'identity',
+      seed: 3,
+    } as const
+    expect((await expectProduct(unaligned, { variant: 'tiled' })).wgsl).not.toContain('vec4<f32>()')
+    expect(
+      (await expectProduct({ ...unaligned, k: 20, aligned: true }, { variant: 'tiled', vec4: false })).wgsl,
+    ).not.toContain('vec4<f32>()')
   })
 })
 

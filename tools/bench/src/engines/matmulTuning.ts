@@ -2,7 +2,7 @@ import type { MatmulTuning } from '@cellgraph/backends'
 
 /**
  * The WebGPU matrix-product tuning a GPU measurement sweeps, from CELLGRAPH_WEBGPU_MATMUL, e.g.
- * 'variant=tiled,tile=32,splitK=4,subgroups=0'. Unset or empty: the backend's defaults.
+ * 'variant=tiled,tile=32,splitK=4,subgroups=0,vec4=0'. Unset or empty: the backend's defaults.
  */
 export function parseMatmulTuning(text: string | undefined): MatmulTuning | undefined {
   if (!text?.trim()) return undefined
@@ -18,6 +18,7 @@ export function parseMatmulTuning(text: string | undefined): MatmulTuning | unde
     else if (key === 'tile') tuning.tile = Number(oneOf(key, value, ['32', '64']))
     else if (key === 'splitK') tuning.splitK = Number(oneOf(key, value, ['1', '2', '4']))
     else if (key === 'subgroups') tuning.subgroups = oneOf(key, value, ['0', '1']) === '1'
+    else if (key === 'vec4') tuning.vec4 = oneOf(key, value, ['0', '1']) === '1'
     else if (key === 'narrowRows') {
       const rows = Number(value)
       if (!Number.isInteger(rows) || rows < 0)
@@ -25,7 +26,7 @@ export function parseMatmulTuning(text: string | undefined): MatmulTuning | unde
       tuning.narrowRows = rows
     } else
       throw new Error(
-        `CELLGRAPH_WEBGPU_MATMUL: unknown field '${key}' (variant, tile, splitK, subgroups, narrowRows)`,
+        `CELLGRAPH_WEBGPU_MATMUL: unknown field '${key}' (variant, tile, splitK, subgroups, vec4, narrowRows)`,
       )
   }
   return tuning as MatmulTuning
