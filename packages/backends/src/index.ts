@@ -21,6 +21,7 @@ export { type HostRunner, hostRunner } from './hostRun.js'
 export { checkDeviceTensor, checkRunInputs } from './inputs.js'
 export { type Pass, passes, printProgram, runPasses } from './passes/pipeline.js'
 export type { Pack, PackBlock, Program } from './passes/program.js'
+export { bodyKernels } from './plan/bodyKernels.js'
 export { type ConcatStore, concatStores } from './plan/concatStores.js'
 export {
   type FusedKernel,

@@ -1,6 +1,7 @@
 import { isRows, parseRef } from '@cellgraph/graph'
 import type { CallStep, FusedStep, LevelPlan, Step } from './kernelPlan.js'
 import { featuresOf } from './planner.js'
+import { groupRows } from './rowGroups.js'
 
 /**
  * A matrix product and the fused kernel right after it that reads the product only elementwise:
@@ -47,6 +48,10 @@ function productTailAt(level: LevelPlan, at: number): ProductTail | undefined {
   const members = new Set(tail.members.map((m) => m.id))
   for (const n of level.graph.nodes)
     if (!members.has(n.id) && n.inputs.some((r) => parseRef(r).node === node.id)) return undefined
+  // A tail that shares rows with the step after it (a layer norm's mean) goes with that row group
+  // instead, the product joining it (`groupRows` with products): one kernel, not two.
+  const next = level.steps[at + 2]
+  if (next && groupRows(level, [tail, next], { products: true }).length === 1) return undefined
   return { kind: 'productTail', product: product as ProductTail['product'], tail, columns: [...columns] }
 }
 

@@ -5,6 +5,8 @@ import type { ProductTail } from './productTails.js'
 
 /** The row reductions a row group computes in workgroup memory. */
 const rowReductions = new Set(['reduceSum', 'reduceMean'])
+/** Products a row group may compute row by row (`products`): row r of x·W needs only row r of x. */
+export const rowProducts = new Set(['matmul', 'layer'])
 
 /**
  * Consecutive steps of one level that touch only their own row of every value they make: fused
@@ -25,19 +27,24 @@ export interface RowGroup {
 export const rowGroupParamBudget = 200
 
 /** The row layout a step iterates over, or undefined when it cannot join a row group. */
-function rowSpace(step: Step | ProductTail, level: LevelPlan): ValueType | undefined {
+function rowSpace(step: Step | ProductTail, level: LevelPlan, products: boolean): ValueType | undefined {
   if (step.kind === 'fused') return isRows(step.type) ? step.type : undefined
-  if (step.kind !== 'call' || !rowReductions.has(step.node.op)) return undefined
+  if (step.kind !== 'call') return undefined
+  if (products && rowProducts.has(step.node.op)) {
+    const out = level.types.of(step.node.id)
+    return isRows(out) ? out : undefined
+  }
+  if (!rowReductions.has(step.node.op)) return undefined
   const x = level.types.of(step.node.inputs[0]!)
   return isRows(x) ? x : undefined
 }
 
 const paramsOf = (step: FusedStep | CallStep) =>
-  step.kind === 'fused' ? step.operands.length + step.stores.length : 2
+  step.kind === 'fused' ? step.operands.length + step.stores.length : step.node.inputs.length + 1
 
 /** The values a step reads that `made` holds, each read only at its own row (or not at all). */
 function readsOwnRows(step: FusedStep | CallStep, made: ReadonlySet<string>, level: LevelPlan): boolean {
-  if (step.kind === 'call') return true // a row reduction reads all of its row and nothing else
+  if (step.kind === 'call') return true // a row reduction or product reads all of its row, nothing else
   return step.operands.every(
     ({ ref, access }) =>
       !made.has(ref) || (access.row !== 0 && access.row === featuresOf(level.types.of(ref))),
@@ -46,11 +53,14 @@ function readsOwnRows(step: FusedStep | CallStep, made: ReadonlySet<string>, lev
 
 /**
  * A level's steps (or `steps`, the level's after other rewrites such as `fuseProductTails`) with
- * each run of two or more steps that can share rows made one group.
+ * each run of two or more steps that can share rows made one group. With `products`, matrix
+ * products over rows join too (each row's product computed by its own worker group): for scan
+ * bodies, whose rows are the batch.
  */
 export function groupRows<S extends Step | ProductTail = Step>(
   level: LevelPlan,
   steps: readonly S[] = level.steps as readonly S[],
+  { products = false }: { readonly products?: boolean } = {},
 ): (S | RowGroup)[] {
   const out: (S | RowGroup)[] = []
   let run: (FusedStep | CallStep)[] = []
@@ -65,7 +75,7 @@ export function groupRows<S extends Step | ProductTail = Step>(
     params = 0
   }
   for (const step of steps) {
-    const space = rowSpace(step, level)
+    const space = rowSpace(step, level, products)
     if (!space) {
       close()
       out.push(step)

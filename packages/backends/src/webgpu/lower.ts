@@ -1,9 +1,9 @@
 import { GraphError, type Node, type OpName, type ValueType } from '@cellgraph/graph'
+import { bodyKernels } from '../plan/bodyKernels.js'
 import { type ConcatStore, concatStores } from '../plan/concatStores.js'
-import type { CallOp, FusedStep, LevelPlan, LoopStep as PlannedLoop, Step } from '../plan/kernelPlan.js'
+import type { CallOp, FusedStep, LevelPlan, LoopStep as PlannedLoop } from '../plan/kernelPlan.js'
 import { type LoopPlaces, loopPlaces } from '../plan/loopPlaces.js'
-import { fuseProductTails, type ProductTail } from '../plan/productTails.js'
-import { groupRows, type RowGroup } from '../plan/rowGroups.js'
+import { groupRows, type RowGroup, rowProducts } from '../plan/rowGroups.js'
 import { fusedElement } from './fused.js'
 import {
   copyKernel,
@@ -16,6 +16,7 @@ import {
 import { type MatmulOptions, matmulKernel } from './matmul.js'
 import { productTailKernel } from './productTail.js'
 import { rowKernels } from './rowKernels.js'
+import { rowProductStatements } from './rowProduct.js'
 import { type ArenaLayout, fixed, type Place, type RunSizes, type ValueInfo, valueInfo } from './values.js'
 import { literal } from './wgsl.js'
 
@@ -172,6 +173,7 @@ function rowGroupKernel(
   ${body}
   }`
         }
+        if (rowProducts.has(st.node.op)) return rowProductStatements(st.node, env, s, p)
         const x = env.get(st.node.inputs[0]!)!
         const out = env.get(st.node.id)!
         const value = st.node.op === 'reduceMean' ? `total / ${literal(x.last)}` : 'total'
@@ -223,11 +225,15 @@ export function lowerGraph(level: LevelPlan, env: Map<string, ValueInfo>, cx: Lo
     return out
   }
   const steps: ProgramStep[] = []
-  // In a scan body a product's rows are the batch (small M): one kernel with its tail.
-  // Concats whose parts fused kernels make are written by those kernels, not run.
+  // Concats whose parts fused kernels make are written by those kernels, and a scan body's
+  // hoisted concats run after its loop: both are placed here, and run no kernel in this level.
   const { stores: concats, absorbed } = concatStores(level)
-  const planned: readonly (Step | ProductTail)[] = cx.inLoop ? fuseProductTails(level) : level.steps
-  for (const step of groupRows(level, planned)) {
+  const placedOnly = new Set([...absorbed, ...(cx.hoisted ?? [])])
+  for (const st of level.steps) if (st.kind === 'call' && placedOnly.has(st.node.id)) placeCall(st.node)
+  const others = level.steps.filter((st) => st.kind !== 'call' || !placedOnly.has(st.node.id))
+  // In a scan body a product's rows are the batch (small M): it runs with its tail or its row group.
+  const planned = cx.inLoop ? bodyKernels(level, placedOnly) : groupRows(level, others)
+  for (const step of planned) {
     if (step.kind === 'productTail') {
       const { node } = step.product
       env.set(
@@ -240,8 +246,7 @@ export function lowerGraph(level: LevelPlan, env: Map<string, ValueInfo>, cx: Lo
       steps.push(kernel((s) => productTailKernel(step, env, s, concats)))
     } else if (step.kind === 'rows') {
       const first = step.steps[0]!
-      const rows = first.kind === 'fused' ? placeFused(first).rows : env.get(first.node.inputs[0]!)!.rows
-      if (first.kind === 'call') placeCall(first.node)
+      const rows = first.kind === 'fused' ? placeFused(first).rows : placeCall(first.node).rows
       for (const st of step.steps.slice(1)) st.kind === 'fused' ? placeFused(st) : placeCall(st.node)
       steps.push(kernel((s) => rowGroupKernel(step, env, rows, s, concats)))
     } else if (step.kind === 'fused') {
@@ -261,7 +266,6 @@ export function lowerGraph(level: LevelPlan, env: Map<string, ValueInfo>, cx: Lo
         ),
       )
     } else if (step.node.op === 'rowCount') cell(step.node, env.get(step.node.inputs[0]!)!.rows)
-    else if (absorbed.has(step.node.id) || cx.hoisted?.has(step.node.id)) placeCall(step.node)
     else {
       const n = step.node
       const out = placeCall(n)

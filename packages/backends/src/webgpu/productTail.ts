@@ -1,9 +1,9 @@
-import type { Activation } from '@cellgraph/graph'
 import { parseRef } from '@cellgraph/graph'
 import type { ConcatStore } from '../plan/concatStores.js'
 import type { ProductTail } from '../plan/productTails.js'
 import { fusedElement } from './fused.js'
 import { type KernelCall, kernelHeader, ParamList, workgroupSize } from './kernel.js'
+import { productOf } from './rowProduct.js'
 import type { ValueInfo } from './values.js'
 import { activationExpression } from './wgsl.js'
 
@@ -52,18 +52,14 @@ export function productTailKernel(
 ): KernelCall {
   const { product, tail, columns: offsets } = pair
   const node = product.node
-  const [a, b, ...biases] = node.inputs.map((r) => env.get(r)!)
-  const transposeB = node.op === 'layer' || (node.attrs as { transposeB: boolean }).transposeB
-  const activation: Activation =
-    node.op === 'layer' ? (node.attrs as { activation: Activation }).activation : 'identity'
+  const { x: a, w: b, biases, transposeB, activation, k: K, n: N } = productOf(node, env)
   const out = env.get(tail.members.at(-1)!.id)!
-  const [R, H, K] = [out.rows, out.last, a!.last]
-  const N = transposeB ? b!.dims[0]! : b!.last
+  const [R, H] = [out.rows, out.last]
   const G = offsets.length
   const { columns: JB, rows: RB, depth: KT } = productTailShape(H, G)
   const p = new ParamList()
-  const A = p.add(a!.place(s))
-  const B = p.add(b!.place(s))
+  const A = p.add(a.place(s))
+  const B = p.add(b.place(s))
   const biasAt = biases.map((x) => p.add(x.place(s)))
   // Weight tile e = (g, kk, jj) ↦ B(k0 + kk, offset_g + j0 + jj); consecutive e walk the
   // weight's contiguous axis: units for [K, N], K for [N, K].

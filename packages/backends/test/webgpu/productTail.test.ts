@@ -109,4 +109,11 @@ describe('webgpu product tails against the reference', { timeout: 60_000 }, () =
     const graph = sequenceGraph([lstm({ input: 5, hidden: 70 })])
     return agree(gpu, graph, inputsFor(graph, 5, 3, { saturation: 0.2 }))
   })
+
+  // Its backward step is one row group: the δ of the four gates, then δ·W (280 × 70, stored
+  // [K, N]) row by row, 70 columns over 64 threads.
+  it('runs the training graph of that LSTM', () => {
+    const graph = trainingGraph(sequenceGraph([lstm({ input: 5, hidden: 70 })]))
+    return agree(gpu, graph, inputsFor(graph, 5, 3))
+  })
 })
