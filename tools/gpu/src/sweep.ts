@@ -1,7 +1,7 @@
 /**
  * The WebGPU product-kernel settings the GPU run sweeps, in one place: each is a value of
  * CELLGRAPH_WEBGPU_MATMUL, which the bench's WebGPU engine reads (fields `variant`, `tile`,
- * `splitK`, `subgroups`, `narrowRows`; see the backends README). The first, empty, is the
+ * `splitK`, `subgroups`, `narrowRows`, `vec4`; see the backends README). The first, empty, is the
  * backend's default choice. Each runs the medium LSTM and layer_norm_lstm, train and infer.
  * The setting reaches the products the planner leaves as products (input projections, weight
  * gradients, the recurrent products not fused with their tail), not the product-with-tail kernel.
@@ -14,4 +14,5 @@ export const productSweep: readonly { readonly name: string; readonly setting: s
   { name: 'tile-64', setting: 'tile=64' },
   { name: 'no-narrow', setting: 'narrowRows=0' },
   { name: 'no-subgroups', setting: 'subgroups=0' },
+  { name: 'no-vec4', setting: 'vec4=0' },
 ]
