@@ -1,4 +1,4 @@
-import { GraphError, type Node, type OpName, type ValueType } from '@cellgraph/graph'
+import { type Activation, GraphError, type Node, type OpName, type ValueType } from '@cellgraph/graph'
 import { bodyKernels } from '../plan/bodyKernels.js'
 import { type ConcatStore, concatStores } from '../plan/concatStores.js'
 import type { CallOp, FusedStep, LevelPlan, LoopStep as PlannedLoop } from '../plan/kernelPlan.js'
@@ -13,7 +13,7 @@ import {
   sumAllKernel,
   workgroupSize,
 } from './kernel.js'
-import { type MatmulOptions, matmulKernel } from './matmul.js'
+import { type MatmulOptions, type MatmulSpec, matmulKernel } from './matmul.js'
 import { productTailKernel } from './productTail.js'
 import { rowKernels } from './rowKernels.js'
 import { rowProductStatements } from './rowProduct.js'
@@ -63,65 +63,59 @@ const sumLike: Lowering<'sumLike'> = (_, [x], out) => {
   return rowKernels.reduceSum(x!, out)
 }
 
+/** One matrix-product kernel, its operands placed at step `s`. */
+function product(
+  cx: LowerContext,
+  shape: Pick<MatmulSpec, 'm' | 'n' | 'k' | 'transposeA' | 'transposeB'>,
+  a: ValueInfo,
+  b: ValueInfo,
+  out: ValueInfo,
+  tail: { readonly biases: readonly ValueInfo[]; readonly activation: Activation } = {
+    biases: [],
+    activation: 'identity',
+  },
+): ProgramStep[] {
+  return [
+    kernel((s) =>
+      matmulKernel(
+        {
+          ...shape,
+          a: a.place(s),
+          b: b.place(s),
+          c: out.place(s),
+          biases: tail.biases.map((v) => v.place(s)),
+          activation: tail.activation,
+        },
+        cx.matmul,
+      ),
+    ),
+  ]
+}
+
 /** How each call of the plan becomes kernels: a missing op is a type error. */
 const lowerings: { readonly [K in CallOp]: Lowering<K> } = {
-  layer: ({ attrs }, [x, w, ...biases], out, cx) => [
-    kernel((s) =>
-      matmulKernel(
-        {
-          m: x!.rows,
-          n: w!.dims[0]!,
-          k: x!.last,
-          transposeA: false,
-          transposeB: true,
-          a: x!.place(s),
-          b: w!.place(s),
-          c: out.place(s),
-          biases: biases.map((b) => b.place(s)),
-          activation: attrs.activation,
-        },
-        cx.matmul,
-      ),
+  layer: ({ attrs }, [x, w, ...biases], out, cx) =>
+    product(
+      cx,
+      { m: x!.rows, n: w!.dims[0]!, k: x!.last, transposeA: false, transposeB: true },
+      x!,
+      w!,
+      out,
+      {
+        biases,
+        activation: attrs.activation,
+      },
     ),
-  ],
-  matmul: ({ attrs }, [a, b], out, cx) => [
-    kernel((s) =>
-      matmulKernel(
-        {
-          m: a!.rows,
-          n: out.last,
-          k: a!.last,
-          transposeA: false,
-          transposeB: attrs.transposeB,
-          a: a!.place(s),
-          b: b!.place(s),
-          c: out.place(s),
-          biases: [],
-          activation: 'identity',
-        },
-        cx.matmul,
-      ),
+  matmul: ({ attrs }, [a, b], out, cx) =>
+    product(
+      cx,
+      { m: a!.rows, n: out.last, k: a!.last, transposeA: false, transposeB: attrs.transposeB },
+      a!,
+      b!,
+      out,
     ),
-  ],
-  outerSum: (_, [a, b], out, cx) => [
-    kernel((s) =>
-      matmulKernel(
-        {
-          m: a!.last,
-          n: b!.last,
-          k: a!.rows,
-          transposeA: true,
-          transposeB: false,
-          a: a!.place(s),
-          b: b!.place(s),
-          c: out.place(s),
-          biases: [],
-          activation: 'identity',
-        },
-        cx.matmul,
-      ),
-    ),
-  ],
+  outerSum: (_, [a, b], out, cx) =>
+    product(cx, { m: a!.last, n: b!.last, k: a!.rows, transposeA: true, transposeB: false }, a!, b!, out),
   sumRows: (_, [x], out) => rowKernels.sumRows(x!, out),
   sumAll: (_, [x], out) => [kernel((s) => sumAllKernel(x!.place(s), x!.count, out.place(s)))],
   sumLike,

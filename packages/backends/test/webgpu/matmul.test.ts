@@ -164,6 +164,14 @@ const variants: readonly MatmulTuning[] = [
   {},
 ]
 
+/** Every operand layout: [transposeA, transposeB]. */
+const layouts = [
+  [false, false],
+  [false, true],
+  [true, false],
+  [true, true],
+] as const
+
 describe('webgpu matrix products against a float64 product', { timeout: 300_000 }, () => {
   it('runs on a device with subgroups where the adapter offers them (SwiftShader does)', () => {
     // The subgroup path of the narrow kernel is only exercised where the feature is present.
@@ -187,12 +195,6 @@ describe('webgpu matrix products against a float64 product', { timeout: 300_000 
       [3, 5, 600],
       [65, 7, 3],
     ]
-    const layouts = [
-      [false, false],
-      [false, true],
-      [true, false],
-      [true, true],
-    ] as const
     // Each layout meets each shape across the variants (a rotation), not every triple: software is slow.
     for (const [v, tuning] of variants.entries())
       for (const [l, [transposeA, transposeB]] of layouts.entries()) {
@@ -205,12 +207,6 @@ describe('webgpu matrix products against a float64 product', { timeout: 300_000 
   })
 
   it('loads aligned operands as vec4s in every layout, and unaligned ones as floats', async () => {
-    const layouts = [
-      [false, false],
-      [false, true],
-      [true, false],
-      [true, true],
-    ] as const
     for (const tuning of [
       { variant: 'tiled', tile: 64 },
       { variant: 'tiled', tile: 32, splitK: 2 },
