@@ -15,13 +15,17 @@ const rowReductions = new Set(['outerSum', 'sumRows', 'sumLike'])
 export function deferRowReductions(graph: Graph): Graph {
   return everyLevel(graph, (g) => {
     let current = g
+    // Scans already found to have nothing to defer (an edit leaves other nodes as they were), so
+    // each is verified once, not once per edit: a stack has a scan per layer.
+    const settled = new WeakSet<Node>()
     for (;;) {
       // All deferrable carries of a scan go in one edit: one at a time re-verified the body and
       // re-walked the graph per carry, quadratic in the layers of a stack.
       let found: { scan: Node; accs: Accumulation[] } | undefined
       for (const n of current.nodes) {
-        if (n.op !== 'scan') continue
+        if (n.op !== 'scan' || settled.has(n)) continue
         const accs = deferrableCarries(n)
+        if (accs.length === 0) settled.add(n)
         if (accs.length > 0) {
           found = { scan: n, accs }
           break

@@ -17,15 +17,17 @@ function dropUnread(g: Graph, keepLeaves: boolean): Graph {
     if (!live.has(n.id)) continue
     for (const r of n.inputs) live.add(parseRef(r).node)
   }
-  const isLeaf = (n: Node) => g.inputs.includes(n.id)
+  // Sets, not array scans: a deep stack has hundreds of leaves and thousands of nodes.
+  const leaves = new Set(g.inputs)
   const nodes = g.nodes
-    .filter((n) => live.has(n.id) || (keepLeaves && isLeaf(n)))
+    .filter((n) => live.has(n.id) || (keepLeaves && leaves.has(n.id)))
     .map((n) => {
       if (n.op !== 'scan') return n
       const a = n.attrs
       return { ...n, attrs: { ...a, body: dropUnread(a.body, true) } } as Node
     })
-  return { ...g, nodes, inputs: g.inputs.filter((id) => nodes.some((n) => n.id === id)) }
+  const kept = new Set(nodes.map((n) => n.id))
+  return { ...g, nodes, inputs: g.inputs.filter((id) => kept.has(id)) }
 }
 
 function pruneScanInputs(n: Node): Node {
