@@ -22,7 +22,10 @@ export interface DeviceTensor {
 export interface RunOptions {
   /**
    * Output name -> an existing tensor to write that output into, e.g. an updated parameter written
-   * back into the tensor that was bound as the parameter (a training step updates in place).
+   * back into the tensor that was bound as the parameter (a training step updates in place). A
+   * target may be one of the same run's inputs: every backend writes targets only after the run
+   * has read all its inputs (final states over the initial states they started from; tested in
+   * test/intoInputs.test.ts).
    */
   readonly into?: Readonly<Record<string, DeviceTensor>>
 }

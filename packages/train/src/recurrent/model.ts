@@ -1,7 +1,7 @@
 import type { DeviceTensor } from '@cellgraph/backends'
 import type { Tensor } from '@cellgraph/graph'
 import { toStoredNames } from '../model/names.js'
-import { copyInto, readAll, zeroStates } from '../run/session.js'
+import { readAll, zeroStates } from '../run/session.js'
 import { type HostBatch, makeBatch, type Sequence } from './batch.js'
 import { ModelCore } from './core.js'
 import { type SaveOptions, saveModel } from './file.js'
@@ -128,8 +128,8 @@ export class RecurrentModel {
     const host = makeBatch({ ...spec, task: 'regression' }, [sequence], false)
     const { inputs, release } = this.core.bind(host, { states: this.carried })
     try {
-      const out = await this.core.forward.run(inputs)
-      await copyInto(out, this.carried)
+      // the final states replace the carried ones on the backend (into an input: read first)
+      const out = await this.core.forward.run(inputs, { into: this.carried })
       return Float32Array.from(await out[headOutput(spec)]!.read())
     } finally {
       release()

@@ -4,7 +4,7 @@ import type { Tensor } from '@cellgraph/graph'
 import { oneHot, StreamBatcher } from '../data/batches.js'
 import type { ModelConfig } from '../model/config.js'
 import { modelGraph } from '../model/graph.js'
-import { copyInto, uploadAll, zeroStates } from './session.js'
+import { uploadAll, zeroStates } from './session.js'
 
 export interface EvalResult {
   /** Mean cross-entropy in nats per character. */
@@ -46,9 +46,11 @@ export async function evaluateStream(
     const w = batcher.window(k)
     x.write(oneHot(w.inputs, V, hot))
     targets.write(Float64Array.from(w.targets))
-    const out = await executable.run({ x, targets, mask, ...initialStates(carried, states), ...bound })
+    const out = await executable.run(
+      { x, targets, mask, ...initialStates(carried, states), ...bound },
+      { into: states }, // the final states replace the initial ones on the backend
+    )
     total += (await out.loss!.read())[0]!
-    await copyInto(out, states)
   }
   executable.dispose()
   const loss = total / batcher.windows

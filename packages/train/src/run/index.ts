@@ -1,5 +1,5 @@
 export { type EvalResult, evaluateStream } from './evaluate.js'
 export { type SampleOptions, sampleText, softmax, streamSample } from './sample.js'
-export { copyInto, readAll, stateNames, uploadAll, zeroStates } from './session.js'
+export { readAll, stateNames, uploadAll, zeroStates } from './session.js'
 export { StatefulModel } from './stateful.js'
 export { type StepReport, type TrainConfig, Trainer, TrainingError } from './trainer.js'

@@ -23,18 +23,6 @@ export function zeroStates(
   return out
 }
 
-/** Copies each named output into the matching tensor (e.g. final states into carried states). */
-export async function copyInto(
-  from: Readonly<Record<string, DeviceTensor>>,
-  to: Readonly<Record<string, DeviceTensor>>,
-): Promise<void> {
-  for (const [name, target] of Object.entries(to)) {
-    const source = from[name]
-    if (!source) throw new Error(`the model returned no value '${name}'`)
-    target.write(await source.read())
-  }
-}
-
 /** Reads device tensors back as host tensors. */
 export async function readAll(
   tensors: Readonly<Record<string, DeviceTensor>>,

@@ -4,7 +4,7 @@ import type { Tensor } from '@cellgraph/graph'
 import { oneHot } from '../data/batches.js'
 import type { ModelConfig } from '../model/config.js'
 import { modelGraph } from '../model/graph.js'
-import { copyInto, uploadAll, zeroStates } from './session.js'
+import { uploadAll, zeroStates } from './session.js'
 
 /**
  * A model run one token at a time, carrying its recurrent state from call to call until `reset()`.
@@ -47,12 +47,11 @@ export class StatefulModel {
     this.ids[0] = id
     oneHot(this.ids, this.model.vocabularySize, this.hot)
     this.x.write(this.hot)
-    const out = await this.executable.run({
-      x: this.x,
-      ...initialStates(this.carried, this.states),
-      ...this.params,
-    })
-    await copyInto(out, this.states)
+    // final states over the initial ones: a run reads its inputs before it writes `into` targets
+    const out = await this.executable.run(
+      { x: this.x, ...initialStates(this.carried, this.states), ...this.params },
+      { into: this.states },
+    )
     return out.logits!.read()
   }
 

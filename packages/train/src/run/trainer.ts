@@ -11,7 +11,7 @@ import { initParams } from '../model/init.js'
 import type { OptimizerConfig } from '../optim/config.js'
 import { Optimizer } from '../optim/optimizer.js'
 import { checkSchedule, learningRate, type Schedule } from '../optim/schedule.js'
-import { copyInto, readAll, uploadAll, zeroStates } from './session.js'
+import { readAll, uploadAll, zeroStates } from './session.js'
 
 /** Training hyperparameters; stored in checkpoints so `--resume` continues with the same ones. */
 export interface TrainConfig {
@@ -185,14 +185,19 @@ export class Trainer {
       )
     let out: Record<string, DeviceTensor>
     try {
-      out = await this.executable.run({
-        x: this.x,
-        targets: this.targets,
-        mask: this.mask,
-        ...this.dropout,
-        ...initialStates(this.states, this.carried),
-        ...this.params,
-      })
+      // The final states are written over the initial ones they came from (a run reads every
+      // input before it writes an `into` target), so the carried state never leaves the device.
+      out = await this.executable.run(
+        {
+          x: this.x,
+          targets: this.targets,
+          mask: this.mask,
+          ...this.dropout,
+          ...initialStates(this.states, this.carried),
+          ...this.params,
+        },
+        { into: this.carried },
+      )
     } catch (e) {
       throw new TrainingError(`step ${this.step + 1}: ${(e as Error).message}`)
     }
@@ -211,7 +216,6 @@ export class Trainer {
     }
     if (!Number.isFinite(gradNorm))
       throw new TrainingError(`the gradient norm became ${gradNorm} at step ${this.step + 1}`)
-    await copyInto(out, this.carried)
     this.step++
     return { step: this.step, loss, gradNorm, lr, tokens: window.steps * window.batch }
   }
