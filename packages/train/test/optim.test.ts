@@ -12,7 +12,7 @@ async function run(config: OptimizerConfig, start: number[], grads: number[][], 
   const norms: number[] = []
   for (const g of grads) {
     const grad = backend.upload({ dims: shape, data: g })
-    norms.push(await opt.update({ w: param }, { w: grad }, lr))
+    norms.push((await opt.update({ w: param }, { w: grad }, lr)).gradNorm)
   }
   return { values: Array.from(await param.read()), norms, opt }
 }

@@ -5,6 +5,6 @@ export {
   optimizerSlots,
   withDefaults,
 } from './config.js'
-export { gradNormGraph, type ParamShape, updateGraph } from './graph.js'
-export { Optimizer } from './optimizer.js'
+export { optimizerGraph, type ParamShape } from './graph.js'
+export { Optimizer, type UpdateReport } from './optimizer.js'
 export { checkSchedule, learningRate, type Schedule, scheduleKinds } from './schedule.js'

@@ -1,31 +1,57 @@
 import type { Backend, DeviceTensor, Executable } from '@cellgraph/backends'
 import { type OptimizerConfig, optimizerSlots, withDefaults } from './config.js'
-import { gradNormGraph, type ParamShape, updateGraph } from './graph.js'
+import { optimizerGraph, type ParamShape } from './graph.js'
+
+/** What one update reports, read back from the device in one read. */
+export interface UpdateReport {
+  /** The global gradient norm before clipping. */
+  readonly gradNorm: number
+  /** The `loss` given to `update`, read back with the norm; absent when none was given. */
+  readonly loss?: number
+}
+
+/** The scalar inputs of the optimizer graph the host sets each step. */
+type StepScalar = 'lr' | 'bias1' | 'bias2' | 'loss'
 
 /**
- * An optimizer whose update runs as compiled graphs on the backend that holds the parameters: one
- * graph computes the global gradient norm, one graph per parameter shape updates a parameter and
- * its moments in place (run `into` the bound tensors). Nothing but the norm comes back to the host.
+ * An optimizer whose update runs as one compiled graph (`optimizerGraph`) on the backend that
+ * holds the parameters: the global gradient norm, clipping and every parameter's update run `into`
+ * the parameter and moment tensors in one execution, and the norm (with the step's loss, when
+ * given) comes back in one read. Per step the host writes only the scalars that changed (the
+ * learning rate, Adam's bias corrections).
  */
 export class Optimizer {
   /** Steps taken so far (Adam's t before the next step). */
   step = 0
   readonly slots: Readonly<Record<string, Record<string, DeviceTensor>>>
+  private readonly scalars: Record<StepScalar, DeviceTensor>
+  /** The value each scalar tensor holds, so an unchanged one is not written again. */
+  private readonly written = new Map<StepScalar, number>()
+  private readonly constants: Record<string, DeviceTensor>
+  private readonly report: DeviceTensor
 
   private constructor(
     readonly config: OptimizerConfig,
-    private readonly backend: Backend,
-    private readonly norm: Executable,
-    private readonly updates: ReadonlyMap<string, Executable>,
+    backend: Backend,
+    private readonly executable: Executable,
     readonly params: readonly ParamShape[],
-    private readonly clips: boolean,
   ) {
+    const upload = (dims: readonly number[], data: number[] | Float64Array) => backend.upload({ dims, data })
     const slots: Record<string, Record<string, DeviceTensor>> = {}
     for (const s of optimizerSlots(config))
       slots[s] = Object.fromEntries(
-        params.map((p) => [p.name, backend.upload({ dims: p.shape, data: new Float64Array(size(p.shape)) })]),
+        params.map((p) => [p.name, upload(p.shape, new Float64Array(size(p.shape)))]),
       )
     this.slots = slots
+    this.scalars = {
+      lr: upload([], [0]),
+      bias1: upload([], [0]),
+      bias2: upload([], [0]),
+      loss: upload([], [0]),
+    }
+    for (const name of Object.keys(this.scalars)) this.written.set(name as StepScalar, 0)
+    this.constants = { 'report.first': upload([2], [1, 0]) }
+    this.report = upload([2], [0, 0])
   }
 
   static async create(
@@ -34,71 +60,57 @@ export class Optimizer {
     params: readonly ParamShape[],
     clipNorm?: number,
   ): Promise<Optimizer> {
-    const updates = new Map<string, Executable>()
-    for (const p of params) {
-      const key = p.shape.join('x')
-      if (!updates.has(key)) updates.set(key, await backend.compile(updateGraph(config, p.shape, clipNorm)))
-    }
-    return new Optimizer(
-      config,
-      backend,
-      await backend.compile(gradNormGraph(params)),
-      updates,
-      params,
-      clipNorm !== undefined,
-    )
+    const executable = await backend.compile(optimizerGraph(config, params, clipNorm))
+    return new Optimizer(config, backend, executable, params)
   }
 
   /**
-   * Applies one update to `params` in place from `grads` at learning rate `lr`; returns the global
-   * gradient norm before clipping.
+   * Applies one update to `params` in place from `grads` at learning rate `lr`, in one run on the
+   * backend. `loss`, a scalar on the same backend (a training run's output), comes back with the
+   * gradient norm, so a training step reads the host one value pair.
    */
   async update(
     params: Readonly<Record<string, DeviceTensor>>,
     grads: Readonly<Record<string, DeviceTensor>>,
     lr: number,
-  ): Promise<number> {
+    loss?: DeviceTensor,
+  ): Promise<UpdateReport> {
+    const inputs: Record<string, DeviceTensor> = { ...this.constants }
+    const into: Record<string, DeviceTensor> = { report: this.report }
     for (const p of this.params) {
-      if (!params[p.name]) throw new Error(`optimizer: parameter '${p.name}' is not bound`)
-      if (!grads[p.name]) throw new Error(`optimizer: no gradient for parameter '${p.name}'`)
+      const param = params[p.name]
+      const grad = grads[p.name]
+      if (!param) throw new Error(`optimizer: parameter '${p.name}' is not bound`)
+      if (!grad) throw new Error(`optimizer: no gradient for parameter '${p.name}'`)
+      inputs[`param.${p.name}`] = into[`param.${p.name}`] = param
+      inputs[`grad.${p.name}`] = grad
+      for (const [slot, tensors] of Object.entries(this.slots))
+        inputs[`${slot}.${p.name}`] = into[`${slot}.${p.name}`] = tensors[p.name]!
     }
     this.step++
     const c = withDefaults(this.config)
     const beta1 = c.kind === 'sgd' ? 0 : c.beta1
     const beta2 = c.kind === 'sgd' ? 0 : c.beta2
-    const norm = (
-      await this.norm.run(Object.fromEntries(this.params.map((p) => [`grad.${p.name}`, grads[p.name]!])))
-    ).grad_norm!
-    // The norm tensor is owned by the norm executable; copy it so the updates can read it.
-    const normValue = (await norm.read())[0]!
-    const scalars = {
-      lr: this.scalar(lr),
-      bias1: this.scalar(1 - beta1 ** this.step),
-      bias2: this.scalar(1 - beta2 ** this.step),
-      ...(this.clips ? { grad_norm: this.scalar(normValue) } : {}),
-    }
-    for (const p of this.params) {
-      const inputs: Record<string, DeviceTensor> = {
-        ...scalars,
-        param: params[p.name]!,
-        grad: grads[p.name]!,
-      }
-      const into: Record<string, DeviceTensor> = { param: params[p.name]! }
-      for (const [slot, tensors] of Object.entries(this.slots)) inputs[slot] = into[slot] = tensors[p.name]!
-      await this.updates.get(p.shape.join('x'))!.run(inputs, { into })
-    }
-    for (const s of Object.values(scalars)) s.dispose()
-    return normValue
+    this.set('lr', lr)
+    this.set('bias1', 1 - beta1 ** this.step)
+    this.set('bias2', 1 - beta2 ** this.step)
+    await this.executable.run({ ...inputs, ...this.scalars, ...(loss ? { loss } : {}) }, { into })
+    const [lossValue, gradNorm] = await this.report.read()
+    return loss ? { gradNorm: gradNorm!, loss: lossValue! } : { gradNorm: gradNorm! }
   }
 
-  private scalar(value: number): DeviceTensor {
-    return this.backend.upload({ dims: [], data: [value] })
+  /** Writes a scalar input unless it already holds `value`. */
+  private set(name: StepScalar, value: number): void {
+    if (this.written.get(name) === value) return
+    this.scalars[name].write([value])
+    this.written.set(name, value)
   }
 
   dispose(): void {
-    this.norm.dispose()
-    for (const e of this.updates.values()) e.dispose()
-    for (const tensors of Object.values(this.slots)) for (const t of Object.values(tensors)) t.dispose()
+    this.executable.dispose()
+    const owned = [this.report, ...Object.values(this.scalars), ...Object.values(this.constants)]
+    for (const tensors of Object.values(this.slots)) owned.push(...Object.values(tensors))
+    for (const t of owned) t.dispose()
   }
 }
 

@@ -108,7 +108,7 @@ export async function fitModel(
         if (!Number.isFinite(loss))
           throw new FitError(`the loss became ${loss} at step ${step + 1}; try a smaller lr or clip`)
         const rate = learningRate(lr, schedule, step, total)
-        const gradNorm = await optimizer.update(core.params, core.gradients(out), rate)
+        const { gradNorm } = await optimizer.update(core.params, core.gradients(out), rate)
         step++
         sum += loss
         n++

@@ -210,7 +210,7 @@ export class Trainer {
     const lr = learningRate(config.lr, config.schedule, this.step, config.steps)
     let gradNorm: number
     try {
-      gradNorm = await this.optimizer.update(this.params, grads, lr)
+      gradNorm = (await this.optimizer.update(this.params, grads, lr)).gradNorm
     } catch (e) {
       throw new TrainingError(`step ${this.step + 1}, optimizer update: ${(e as Error).message}`)
     }
