@@ -134,9 +134,8 @@ export async function runAdding(backend: Backend, run: AddingRun): Promise<Addin
       ...trainStates,
       ...params,
     })
-    trainLoss = (await out.loss!.read())[0]!
     const grads = Object.fromEntries(specs.map((p) => [p.name, out[gradName(p.name)]!]))
-    await optimizer.update(params, grads, run.lr ?? 0.01)
+    trainLoss = (await optimizer.update(params, grads, run.lr ?? 0.01, out.loss!)).loss
   }
   const testSize = run.testSize ?? 512
   const test = addingBatch(new Rng(run.seed + 1_000_003), run.lag, testSize)

@@ -73,6 +73,17 @@ export class Optimizer {
     params: Readonly<Record<string, DeviceTensor>>,
     grads: Readonly<Record<string, DeviceTensor>>,
     lr: number,
+    loss: DeviceTensor,
+  ): Promise<Required<UpdateReport>>
+  async update(
+    params: Readonly<Record<string, DeviceTensor>>,
+    grads: Readonly<Record<string, DeviceTensor>>,
+    lr: number,
+  ): Promise<UpdateReport>
+  async update(
+    params: Readonly<Record<string, DeviceTensor>>,
+    grads: Readonly<Record<string, DeviceTensor>>,
+    lr: number,
     loss?: DeviceTensor,
   ): Promise<UpdateReport> {
     const inputs: Record<string, DeviceTensor> = { ...this.constants }

@@ -104,11 +104,11 @@ export async function fitModel(
       const { inputs, release } = core.bind(host, { dropout: true })
       try {
         const out = await executable.run(inputs)
-        const loss = (await out.loss!.read())[0]!
+        const rate = learningRate(lr, schedule, step, total)
+        // the loss comes back with the gradient norm after the update: one read per step
+        const { loss, gradNorm } = await optimizer.update(core.params, core.gradients(out), rate, out.loss!)
         if (!Number.isFinite(loss))
           throw new FitError(`the loss became ${loss} at step ${step + 1}; try a smaller lr or clip`)
-        const rate = learningRate(lr, schedule, step, total)
-        const { gradNorm } = await optimizer.update(core.params, core.gradients(out), rate)
         step++
         sum += loss
         n++

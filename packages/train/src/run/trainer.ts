@@ -9,7 +9,7 @@ import { dropoutMask } from '../model/dropout.js'
 import { modelGraph, modelParams } from '../model/graph.js'
 import { initParams } from '../model/init.js'
 import type { OptimizerConfig } from '../optim/config.js'
-import { Optimizer } from '../optim/optimizer.js'
+import { Optimizer, type UpdateReport } from '../optim/optimizer.js'
 import { checkSchedule, learningRate, type Schedule } from '../optim/schedule.js'
 import { readAll, uploadAll, zeroStates } from './session.js'
 
@@ -201,19 +201,21 @@ export class Trainer {
     } catch (e) {
       throw new TrainingError(`step ${this.step + 1}: ${(e as Error).message}`)
     }
-    const loss = (await out.loss!.read())[0]!
+    const grads = Object.fromEntries(Object.keys(this.params).map((n) => [n, out[gradName(n)]!]))
+    const lr = learningRate(config.lr, config.schedule, this.step, config.steps)
+    // The update runs before anything is read: the loss comes back with the gradient norm, one
+    // read per step. A step that fails below has already updated the parameters on the backend.
+    let report: Required<UpdateReport>
+    try {
+      report = await this.optimizer.update(this.params, grads, lr, out.loss!)
+    } catch (e) {
+      throw new TrainingError(`step ${this.step + 1}, optimizer update: ${(e as Error).message}`)
+    }
+    const { loss, gradNorm } = report
     if (!Number.isFinite(loss))
       throw new TrainingError(
         `the loss became ${loss} at step ${this.step + 1}; try a smaller learning rate or clipping`,
       )
-    const grads = Object.fromEntries(Object.keys(this.params).map((n) => [n, out[gradName(n)]!]))
-    const lr = learningRate(config.lr, config.schedule, this.step, config.steps)
-    let gradNorm: number
-    try {
-      gradNorm = (await this.optimizer.update(this.params, grads, lr)).gradNorm
-    } catch (e) {
-      throw new TrainingError(`step ${this.step + 1}, optimizer update: ${(e as Error).message}`)
-    }
     if (!Number.isFinite(gradNorm))
       throw new TrainingError(`the gradient norm became ${gradNorm} at step ${this.step + 1}`)
     this.step++
