@@ -1,4 +1,4 @@
-import { lstm, type Node, sequenceGraph } from '@cellgraph/graph'
+import { gru, lstm, type Node, sequenceGraph } from '@cellgraph/graph'
 import { describe, expect, it } from 'vitest'
 import { loopPlaces, planProgram, runPasses } from '../src/index.js'
 import { trainingGraph } from './support/gradGraphs.js'
@@ -30,5 +30,16 @@ describe('where a scan keeps its carries', () => {
     expect(places.copies).toEqual([])
     const hoisted = [...places.hoisted].map((id) => body.nodes.find((n) => n.id === id)!)
     expect(hoisted.map((n) => [n.op, n.inputs])).toEqual([['concat', [body.inputs[0], body.inputs[2]]]])
+  })
+
+  it('in training, keeps a saved h that the step read and one it wrote in one run of T + 1 slices', () => {
+    // A GRU's backward step reads both h_t−1 and h_t: the carry's versions, one slice apart.
+    const [forward] = scans(trainingGraph(sequenceGraph([gru({ input: 3, hidden: 4 })])))
+    const { body } = forward!.attrs
+    const places = loopPlaces(forward!)
+    const written = body.outputs.findIndex((o, k) => k >= 1 && o.ref === body.outputs[0]!.ref)
+    const read = body.outputs.findIndex((o) => o.ref === body.inputs[0])
+    expect(places.carries).toEqual([{ kind: 'both', written, read }])
+    expect(places.copies).toEqual([])
   })
 })

@@ -7,12 +7,16 @@ import { type Node, parseRef } from '@cellgraph/graph'
  *   that output's slice v − 1 (an LSTM's h);
  * - `read`: the carry as a step reads it is per-step output `output`; version v < T is its
  *   slice v (a saved c in BPTT);
+ * - `both`: both at once (a saved c and a saved c_next in BPTT): every version lives in one run
+ *   of T + 1 slices, which per-step output `written` (versions 1..T) and per-step output `read`
+ *   (versions 0..T − 1) share, one slice apart;
  * - `pair`: two slots, alternating by the parity of v.
- * In the first two the per-step output is filled by the carry's own writes: no copy per step,
+ * In the first three the per-step outputs are filled by the carry's own writes: no copy per step,
  * and every version stays in memory after the loop.
  */
 export type CarryPlace =
   | { readonly kind: 'written' | 'read'; readonly output: number }
+  | { readonly kind: 'both'; readonly written: number; readonly read: number }
   | { readonly kind: 'pair' }
 
 /** How a scan's body values meet its carries and stacked outputs, decided from the graph alone. */
@@ -50,10 +54,12 @@ export function loopPlaces(node: Node<'scan'>): LoopPlaces {
   const is = (o: number, id: string) => outputs[o]!.node === id && outputs[o]!.output === 0
   const places = outputs.slice(0, carries).map(({ node: id }, k): CarryPlace => {
     const written = direct.get(id) === k ? free((o) => is(o, id)) : undefined
-    const read = written ?? free((o) => is(o, body.inputs[k]!))
-    if (read === undefined) return { kind: 'pair' }
-    covered.add(read)
-    return { kind: written === undefined ? 'read' : 'written', output: read }
+    if (written !== undefined) covered.add(written)
+    const read = free((o) => is(o, body.inputs[k]!))
+    if (read !== undefined) covered.add(read)
+    if (written !== undefined && read !== undefined) return { kind: 'both', written, read }
+    if (written !== undefined) return { kind: 'written', output: written }
+    return read === undefined ? { kind: 'pair' } : { kind: 'read', output: read }
   })
   const copies = outputs.flatMap(({ node: id }, k) => (direct.get(id) === k || covered.has(k) ? [] : [k]))
 

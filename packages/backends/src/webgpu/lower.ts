@@ -279,8 +279,8 @@ export function lowerGraph(level: LevelPlan, env: Map<string, ValueInfo>, cx: Lo
 
 /**
  * Where each version of a scan's carries lives (`loopPlaces`): version v is what step v reads.
- * `written` and `read` carries live in the per-step output they share, so no step copies them;
- * a `pair` alternates between two slots.
+ * `written`, `read` and `both` carries live in the per-step outputs they share, so no step copies
+ * them (`both`: the two outputs overlap, `stackedOutputs`); a `pair` alternates between two slots.
  */
 function carryVersions(
   places: LoopPlaces,
@@ -299,6 +299,8 @@ function carryVersions(
       const last = layout.take(c.count)
       return (v) => (v < steps ? outputSlice(place.output, v) : last)
     }
+    if (place.kind === 'both')
+      return (v) => (v < steps ? outputSlice(place.read, v) : outputSlice(place.written, v - 1))
     const pair = layout.take(2 * c.count)
     return (v) => pair + (v % 2) * c.count
   })
@@ -338,6 +340,33 @@ function hoistedConcat(args: readonly ValueInfo[], out: ValueInfo, steps: number
 }
 
 /**
+ * The memory of a scan's stacked per-step outputs, a region each, except the two outputs of a
+ * `both` carry: they share one run of T + 1 slices holding every version of the carry in step
+ * order, the `read` output one slice behind the `written` one (ahead, in a reverse scan, whose
+ * step s fills slice T − 1 − s). Overlapping is safe: nothing writes a scan's outputs after it.
+ */
+function stackedOutputs(
+  places: LoopPlaces,
+  outTypes: readonly ValueType[],
+  carries: number,
+  cx: LowerContext,
+  reverse: boolean,
+): ValueInfo[] {
+  const start = new Map<number, number>()
+  for (const place of places.carries) {
+    if (place.kind !== 'both') continue
+    const slice = valueInfo(outTypes[place.written]!, cx.sizes, fixed(0)).count / cx.sizes.steps
+    const region = cx.layout.take((cx.sizes.steps + 1) * slice)
+    start.set(place.written, reverse ? region : region + slice)
+    start.set(place.read, reverse ? region + slice : region)
+  }
+  return outTypes.slice(carries).map((t, j) => {
+    const info = valueInfo(t, cx.sizes, fixed(0))
+    return { ...info, place: fixed(start.get(carries + j) ?? cx.layout.take(info.count)) }
+  })
+}
+
+/**
  * A scan as one loop: step s reads version s of every carry and writes version s + 1
  * (`carryVersions`), per-step outputs land in their slice of the stacked output, concats of
  * values that outlive the loop run after it, and nothing is read back between steps.
@@ -355,15 +384,12 @@ function lowerScan(
   const steps = cx.sizes.steps
   const time = (s: number) => (reverse ? steps - 1 - s : s)
   const carryInfo = args.slice(0, carries)
-  const ys = outTypes.slice(carries).map((t) => {
-    const info = valueInfo(t, cx.sizes, fixed(0))
-    return { ...info, place: fixed(cx.layout.take(info.count)) }
-  })
+  const places = loopPlaces(node)
+  const ys = stackedOutputs(places, outTypes, carries, cx, reverse)
   const outputSlice = (o: number, s: number) => {
     const y = ys[o - carries]!
     return y.place(0) + time(s) * (y.count / steps)
   }
-  const places = loopPlaces(node)
   const version = carryVersions(places, carryInfo, outputSlice, steps, cx.layout)
   const target = (o: number): Place => (o < carries ? (s) => version(o, s + 1) : (s) => outputSlice(o, s))
 
