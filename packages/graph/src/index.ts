@@ -37,6 +37,7 @@ export { printGraph } from './print.js'
 export { Rng } from './random.js'
 export {
   asArray,
+  asBoolean,
   asChoice,
   asInteger,
   asName,

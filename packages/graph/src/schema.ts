@@ -125,6 +125,11 @@ export function asNumber(v: unknown, path: string, min: number, max: number): nu
   return v
 }
 
+export function asBoolean(v: unknown, path: string): boolean {
+  if (typeof v !== 'boolean') throw new JsonFormatError(path, `must be true or false, got ${describe(v)}`)
+  return v
+}
+
 /** One of a fixed set of strings. */
 export function asChoice<T extends string>(v: unknown, path: string, choices: readonly T[]): T {
   if (!choices.includes(v as T))

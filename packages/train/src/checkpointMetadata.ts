@@ -24,10 +24,16 @@ import type { TrainConfig } from './run/trainer.js'
  * `metadata training.config.optimizer.kind: must be one of sgd, adam, adamw, got "bogus"`.
  */
 
-/** Limits on what a checkpoint may declare; stated in the train README. */
+/**
+ * Limits on what a checkpoint or model file may declare, and so on the models `recurrentModel`
+ * makes (a model that could not be loaded back is refused when made); stated in the train README.
+ */
 export const checkpointLimits = {
   vocabularySize: 65_536,
   embedding: 65_536,
+  /** Features per step of a `recurrentModel`, and its regression outputs or classes. */
+  features: 65_536,
+  outputs: 65_536,
   layers: 256,
   batch: 65_536,
   window: 65_536,
@@ -41,12 +47,12 @@ export function metadataJson(metadata: Readonly<Record<string, string>>, key: st
   return parseJsonText(text, `metadata ${key}`)
 }
 
-/** The model a checkpoint describes: its cells, sizes and dropout. */
-export function readModel(cellsDoc: unknown, modelDoc: unknown): ModelConfig {
-  const cellDocs = asArray(cellsDoc, 'metadata cells', 'a non-empty array of cells')
+/** The cells of a checkpoint or model file, one per layer; errors name the cell and its field. */
+export function readCells(doc: unknown): Cell[] {
+  const cellDocs = asArray(doc, 'metadata cells', 'a non-empty array of cells')
   if (cellDocs.length === 0 || cellDocs.length > checkpointLimits.layers)
     throw new JsonFormatError('metadata cells', `must list 1 to ${checkpointLimits.layers} cells`)
-  const cells = cellDocs.map((d, i): Cell => {
+  return cellDocs.map((d, i): Cell => {
     try {
       return cellFromJson(d)
     } catch (e) {
@@ -56,6 +62,11 @@ export function readModel(cellsDoc: unknown, modelDoc: unknown): ModelConfig {
       throw e
     }
   })
+}
+
+/** The model a checkpoint describes: its cells, sizes and dropout. */
+export function readModel(cellsDoc: unknown, modelDoc: unknown): ModelConfig {
+  const cells = readCells(cellsDoc)
   const m = asObject(modelDoc, 'metadata model')
   onlyFields(m, ['vocabularySize', 'embedding', 'dropout'], 'metadata model')
   return {

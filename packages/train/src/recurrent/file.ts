@@ -1,10 +1,23 @@
 import type { Backend, BackendName } from '@cellgraph/backends'
-import { cellFromJson, cellToJson, JsonFormatError, nullMap, type Tensor, tensor } from '@cellgraph/graph'
+import {
+  cellToJson,
+  type Graph,
+  GraphError,
+  JsonFormatError,
+  nullMap,
+  own,
+  quoted,
+  type Tensor,
+  tensor,
+} from '@cellgraph/graph'
+import { modelParams } from '../model/graph.js'
 import { decodeSafetensors, encodeSafetensors, type StoredTensor } from '../safetensors.js'
 import { ModelCore } from './core.js'
+import { recurrentGraph } from './graph.js'
 import { RecurrentModel } from './model.js'
 import type { ModelSpec } from './options.js'
-import { expectedState } from './stateDict.js'
+import { readSavedSpec } from './savedSpec.js'
+import { expectedState, StateDictError } from './stateDict.js'
 import { isTrainingTensor, restoreTraining, savedTraining } from './trainingState.js'
 
 const FORMAT = 'cellgraph-model'
@@ -46,35 +59,39 @@ export async function saveModel(model: RecurrentModel, options: SaveOptions = {}
 /**
  * A model from `saveModel` bytes, on a backend by name or object (default as `recurrentModel`).
  * A saved training state is restored: `fit` continues its optimizer and generator (`seed`
- * reseeds the generator instead).
+ * reseeds the generator instead). Nothing in the file is trusted: the container is checked by
+ * `decodeSafetensors` (`SafetensorsError`), the metadata field by field and the tensors name by
+ * name and shape by shape (`ModelFileError`, naming the field or tensor).
  */
 export async function loadModel(
   bytes: Uint8Array,
   options: { backend?: BackendName | Backend; seed?: number } = {},
 ): Promise<RecurrentModel> {
   const { tensors, metadata } = decodeSafetensors(bytes)
-  if (metadata.format !== FORMAT) throw new ModelFileError(`not a cellgraph model (no '${FORMAT}' metadata)`)
-  if (metadata.version !== VERSION)
-    throw new ModelFileError(`unsupported model version '${metadata.version}'`)
-  let spec: ModelSpec
-  try {
-    const cells = (JSON.parse(metadata.cells ?? '') as unknown[]).map((c) => cellFromJson(c))
-    spec = { ...(JSON.parse(metadata.model ?? '') as Omit<ModelSpec, 'cells'>), cells }
-  } catch (e) {
-    throw new ModelFileError(`the model's metadata is damaged: ${(e as Error).message}`)
-  }
-  const model = new RecurrentModel(await ModelCore.create(spec, options.backend, options.seed ?? 0))
+  if (own(metadata, 'format') !== FORMAT)
+    throw new ModelFileError(`not a cellgraph model (no '${FORMAT}' metadata)`)
+  if (own(metadata, 'version') !== VERSION)
+    throw new ModelFileError(
+      `metadata version: unsupported model version ${quoted(String(own(metadata, 'version')))}`,
+    )
+  const spec = fileField(() => readSavedSpec(metadata))
   // Names come from the file: maps without a prototype, so `__proto__` is just a (wrong) name.
   const state = nullMap<Tensor>()
   const moments = nullMap<Tensor>()
-  for (const [name, t] of Object.entries(tensors))
-    (isTrainingTensor(name) ? moments : state)[name] = tensor(t.shape, Float64Array.from(t.data))
-  model.loadStateDict(state)
-  const training = Object.hasOwn(metadata, 'training') ? metadata.training : undefined
+  for (const [name, t] of Object.entries(tensors)) {
+    // A saved model holds finite values only (`fit` stops at the first non-finite loss).
+    const bad = t.data.findIndex((v) => !Number.isFinite(v))
+    if (bad >= 0) throw new ModelFileError(`tensor ${quoted(name)}: value ${bad} is ${t.data[bad]}`)
+    ;(isTrainingTensor(name) ? moments : state)[name] = tensor(t.shape, Float64Array.from(t.data))
+  }
+  checkParameterCount(spec, state)
+  const training = own(metadata, 'training') as string | undefined
   if (training === undefined && Object.keys(moments).length > 0)
     throw new ModelFileError(`tensor '${Object.keys(moments)[0]}' has no metadata 'training' to go with it`)
-  if (training !== undefined)
-    try {
+  const model = new RecurrentModel(await ModelCore.create(spec, options.backend, options.seed ?? 0))
+  try {
+    fileField(() => model.loadStateDict(state))
+    if (training !== undefined)
       await restoreTraining(
         model.core,
         training,
@@ -82,10 +99,43 @@ export async function loadModel(
         expectedState(model.core),
         options.seed !== undefined,
       )
-    } catch (e) {
-      model.dispose()
-      if (e instanceof JsonFormatError) throw new ModelFileError(e.message)
-      throw e
-    }
+  } catch (e) {
+    model.dispose()
+    throw e instanceof JsonFormatError ? new ModelFileError(e.message) : e
+  }
   return model
+}
+
+/** Runs a step of reading the file, reporting its named errors as `ModelFileError`s. */
+function fileField<T>(read: () => T): T {
+  try {
+    return read()
+  } catch (e) {
+    if (e instanceof JsonFormatError || e instanceof StateDictError) throw new ModelFileError(e.message)
+    throw e
+  }
+}
+
+/**
+ * A spec that claims far more parameters than the file holds would make the model allocate them
+ * before the tensors are compared: such a file is refused first. Up to `SLACK` values more, the
+ * model is made and the state dict names the tensor that differs.
+ */
+const SLACK = 2 ** 22
+
+function checkParameterCount(spec: ModelSpec, state: Readonly<Record<string, Tensor>>): void {
+  const held = Object.values(state).reduce((n, t) => n + t.data.length, 0)
+  let graph: Graph
+  try {
+    graph = recurrentGraph(spec)
+  } catch (e) {
+    if (e instanceof GraphError)
+      throw new ModelFileError(`metadata model: describes no valid model: ${e.message}`)
+    throw e
+  }
+  const needed = modelParams(graph).reduce((n, p) => n + p.shape.reduce((a, d) => a * d, 1), 0)
+  if (needed > held + SLACK)
+    throw new ModelFileError(
+      `metadata model: describes a model of ${needed} parameter values, the file's tensors hold ${held}`,
+    )
 }

@@ -8,6 +8,7 @@ import {
   directions,
   stackCells,
 } from '@cellgraph/graph'
+import { checkpointLimits } from '../checkpointMetadata.js'
 
 /** What the model predicts: numbers (mean squared error), classes, or the next token of its input. */
 export type Task = 'regression' | 'classification' | 'next-token'
@@ -71,10 +72,38 @@ export class ModelOptionsError extends Error {
   override name = 'ModelOptionsError'
 }
 
-const positive = (value: unknown, field: string): number => {
+const positive = (value: unknown, field: string, max = Number.MAX_SAFE_INTEGER): number => {
   if (!Number.isInteger(value) || (value as number) < 1)
     throw new ModelOptionsError(`${field} must be a positive integer, got ${String(value)}`)
+  if ((value as number) > max) throw new ModelOptionsError(`${field} must be at most ${max}, got ${value}`)
   return value as number
+}
+
+/** The tasks and head positions a model may have (options and model files alike). */
+export const tasks: readonly Task[] = ['regression', 'classification', 'next-token']
+export const headPositions: readonly HeadAt[] = ['each', 'last']
+
+/**
+ * The rules between a spec's fields, which options and model files both obey: the first broken
+ * one as the field it is about and the problem, or nothing.
+ */
+export function specConflict(spec: ModelSpec): readonly [keyof ModelSpec, string] | undefined {
+  const direction = spec.direction ?? 'forward'
+  if (spec.embedding !== 0 && !spec.tokens) return ['embedding', 'embedding needs token inputs (tokens)']
+  if (spec.task === 'next-token') {
+    if (!spec.tokens) return ['task', "task 'next-token' needs token inputs (tokens)"]
+    if (spec.outputs !== spec.inputWidth)
+      return ['outputs', `task 'next-token' predicts one of ${spec.inputWidth} tokens, not ${spec.outputs}`]
+    if (spec.at !== 'each') return ['at', "task 'next-token' predicts at 'each' step"]
+    if (direction !== 'forward')
+      return [
+        'direction',
+        `task 'next-token' must not see the steps it predicts: direction must be 'forward', got '${direction}'`,
+      ]
+  }
+  if (spec.dropout > 0 && spec.cells.length < 2)
+    return ['dropout', 'dropout acts between layers: it needs layers >= 2']
+  return undefined
 }
 
 /** Checks the options and instantiates the cells; errors name the option. */
@@ -86,39 +115,34 @@ export function resolveSpec(options: RecurrentModelOptions): ModelSpec {
     throw new ModelOptionsError(
       'give exactly one of inputSize (features per step) and tokens (vocabulary size)',
     )
-  const inputWidth = positive(tokens ? options.tokens : options.inputSize, tokens ? 'tokens' : 'inputSize')
+  const inputWidth = tokens
+    ? positive(options.tokens, 'tokens', checkpointLimits.vocabularySize)
+    : positive(options.inputSize, 'inputSize', checkpointLimits.features)
   const embedding = options.embedding ?? 0
-  if (embedding !== 0 && !tokens) throw new ModelOptionsError('embedding needs token inputs (tokens)')
-  if (embedding !== 0) positive(embedding, 'embedding')
+  if (embedding !== 0) positive(embedding, 'embedding', checkpointLimits.embedding)
   const dropout = options.dropout ?? 0
   if (!(dropout >= 0 && dropout < 1)) throw new ModelOptionsError(`dropout must be in [0, 1), got ${dropout}`)
   const task = options.task ?? (tokens ? 'next-token' : 'regression')
-  if (!['regression', 'classification', 'next-token'].includes(task))
+  if (!tasks.includes(task))
     throw new ModelOptionsError(`task must be 'regression', 'classification' or 'next-token', got '${task}'`)
-  if (task === 'next-token' && !tokens)
-    throw new ModelOptionsError("task 'next-token' needs token inputs (tokens)")
   if (task === 'classification' && options.outputs === undefined)
     throw new ModelOptionsError("task 'classification' needs outputs: the number of classes")
-  const outputs = task === 'next-token' ? inputWidth : positive(options.outputs ?? 1, 'outputs')
+  const outputs =
+    task === 'next-token' ? inputWidth : positive(options.outputs ?? 1, 'outputs', checkpointLimits.outputs)
   const at = options.at ?? (task === 'next-token' ? 'each' : 'last')
-  if (at !== 'each' && at !== 'last') throw new ModelOptionsError(`at must be 'each' or 'last', got '${at}'`)
-  if (task === 'next-token' && at !== 'each')
-    throw new ModelOptionsError("task 'next-token' predicts at 'each' step")
+  if (!headPositions.includes(at)) throw new ModelOptionsError(`at must be 'each' or 'last', got '${at}'`)
   const direction = options.direction ?? 'forward'
   if (!directions.includes(direction))
     throw new ModelOptionsError(`direction must be one of ${directions.join(', ')}, got '${direction}'`)
-  if (task === 'next-token' && direction !== 'forward')
-    throw new ModelOptionsError(
-      `task 'next-token' must not see the steps it predicts: direction must be 'forward', got '${direction}'`,
-    )
   const cells = instantiate(options, embedding || inputWidth, direction)
-  if (dropout > 0 && cells.length < 2)
-    throw new ModelOptionsError('dropout acts between layers: it needs layers >= 2')
-  return { cells, inputWidth, tokens, embedding, dropout, direction, task, outputs, at }
+  const spec = { cells, inputWidth, tokens, embedding, dropout, direction, task, outputs, at }
+  const conflict = specConflict(spec)
+  if (conflict) throw new ModelOptionsError(conflict[1])
+  return spec
 }
 
 function instantiate(options: RecurrentModelOptions, input: number, direction: Direction): Cell[] {
-  const layers = positive(options.layers ?? 1, 'layers')
+  const layers = positive(options.layers ?? 1, 'layers', checkpointLimits.layers)
   const { cell } = options
   let definition: CellDefinition | undefined
   if (typeof cell === 'function') definition = cell as CellDefinition
