@@ -4,7 +4,7 @@ export {
   type WebGpuContext,
   WebGpuUnavailableError,
 } from './device.js'
-export { type KernelKind, kernelKind } from './kernelKind.js'
+export type { KernelKind } from './kernel.js'
 export type { MatmulTuning } from './matmul.js'
 export type { GpuProfile, KernelKindTime } from './profiler.js'
 export { type GpuStats, type GpuWork, gpuWorkBetween } from './runtime.js'

@@ -1,12 +1,29 @@
 import { wgslHelpers } from './wgsl.js'
 
 /**
- * One compute dispatch: a WGSL module, its workgroup grid and its parameter words. Every kernel
+ * What a GPU engineer would call a kernel, named by the builder that makes it: the per-kernel
+ * profile sums GPU time by it. `pointwise` is a fused elementwise kernel; `row group` several
+ * steps over the same rows, one workgroup per row (`plan/rowGroups.ts`); `copy` moves data only
+ * (copies, concats, pads, packed weights).
+ */
+export type KernelKind =
+  | 'product'
+  | 'product with tail'
+  | 'pointwise'
+  | 'row group'
+  | 'row reduction'
+  | 'column sum'
+  | 'sum of all elements'
+  | 'copy'
+
+/**
+ * One compute dispatch: a WGSL module, its kind, its workgroup grid and its parameter words. Every kernel
  * binds the same two things: the model's arena (all tensors, addressed by f32 offsets) and a
  * uniform window onto its record of u32 parameters, selected per dispatch by a dynamic offset. So
  * a kernel never runs out of storage-buffer bindings however many tensors it reads.
  */
 export interface KernelCall {
+  readonly kind: KernelKind
   readonly wgsl: string
   readonly workgroups: readonly [number, number, number]
   readonly params: readonly number[]
@@ -62,10 +79,14 @@ const grid = (count: number): [number, number, number] => {
 }
 
 /**
- * A kernel with one thread per index `i` in [0, count). `body(params)` returns WGSL statements
- * that may use `i` and must do their own writes.
+ * A `kind` kernel with one thread per index `i` in [0, count). `body(params)` returns WGSL
+ * statements that may use `i` and must do their own writes.
  */
-export function perIndexKernel(count: number, body: (params: ParamList) => string): KernelCall {
+export function perIndexKernel(
+  kind: KernelKind,
+  count: number,
+  body: (params: ParamList) => string,
+): KernelCall {
   const params = new ParamList()
   const n = params.add(count)
   const code = body(params)
@@ -76,12 +97,12 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   if (i >= ${n}) { return; }
 ${code}
 }`
-  return { wgsl, workgroups: grid(count), params: params.words }
+  return { kind, wgsl, workgroups: grid(count), params: params.words }
 }
 
 /**
- * A kernel with one workgroup per row `r` in [0, rows), its threads numbered `lid`, sharing
- * `partial` (one f32 per thread) in workgroup memory. `body(params)` returns WGSL statements.
+ * A row group's kernel: one workgroup per row `r` in [0, rows), its threads numbered `lid`,
+ * sharing `partial` (one f32 per thread) in workgroup memory. `body(params)` returns WGSL statements.
  */
 export function perRowKernel(rows: number, body: (params: ParamList) => string): KernelCall {
   const params = new ParamList()
@@ -96,12 +117,17 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
 ${code}
 }`
   const x = Math.min(Math.max(rows, 1), maxGroupsPerDim)
-  return { wgsl, workgroups: [x, Math.ceil(Math.max(rows, 1) / x), 1], params: params.words }
+  return {
+    kind: 'row group',
+    wgsl,
+    workgroups: [x, Math.ceil(Math.max(rows, 1) / x), 1],
+    params: params.words,
+  }
 }
 
 /** Copies `count` floats inside the arena. */
 export const copyKernel = (from: number, to: number, count: number): KernelCall =>
-  perIndexKernel(count, (p) => `  arena[${p.add(to)} + i] = arena[${p.add(from)} + i];`)
+  perIndexKernel('copy', count, (p) => `  arena[${p.add(to)} + i] = arena[${p.add(from)} + i];`)
 
 /** The sum of `count` floats into one, by one workgroup. */
 export function sumAllKernel(from: number, count: number, to: number): KernelCall {
@@ -123,5 +149,5 @@ fn main(@builtin(local_invocation_index) lid: u32) {
     arena[${dst}] = total;
   }
 }`
-  return { wgsl, workgroups: [1, 1, 1], params: params.words }
+  return { kind: 'sum of all elements', wgsl, workgroups: [1, 1, 1], params: params.words }
 }

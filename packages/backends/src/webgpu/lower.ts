@@ -139,6 +139,7 @@ const fusedKernel = (
   concats: Concats,
 ) =>
   perIndexKernel(
+    'pointwise',
     out.count,
     (p) =>
       `  let r = i / ${out.last}u;\n  let j = i % ${out.last}u;\n${fusedElement(step, env, out.last, s, p, { concats })}`,

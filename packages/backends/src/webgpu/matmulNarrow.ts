@@ -45,6 +45,7 @@ export function narrowKernel(spec: MatmulSpec, subgroups: boolean): KernelCall {
     }`
   const wgsl = subgroups && split.slicesAdjacent ? subgroupBody() : workgroupBody()
   return {
+    kind: 'product',
     wgsl,
     workgroups: productGrid(spec, Math.ceil(spec.n / split.cols), Math.ceil(spec.m / rows)),
     params: p.words,
@@ -57,7 +58,6 @@ export function narrowKernel(spec: MatmulSpec, subgroups: boolean): KernelCall {
       ? [`lidx % ${slices}u`, `lidx / ${slices}u`]
       : [`lidx / ${cols}u`, `lidx % ${cols}u`]
     return `${kernelHeader}
-// kernel: product
 var<workgroup> partial: array<f32, ${rows * cols * stride}>;
 @compute @workgroup_size(${threads})
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lidx: u32) {
@@ -94,7 +94,6 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     return `enable subgroups;
 diagnostic(off, subgroup_uniformity);
 ${kernelHeader}
-// kernel: product
 var<workgroup> nextColumn: atomic<u32>;
 @compute @workgroup_size(${threads})
 fn main(@builtin(workgroup_id) wg: vec3<u32>) {

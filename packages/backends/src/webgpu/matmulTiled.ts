@@ -109,7 +109,6 @@ ${[0, 1, 2, 3].map((i) => `      smem[${element(i)}] = v[${i}];`).join('\n')}
   const loadB = (bVec ? loadVec4 : load)(slabFloats, 'col0', spec.n, spec.transposeB, (r, k) => bAt(k, r))
 
   const wgsl = `${mem === vec4Arena ? vec4KernelHeader + vec4Helpers : kernelHeader}
-// kernel: product
 var<workgroup> smem: array<f32, ${shared}>;
 @compute @workgroup_size(${threads})
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lidx: u32) {
@@ -150,6 +149,7 @@ ${splitK > 1 ? reduceSlices(sliceThreads, splitK) : ''}
   }
 }`
   return {
+    kind: 'product',
     wgsl,
     workgroups: productGrid(spec, Math.ceil(spec.n / tile), Math.ceil(spec.m / tile)),
     params: p.words,

@@ -2,7 +2,7 @@
 import { GraphError } from '@cellgraph/graph'
 import type { Pack } from '../passes/program.js'
 import type { KernelPlan } from '../plan/kernelPlan.js'
-import type { KernelCall } from './kernel.js'
+import type { KernelCall, KernelKind } from './kernel.js'
 import { paramWords, perIndexKernel, recordAlignWords } from './kernel.js'
 import { type KernelStep, lowerGraph, type ProgramStep } from './lower.js'
 import { type GpuRuntime, usage } from './runtime.js'
@@ -12,6 +12,7 @@ import { ArenaLayout, fixed, type RunSizes, type ValueInfo, valueInfo } from './
 const windowBytes = paramWords * 4
 
 interface Dispatch {
+  readonly kind: KernelKind
   readonly pipeline: GPUComputePipeline
   readonly offset: number
   readonly workgroups: readonly [number, number, number]
@@ -30,6 +31,7 @@ function packKernels(pack: Pack, inputs: ReadonlyMap<string, ValueInfo>, target:
       kind: 'kernel',
       build: () =>
         perIndexKernel(
+          'copy',
           b.rows * width,
           (p) => `  let r = i / ${width}u;
   let c = i % ${width}u;
@@ -122,6 +124,7 @@ export class Plan {
       ],
     })
     this.dispatches = calls.map((c, k) => ({
+      kind: c.kind,
       pipeline: runtime.pipeline(c.wgsl),
       offset: offsets[k]! * 4,
       workgroups: c.workgroups,

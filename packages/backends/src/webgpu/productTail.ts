@@ -97,7 +97,6 @@ export function productTailKernel(
   }
   const element = fusedElement(tail, env, H, s, p, { computed, concats }).replaceAll('\n', '\n  ')
   const wgsl = `${kernelHeader}
-// kernel: product with tail
 var<workgroup> tileA: array<f32, ${RB * KT}>;
 var<workgroup> tileB: array<f32, ${G * KT * JB}>;
 @compute @workgroup_size(${JB}, ${RB})
@@ -132,5 +131,5 @@ ${productValues}
 }`
   const groups: [number, number, number] = [Math.ceil(H / JB), Math.ceil(R / RB), 1]
   if (groups[1] > 65535) throw new Error(`a product tail over ${R} rows exceeds the dispatch grid limit`)
-  return { wgsl, workgroups: groups, params: p.words }
+  return { kind: 'product with tail', wgsl, workgroups: groups, params: p.words }
 }

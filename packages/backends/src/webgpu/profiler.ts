@@ -1,5 +1,5 @@
 /// <reference types="@webgpu/types" />
-import { type KernelKind, kernelKind } from './kernelKind.js'
+import type { KernelKind } from './kernel.js'
 import { type GpuRuntime, usage } from './runtime.js'
 
 /** GPU time of one kind of kernel over the profiled runs. */
@@ -20,8 +20,9 @@ export interface GpuProfile {
   readonly kinds: readonly KernelKindTime[]
 }
 
-/** What the profiler needs of a dispatch (a plan's `Dispatch`). */
+/** What the profiler needs of a dispatch (a plan's `Dispatch`): its kind, named by its builder. */
 export interface ProfiledDispatch {
+  readonly kind: KernelKind
   readonly pipeline: GPUComputePipeline
   readonly offset: number
   readonly workgroups: readonly [number, number, number]
@@ -47,21 +48,8 @@ interface PendingRun {
  */
 export class TimestampProfiler {
   private pending: PendingRun[] = []
-  private readonly kindOf = new Map<GPUComputePipeline, KernelKind>()
 
-  constructor(
-    private readonly runtime: GpuRuntime,
-    private readonly wgslOf: (pipeline: GPUComputePipeline) => string | undefined,
-  ) {}
-
-  private kind(pipeline: GPUComputePipeline): KernelKind {
-    let k = this.kindOf.get(pipeline)
-    if (k === undefined) {
-      const wgsl = this.wgslOf(pipeline)
-      this.kindOf.set(pipeline, (k = wgsl === undefined ? 'unknown' : kernelKind(wgsl)))
-    }
-    return k
-  }
+  constructor(private readonly runtime: GpuRuntime) {}
 
   /** Records `dispatches`, one timestamped pass each, and the copy of their timestamps to the host. */
   encode(encoder: GPUCommandEncoder, bindGroup: GPUBindGroup, dispatches: readonly ProfiledDispatch[]): void {
@@ -97,7 +85,7 @@ export class TimestampProfiler {
     const staging = this.runtime.createBuffer(bytes, usage.mapRead | usage.copyDst, 'profile read-back')
     sets.forEach((set, k) => encoder.resolveQuerySet(set, 0, set.count, resolved, k * setBytes))
     encoder.copyBufferToBuffer(resolved, 0, staging, 0, bytes)
-    this.pending.push({ kinds: dispatches.map((d) => this.kind(d.pipeline)), sets, resolved, staging })
+    this.pending.push({ kinds: dispatches.map((d) => d.kind), sets, resolved, staging })
   }
 
   /** Waits for the profiled runs and sums their passes' times by kernel kind; forgets them. */

@@ -16,7 +16,7 @@ const perRow = (
   body: (row: string, dst: string, p: ParamList, s: number) => string,
 ): KernelStep[] =>
   step((s) =>
-    perIndexKernel(x.rows, (p) => {
+    perIndexKernel('row reduction', x.rows, (p) => {
       const row = `(${p.add(x.place(s))} + i * ${x.last}u)`
       const dst = `(${p.add(out.place(s))} + i * ${out.last}u)`
       return `  let n = ${x.last}u;\n${body(row, dst, p, s)}`
@@ -76,7 +76,7 @@ ${targetIndex(target, p, s)}
   /** Column sums: out[j] = Σ_r x[r, j]. */
   sumRows: (x: ValueInfo, out: ValueInfo) =>
     step((s) =>
-      perIndexKernel(x.last, (p) => {
+      perIndexKernel('column sum', x.last, (p) => {
         const src = p.add(x.place(s))
         return `  var sum = 0.0;
   for (var r = 0u; r < ${p.add(x.rows)}; r++) { sum += arena[${src} + r * ${x.last}u + i]; }
@@ -85,7 +85,7 @@ ${targetIndex(target, p, s)}
     ),
   concat: (args: readonly ValueInfo[], out: ValueInfo) =>
     step((s) =>
-      perIndexKernel(out.count, (p) => {
+      perIndexKernel('copy', out.count, (p) => {
         let start = 0
         const cases = args.map((a) => {
           const from = start
@@ -102,6 +102,7 @@ ${targetIndex(target, p, s)}
   pad: (x: ValueInfo, out: ValueInfo, before: number) =>
     step((s) =>
       perIndexKernel(
+        'copy',
         out.count,
         (p) => `  let r = i / ${out.last}u;
   let j = i % ${out.last}u;

@@ -55,7 +55,6 @@ export class GpuRuntime {
   private readBacks = 0
   private readonly live = new Map<GPUBuffer, number>()
   private readonly pipelines = new Map<string, GPUComputePipeline>()
-  private readonly sources = new Map<GPUComputePipeline, string>()
   /** Set between `beginProfile()` and `endProfile()`: runs are then encoded with timestamps. */
   profiler: TimestampProfiler | undefined
   private firstError: string | undefined
@@ -181,7 +180,6 @@ export class GpuRuntime {
         compute: { module: this.device.createShaderModule({ code: wgsl }), entryPoint: 'main' },
       })
       this.pipelines.set(wgsl, p)
-      this.sources.set(p, wgsl)
     }
     return p
   }
@@ -218,7 +216,7 @@ export class GpuRuntime {
       throw new Error(
         `per-kernel timing is not offered: the adapter ${adapterName} has no 'timestamp-query' feature`,
       )
-    this.profiler ??= new TimestampProfiler(this, (p) => this.sources.get(p))
+    this.profiler ??= new TimestampProfiler(this)
   }
 
   /** Stops timing and returns where the GPU time of the profiled runs went. */
@@ -236,7 +234,6 @@ export class GpuRuntime {
     this.profiler = undefined
     for (const b of [...this.live.keys()]) this.destroyBuffer(b)
     this.pipelines.clear()
-    this.sources.clear()
     this.device.destroy()
     this.destroyed = true
   }

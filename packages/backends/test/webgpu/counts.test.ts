@@ -3,13 +3,10 @@ import { leavesOf } from '@cellgraph/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   bodyKernels,
-  concatStores,
   createWebGpuContext,
   type DeviceTensor,
   gpuWorkBetween,
   groupRows,
-  type LevelPlan,
-  loopPlaces,
   planProgram,
   runPasses,
   type WebGpuBackend,
@@ -20,27 +17,8 @@ import { inputsFor } from './agree.js'
 import { watchDevice } from './deviceWatch.js'
 import { sgdStep } from './sgdStep.js'
 import { useSoftwareVulkan } from './softwareVulkan.js'
+import { stepKernels } from './stepKernels.js'
 import { testBackend } from './testBackend.js'
-
-/**
- * The dispatches one time step adds, from the kernel plan alone: the kernels of each scan body
- * (`bodyKernels`: each product with its tail, each row group with its products one kernel),
- * leaving out rowCount (a constant), concats that fused kernels write as they make their parts
- * (`concatStores`) and those moved after the loop (`loopPlaces().hoisted`); plus one copy for
- * each body output nothing writes in place (`loopPlaces().copies`).
- */
-function dispatchesPerStep(level: LevelPlan): number {
-  let sum = 0
-  for (const st of level.steps) {
-    if (st.kind !== 'loop') continue
-    const { absorbed } = concatStores(st.body)
-    const { hoisted, copies } = loopPlaces(st.node)
-    const kernels = bodyKernels(st.body, new Set([...absorbed, ...hoisted]))
-    const runs = (b: (typeof kernels)[number]) => b.kind !== 'call' || b.node.op !== 'rowCount'
-    sum += kernels.filter(runs).length + copies.length
-  }
-  return sum
-}
 
 let context: WebGpuContext
 let gpu: WebGpuBackend
@@ -109,7 +87,7 @@ describe('webgpu work counts', { timeout: 60_000 }, () => {
         expect(total.dispatches).toBe(run.dispatches)
       }
       // Every step of every scan adds its body's kernels to the same pass: 3 more steps, 3× those.
-      const perStep = dispatchesPerStep(planProgram(runPasses(graph)).root)
+      const perStep = stepKernels(planProgram(runPasses(graph)).root).length
       expect(long.run.dispatches - short.run.dispatches).toBe(3 * perStep)
       expect(perStep).toBe(planned)
       console.log(`${name}: ${perStep} dispatches per time step, ${short.run.dispatches} at T=2`)

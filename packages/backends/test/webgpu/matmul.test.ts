@@ -133,6 +133,7 @@ async function expectProduct(c: Case, tuning: MatmulTuning): Promise<KernelCall>
   for (let i = 0; i < size; i++)
     if ((i < cAt || i >= cAt + c.m * c.n) && !Object.is(out[i], arena[i]))
       throw new Error(`arena[${i}] outside C changed (${JSON.stringify(c)}, ${JSON.stringify(tuning)})`)
+  if (call.kind !== 'product') throw new Error(`a matrix product kernel says it is a '${call.kind}'`)
   return call
 }
 

@@ -4,8 +4,11 @@ import { leavesOf } from '@cellgraph/testing'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import {
   type DeviceTensor,
+  type GpuProfile,
   gpuWorkBetween,
-  kernelKind,
+  type KernelKind,
+  planProgram,
+  runPasses,
   type WebGpuBackend,
   type WebGpuContext,
   webgpuBackend,
@@ -14,6 +17,7 @@ import { layerNormed } from '../support/cells.js'
 import { inputsFor } from './agree.js'
 import { sgdStep } from './sgdStep.js'
 import { useSoftwareVulkan } from './softwareVulkan.js'
+import { stepKernels } from './stepKernels.js'
 import { testBackend } from './testBackend.js'
 
 let gpu: WebGpuBackend
@@ -107,30 +111,62 @@ describe('webgpu per-kernel timing (timestamp-query)', { timeout: 60_000 }, () =
   })
 })
 
-describe('kernel kinds', () => {
-  it('names the kinds of the kernels a plan dispatches', async () => {
-    const graph = sgdStep(sequenceGraph([layerNormed({ input: 3, hidden: 40 })]), 0.05).graph
-    const seen = new Set<string>()
-    const exe = await gpu.compile(graph, {
-      trace: (stage, text) => {
-        if (stage.startsWith('webgpu kernels'))
-          for (const wgsl of text.split('\n// ----\n')) seen.add(kernelKind(wgsl))
-      },
-    })
-    const values = inputsFor(graph, 2, 2)
-    const inputs = Object.fromEntries(leavesOf(graph).map((l, k) => [l.name, gpu.upload(values[k]!)]))
-    await (await exe.run(inputs)).loss!.read()
-    exe.dispose()
-    for (const t of Object.values(inputs)) t.dispose()
-    expect(seen).toContain('product')
-    expect(seen).toContain('row group')
-    expect(seen).toContain('pointwise')
-    expect(seen).not.toContain('unknown')
-  })
+/** Every kind a kernel builder names (`KernelKind`). */
+const kernelKinds: readonly KernelKind[] = [
+  'product',
+  'product with tail',
+  'pointwise',
+  'row group',
+  'row reduction',
+  'column sum',
+  'sum of all elements',
+  'copy',
+]
 
-  it('takes a kind a kernel names itself', () => {
-    expect(kernelKind('// kernel: product with tail\n@compute fn main() {}')).toBe('product with tail')
-  })
+/**
+ * The kinds of the kernels one time step adds, from the kernel plan (`stepKernels`): what the
+ * builders make of a row group, a product with its tail, a fused kernel, a copy.
+ */
+function kindsPerStep(graph: Graph): Record<string, number> {
+  const kindOf: Record<string, KernelKind> = {
+    rows: 'row group',
+    productTail: 'product with tail',
+    fused: 'pointwise',
+    copy: 'copy',
+  }
+  const counts: Record<string, number> = {}
+  for (const k of stepKernels(planProgram(runPasses(graph)).root)) {
+    const kind = kindOf[k.kind]
+    if (!kind) throw new Error(`a ${k.kind} step in a scan body: not expected in these plans`)
+    counts[kind] = (counts[kind] ?? 0) + 1
+  }
+  return counts
+}
+
+describe('kernel kinds, as their builders name them', { timeout: 60_000 }, () => {
+  for (const [name, cell] of [
+    ['LSTM', lstm],
+    ['layer-normed', layerNormed],
+  ] as const) {
+    it(`${name} training step: every kernel has its kind, and a time step adds the plan's`, async () => {
+      const graph = sgdStep(sequenceGraph([cell({ input: 3, hidden: 5 })]), 0.05).graph
+      const [short, long] = [
+        (await profiled(graph, 2, 'loss')).profile,
+        (await profiled(graph, 5, 'loss')).profile,
+      ]
+      for (const p of [short, long])
+        for (const k of p.kinds) expect(kernelKinds, `kind '${k.kind}'`).toContain(k.kind)
+      const count = (p: GpuProfile, kind: string) => p.kinds.find((k) => k.kind === kind)?.dispatches ?? 0
+      const perStep: Record<string, number> = {}
+      for (const kind of kernelKinds) {
+        const added = count(long, kind) - count(short, kind)
+        if (added !== 0) perStep[kind] = added / 3
+      }
+      expect(perStep).toEqual(kindsPerStep(graph))
+      // Outside the loops: the input projection and the weight gradients are products.
+      expect(count(short, 'product')).toBeGreaterThan(0)
+    })
+  }
 })
 
 describe('README per-kernel timing example', () => {
