@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { cpuBackend, gpuWorkBetween, webgpuBackend } from '@cellgraph/backends'
 import { describe, expect, it } from 'vitest'
-import { builtinModel, type TrainConfig, Trainer, Vocabulary } from '../src/index.js'
+import { builtinModel, recurrentModel, type TrainConfig, Trainer, Vocabulary } from '../src/index.js'
 
 // Without a GPU, Dawn runs on SwiftShader's Vulkan driver from Debian's chromium package (as the
 // backends package's tests do); a missing adapter fails this test rather than skipping it.
@@ -75,5 +75,38 @@ describe('training on WebGPU', () => {
       readBacks: steps,
     })
     expect(after.liveBuffers).toBe(before.liveBuffers)
+  })
+
+  it('a fit step is two runs and one read-back, writing only the batch and the changed step scalars', {
+    timeout: 300_000,
+  }, async () => {
+    const gpu = await webgpuBackend()
+    const model = await recurrentModel({
+      cell: 'lstm',
+      inputSize: 3,
+      hidden: 5,
+      outputs: 2,
+      task: 'classification',
+      backend: gpu,
+    })
+    const data = Array.from({ length: 12 }, (_, i) => ({
+      x: Array.from({ length: 4 + (i % 3) }, (_, t) => [Math.sin(i + t), Math.cos(i * t), 0.1 * t]),
+      y: i % 2,
+    }))
+    await model.fit(data, { steps: 1, batchSize: 4 }) // builds the plans and the zero states
+    const before = gpu.stats()
+    const steps = 3
+    await model.fit(data, { steps, batchSize: 4, shuffle: false })
+    const work = gpuWorkBetween(before, gpu.stats())
+    model.dispose()
+    gpu.dispose()
+    // Per step: the batch (x, mask, the last-step marks, targets) and Adam's two bias
+    // corrections; the zero initial states of the batch size were uploaded by the first step.
+    expect(work).toMatchObject({
+      submissions: 2 * steps,
+      passes: 2 * steps,
+      writes: (4 + 2) * steps,
+      readBacks: steps,
+    })
   })
 })

@@ -23,6 +23,11 @@ export class ModelCore {
   private evaluation: Executable | undefined
   /** The optimizer `fit` keeps between calls, with the settings it was made for. */
   private kept: { settings: string; clip: number; optimizer: Optimizer } | undefined
+  /**
+   * Zero initial states and `select0` of the last batch size bound, by dims: inputs that no run
+   * writes, so they are uploaded once per batch size instead of at every step.
+   */
+  private readonly zeros = { batch: 0, byDims: new Map<string, DeviceTensor>() }
 
   private constructor(
     readonly backend: Backend,
@@ -113,15 +118,14 @@ export class ModelCore {
     if (spec.at === 'last') {
       inputs.last = up([T, B, 1], batch.last)
       const width = D * outputSize(spec.cells.at(-1)!)
-      inputs.select0 = up([B, width], new Float64Array(B * width))
+      inputs.select0 = this.zerosOf(B, [B, width])
     }
     const prefixes = D === 2 ? ['', 'reverse.'] : ['']
     spec.cells.forEach((cell, l) => {
       for (const s of cell.state)
         for (const p of prefixes) {
           const given = options.states?.[`l${l}.${p}${s}`]
-          inputs[`l${l}.${p}${s}0`] =
-            given ?? up([B, cell.sizes.hidden], new Float64Array(B * cell.sizes.hidden))
+          inputs[`l${l}.${p}${s}0`] = given ?? this.zerosOf(B, [B, cell.sizes.hidden])
         }
     })
     if (batch.targets) {
@@ -136,6 +140,26 @@ export class ModelCore {
     return { inputs: { ...inputs, ...this.params }, release: () => owned.forEach((t) => t.dispose()) }
   }
 
+  /** A zero tensor of `dims` for batch size `batch`; the zeros of another batch size are released. */
+  private zerosOf(batch: number, dims: number[]): DeviceTensor {
+    if (this.zeros.batch !== batch) {
+      this.releaseZeros()
+      this.zeros.batch = batch
+    }
+    const key = dims.join('x')
+    let t = this.zeros.byDims.get(key)
+    if (!t) {
+      t = this.backend.upload({ dims, data: new Float64Array(dims.reduce((n, d) => n * d, 1)) })
+      this.zeros.byDims.set(key, t)
+    }
+    return t
+  }
+
+  private releaseZeros(): void {
+    for (const t of this.zeros.byDims.values()) t.dispose()
+    this.zeros.byDims.clear()
+  }
+
   /** The gradient outputs of a training run, by parameter name. */
   gradients(out: Record<string, DeviceTensor>): Record<string, DeviceTensor> {
     return Object.fromEntries(this.paramShapes.map((p) => [p.name, out[gradName(p.name)]!]))
@@ -143,6 +167,7 @@ export class ModelCore {
 
   dispose(): void {
     this.resetOptimizer()
+    this.releaseZeros()
     this.forward.dispose()
     this.training?.dispose()
     this.evaluation?.dispose()
