@@ -1,10 +1,12 @@
 /**
  * The WebGPU product-kernel settings the GPU run sweeps, in one place: each is a value of
  * CELLGRAPH_WEBGPU_MATMUL, which the bench's WebGPU engine reads (fields `variant`, `tile`,
- * `splitK`, `subgroups`, `narrowRows`, `vec4`; see the backends README). The first, empty, is the
- * backend's default choice. Each runs the medium LSTM and layer_norm_lstm, train and infer.
- * The setting reaches the products the planner leaves as products (input projections, weight
- * gradients, the recurrent products not fused with their tail), not the product-with-tail kernel.
+ * `splitK`, `subgroups`, `narrowRows`, `vec4`, `rowGroupWeights`; see the backends README). The
+ * first, empty, is the backend's default choice. Each runs the medium LSTM and layer_norm_lstm,
+ * train and infer. The settings reach the products the planner leaves as products (input
+ * projections, weight gradients, the recurrent products not fused with their tail), not the
+ * product-with-tail kernel; `rowGroupWeights=0` keeps the recurrent products out of row groups
+ * (the medium LSTM's backward step and layer_norm_lstm's step become two kernels).
  */
 export const productSweep: readonly { readonly name: string; readonly setting: string }[] = [
   { name: 'default', setting: '' },
@@ -15,4 +17,5 @@ export const productSweep: readonly { readonly name: string; readonly setting: s
   { name: 'no-narrow', setting: 'narrowRows=0' },
   { name: 'no-subgroups', setting: 'subgroups=0' },
   { name: 'no-vec4', setting: 'vec4=0' },
+  { name: 'no-row-group-products', setting: 'rowGroupWeights=0' },
 ]

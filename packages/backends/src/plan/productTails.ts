@@ -1,7 +1,7 @@
 import { isRows, parseRef } from '@cellgraph/graph'
 import type { CallStep, FusedStep, LevelPlan, Step } from './kernelPlan.js'
 import { featuresOf } from './planner.js'
-import { groupRows } from './rowGroups.js'
+import { groupRows, type ProductRule } from './rowGroups.js'
 
 /**
  * A matrix product and the fused kernel right after it that reads the product only elementwise:
@@ -26,7 +26,7 @@ export const maxProductTailColumns = 8
  * the product must be `matmul` or `layer` over rows (the batch, in a scan body), read by nothing
  * but the next step, a fused kernel over the same rows, at column offsets that fit the product.
  */
-function productTailAt(level: LevelPlan, at: number): ProductTail | undefined {
+function productTailAt(level: LevelPlan, at: number, rowProducts: ProductRule): ProductTail | undefined {
   const product = level.steps[at]
   const tail = level.steps[at + 1]
   if (product?.kind !== 'call' || tail?.kind !== 'fused') return undefined
@@ -49,17 +49,24 @@ function productTailAt(level: LevelPlan, at: number): ProductTail | undefined {
   for (const n of level.graph.nodes)
     if (!members.has(n.id) && n.inputs.some((r) => parseRef(r).node === node.id)) return undefined
   // A tail that shares rows with the step after it (a layer norm's mean) goes with that row group
-  // instead, the product joining it (`groupRows` with products): one kernel, not two.
+  // instead, where the product may join it too (`groupRows` with `rowProducts`): one kernel, not two.
   const next = level.steps[at + 2]
-  if (next && groupRows(level, [tail, next], { products: true }).length === 1) return undefined
+  if (next && groupRows(level, [product, tail, next], { products: rowProducts }).length === 1) return undefined
   return { kind: 'productTail', product: product as ProductTail['product'], tail, columns: [...columns] }
 }
 
-/** A level's steps with each product and the fused kernel that reads it elementwise made one. */
-export function fuseProductTails(level: LevelPlan): (Step | ProductTail)[] {
+/**
+ * A level's steps with each product and the fused kernel that reads it elementwise made one,
+ * except where the product, its tail and the step after them make one row group under
+ * `rowProducts` (the products row groups may take in; any, by default).
+ */
+export function fuseProductTails(
+  level: LevelPlan,
+  rowProducts: ProductRule = { maxWeights: Number.POSITIVE_INFINITY },
+): (Step | ProductTail)[] {
   const out: (Step | ProductTail)[] = []
   for (let at = 0; at < level.steps.length; at++) {
-    const pair = productTailAt(level, at)
+    const pair = productTailAt(level, at, rowProducts)
     if (pair) {
       out.push(pair)
       at++

@@ -26,13 +26,17 @@ export interface RowGroup {
  */
 export const rowGroupParamBudget = 200
 
+/** Which products a row group may take in: none, or those whose weight has at most `maxWeights` elements. */
+export type ProductRule = false | { readonly maxWeights: number }
+
 /** The row layout a step iterates over, or undefined when it cannot join a row group. */
-function rowSpace(step: Step | ProductTail, level: LevelPlan, products: boolean): ValueType | undefined {
+function rowSpace(step: Step | ProductTail, level: LevelPlan, products: ProductRule): ValueType | undefined {
   if (step.kind === 'fused') return isRows(step.type) ? step.type : undefined
   if (step.kind !== 'call') return undefined
   if (products && rowProducts.has(step.node.op)) {
     const out = level.types.of(step.node.id)
-    return isRows(out) ? out : undefined
+    const weights = level.types.of(step.node.inputs[1]!).shape.reduce((n, d) => n * d, 1)
+    return isRows(out) && weights <= products.maxWeights ? out : undefined
   }
   if (!rowReductions.has(step.node.op)) return undefined
   const x = level.types.of(step.node.inputs[0]!)
@@ -54,13 +58,13 @@ function readsOwnRows(step: FusedStep | CallStep, made: ReadonlySet<string>, lev
 /**
  * A level's steps (or `steps`, the level's after other rewrites such as `fuseProductTails`) with
  * each run of two or more steps that can share rows made one group. With `products`, matrix
- * products over rows join too (each row's product computed by its own worker group): for scan
- * bodies, whose rows are the batch.
+ * products over rows whose weight has at most `products.maxWeights` elements join too (each
+ * row's product computed by its own worker group): for scan bodies, whose rows are the batch.
  */
 export function groupRows<S extends Step | ProductTail = Step>(
   level: LevelPlan,
   steps: readonly S[] = level.steps as readonly S[],
-  { products = false }: { readonly products?: boolean } = {},
+  { products = false }: { readonly products?: ProductRule } = {},
 ): (S | RowGroup)[] {
   const out: (S | RowGroup)[] = []
   let run: (FusedStep | CallStep)[] = []

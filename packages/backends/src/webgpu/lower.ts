@@ -227,7 +227,9 @@ export function lowerGraph(level: LevelPlan, env: Map<string, ValueInfo>, cx: Lo
   for (const st of level.steps) if (st.kind === 'call' && placedOnly.has(st.node.id)) placeCall(st.node)
   const others = level.steps.filter((st) => st.kind !== 'call' || !placedOnly.has(st.node.id))
   // In a scan body a product's rows are the batch (small M): it runs with its tail or its row group.
-  const planned = cx.inLoop ? bodyKernels(level, placedOnly) : groupRows(level, others)
+  const planned = cx.inLoop
+    ? bodyKernels(level, placedOnly, cx.matmul.tuning.rowGroupWeights)
+    : groupRows(level, others)
   for (const step of planned) {
     if (step.kind === 'productTail') {
       const { node } = step.product

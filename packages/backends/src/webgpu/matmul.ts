@@ -23,6 +23,12 @@ export interface MatmulTuning {
   readonly subgroups?: boolean
   /** Tiled kernel: load aligned operands 4 floats at a time (vec4). Default true. */
   readonly vec4?: boolean
+  /**
+   * In a scan step, the largest weight (elements, N·K) whose product joins the row group after it
+   * (one workgroup per batch row, one dispatch fewer); larger products run as product kernels.
+   * Default 2¹⁹; 0 keeps every product a kernel of its own.
+   */
+  readonly rowGroupWeights?: number
 }
 
 /** What the kernels may use: the tuning, and whether the device was created with `subgroups`. */

@@ -1,0 +1,73 @@
+import { type Graph, lstm, sequenceGraph } from '@cellgraph/graph'
+import { afterAll, describe, expect, it } from 'vitest'
+import { bodyKernels, concatStores, loopPlaces, planProgram, runPasses } from '../../src/index.js'
+import { layerNormed } from '../support/cells.js'
+import { trainingGraph } from '../support/gradGraphs.js'
+import { expectAgree, inputsFor } from './agree.js'
+import { testBackend } from './testBackend.js'
+
+const normed = sequenceGraph([layerNormed({ input: 3, hidden: 4 })])
+const lstmTraining = trainingGraph(sequenceGraph([lstm({ input: 3, hidden: 4 })]))
+
+/** Each scan body of `graph` with the concats that other kernels write or that run after the loop. */
+function scanBodies(graph: Graph) {
+  return planProgram(runPasses(graph)).root.steps.flatMap((loop) =>
+    loop.kind === 'loop'
+      ? [
+          {
+            body: loop.body,
+            placedOnly: new Set([...concatStores(loop.body).absorbed, ...loopPlaces(loop.node).hoisted]),
+          },
+        ]
+      : [],
+  )
+}
+
+/** The kernels each scan body of `graph` runs per time step with that weight limit (as WebGPU lowers it). */
+function stepKernels(graph: Graph, rowGroupWeights?: number): string[][] {
+  const name = (st: { kind: string; node?: { op: string } }) => st.node?.op ?? st.kind
+  return scanBodies(graph).map(({ body, placedOnly }) =>
+    bodyKernels(body, placedOnly, rowGroupWeights).map((k) =>
+      k.kind === 'rows' ? `rows(${k.steps.map(name).join(', ')})` : name(k),
+    ),
+  )
+}
+
+/** Elements of the weight of the one product in the scan body (the recurrent product, after hoisting). */
+function bodyWeight(graph: Graph, scan = 0): number {
+  const { body } = scanBodies(graph)[scan]!
+  const products = body.graph.nodes.filter((n) => n.op === 'matmul' || n.op === 'layer')
+  expect(products).toHaveLength(1)
+  return body.types.of(products[0]!.inputs[1]!).shape.reduce((n, d) => n * d, 1)
+}
+
+describe('row groups take in products up to a weight size', () => {
+  it('keeps a product whose weight is over the limit a kernel of its own', () => {
+    // Up to the limit the layer-normed step's recurrent product joins the layer norm's row
+    // group; over it the product runs with the elementwise step after it as a product-tail
+    // kernel (split over many workgroups), and the rest of the layer norm as the row group.
+    const w = bodyWeight(normed)
+    const joined = [['rows(matmul, fused, reduceMean, fused, reduceMean, fused, fused)']]
+    expect(stepKernels(normed)).toEqual(joined)
+    expect(stepKernels(normed, w)).toEqual(joined)
+    const alone = [['productTail', 'rows(reduceMean, fused, reduceMean, fused, fused)']]
+    expect(stepKernels(normed, w - 1)).toEqual(alone)
+    expect(stepKernels(normed, 0)).toEqual(alone)
+    // The LSTM's backward step: δ of the gates, then their product with the recurrent weight.
+    const back = bodyWeight(lstmTraining, 1)
+    expect(stepKernels(lstmTraining)).toEqual([['productTail'], ['rows(fused, matmul)']])
+    expect(stepKernels(lstmTraining, back)).toEqual([['productTail'], ['rows(fused, matmul)']])
+    expect(stepKernels(lstmTraining, back - 1)).toEqual([['productTail'], ['fused', 'matmul']])
+  })
+
+  const gpu = testBackend({ matmul: { rowGroupWeights: 0 } })
+  afterAll(async () => (await gpu).dispose())
+
+  it('computes the same values when no product joins a row group (WebGPU)', {
+    timeout: 120_000,
+  }, async () => {
+    const backend = await gpu
+    await expectAgree(backend, normed, inputsFor(normed, 3, 4), 'layer-normed LSTM')
+    await expectAgree(backend, lstmTraining, inputsFor(lstmTraining, 3, 4), 'LSTM training')
+  })
+})
