@@ -51,7 +51,8 @@ function productTailAt(level: LevelPlan, at: number, rowProducts: ProductRule): 
   // A tail that shares rows with the step after it (a layer norm's mean) goes with that row group
   // instead, where the product may join it too (`groupRows` with `rowProducts`): one kernel, not two.
   const next = level.steps[at + 2]
-  if (next && groupRows(level, [product, tail, next], { products: rowProducts }).length === 1) return undefined
+  if (next && groupRows(level, [product, tail, next], { products: rowProducts }).length === 1)
+    return undefined
   return { kind: 'productTail', product: product as ProductTail['product'], tail, columns: [...columns] }
 }
 
