@@ -41,6 +41,16 @@ describe('BPTT through the built-in cells matches central differences', () => {
     })
   }
 
+  it('every built-in cell without biases (bias: false)', () => {
+    fc.assert(
+      fc.property(sizes, ({ input, hidden, steps, batch, seed }) => {
+        for (const definition of Object.values(builtinCells))
+          checkModel(sequenceGraph([definition({ input, hidden, bias: false })]), steps, batch, seed)
+      }),
+      { numRuns: numRuns(2) },
+    )
+  })
+
   for (const name of ['lstm', 'gru'])
     it(`a two-layer ${name} stack`, () => {
       fc.assert(

@@ -1,7 +1,7 @@
 import type { Cell } from './dsl/cell.js'
 import { JsonFormatError } from './errors.js'
 import { graphFromJson } from './json.js'
-import { asArray, asName, asObject, onlyFields, own, parseJsonText } from './schema.js'
+import { asArray, asBoolean, asName, asObject, onlyFields, own, parseJsonText } from './schema.js'
 import { readTorchLayout } from './torchLayoutJson.js'
 import { signature } from './verify.js'
 
@@ -23,16 +23,20 @@ export function cellFromJson(source: string | unknown): Cell {
   if (own(d, 'version') !== VERSION) throw new JsonFormatError('version', `must be ${VERSION}`)
   const name = asName(own(d, 'name'), 'name')
   const sizesDoc = asObject(own(d, 'sizes'), 'sizes')
-  onlyFields(sizesDoc, ['input', 'hidden'], 'sizes')
+  onlyFields(sizesDoc, ['input', 'hidden', 'bias'], 'sizes')
+  const bias = own(sizesDoc, 'bias')
   const sizes = {
     input: readSize(own(sizesDoc, 'input'), 'sizes.input'),
     hidden: readSize(own(sizesDoc, 'hidden'), 'sizes.hidden'),
+    // Only a bias-free cell records it (see CellSizes.bias).
+    ...(bias === undefined || asBoolean(bias, 'sizes.bias') ? {} : { bias: false }),
   }
   const state = asArray(own(d, 'state'), 'state', 'an array of state names').map((s, i) =>
     asName(s, `state[${i}]`),
   )
   const graph = graphFromJson(own(d, 'graph'), 'graph')
   checkCellGraph(graph, state, sizes)
+  if (sizes.bias === false) checkBiasFree(graph)
   const torch = own(d, 'torch')
   return {
     name,
@@ -47,6 +51,12 @@ function readSize(v: unknown, path: string): number {
   if (!Number.isInteger(v) || (v as number) < 1) throw new JsonFormatError(path, 'must be a positive integer')
   if ((v as number) > MAX_SIZE) throw new JsonFormatError(path, `must be at most ${MAX_SIZE}, got ${v}`)
   return v as number
+}
+
+/** A cell that says it has no biases has no layer with a bias operand (layer inputs: x, W, b, b2). */
+function checkBiasFree(graph: Cell['graph']) {
+  const biased = graph.nodes.find((n) => n.op === 'layer' && n.inputs.length > 2)
+  if (biased) throw new JsonFormatError('sizes.bias', `is false, but layer '${biased.id}' has biases`)
 }
 
 /** A cell graph binds its states, then x, then parameters, and returns its states, then output. */

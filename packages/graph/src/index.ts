@@ -10,6 +10,7 @@ export {
   type CellStep,
   cellParams,
   defineCell,
+  layerBiases,
   outputSize,
 } from './dsl/cell.js'
 export { clippedBody } from './dsl/clippedBody.js'

@@ -104,36 +104,37 @@ const caseFor = (cell: Cell, B: number, T: number) =>
   })
 
 describe('built-in cells follow their equations (reference interpreter vs hand-written loops)', () => {
-  for (const [name, definition] of Object.entries(builtinCells)) {
-    it(`${name}: one step of the cell and a scan over several steps`, () => {
-      const H = 3
-      const I = 2
-      const B = 2
-      const T = 3
-      const cell = definition({ input: I, hidden: H })
-      fc.assert(
-        fc.property(caseFor(cell, B, T), ({ params, states, xs }) => {
-          const model = sequenceGraph([cell])
-          const inputs: Record<string, Tensor> = { x: tensor([T, B, I], xs) }
-          for (const p of cellParams(cell)) inputs[`l0.${p.name}`] = tensor(p.shape, params[p.name]!)
-          for (const s of cell.state) inputs[`l0.${s}0`] = tensor([B, H], states[s]!)
-          const out = evaluate(model, inputs)
-          // Hand recurrence, row by row.
-          for (let b = 0; b < B; b++) {
-            let s = Object.fromEntries(cell.state.map((k) => [k, states[k]!.slice(b * H, (b + 1) * H)]))
-            for (let t = 0; t < T; t++) {
-              s = equations[name]!(params, s, xs.slice((t * B + b) * I, (t * B + b + 1) * I), H)
-              const y = Array.from(out.y!.data.subarray((t * B + b) * H, (t * B + b + 1) * H))
-              y.forEach((v, j) => expect(v).toBeCloseTo(s.h![j]!, 12))
+  // The hand-written affine maps add a bias only where the cell has one: bias-free cells run them too.
+  for (const [name, definition] of Object.entries(builtinCells))
+    for (const bias of [true, false])
+      it(`${name}${bias ? '' : ' (bias: false)'}: one step of the cell and a scan over several steps`, () => {
+        const H = 3
+        const I = 2
+        const B = 2
+        const T = 3
+        const cell = definition({ input: I, hidden: H, bias })
+        fc.assert(
+          fc.property(caseFor(cell, B, T), ({ params, states, xs }) => {
+            const model = sequenceGraph([cell])
+            const inputs: Record<string, Tensor> = { x: tensor([T, B, I], xs) }
+            for (const p of cellParams(cell)) inputs[`l0.${p.name}`] = tensor(p.shape, params[p.name]!)
+            for (const s of cell.state) inputs[`l0.${s}0`] = tensor([B, H], states[s]!)
+            const out = evaluate(model, inputs)
+            // Hand recurrence, row by row.
+            for (let b = 0; b < B; b++) {
+              let s = Object.fromEntries(cell.state.map((k) => [k, states[k]!.slice(b * H, (b + 1) * H)]))
+              for (let t = 0; t < T; t++) {
+                s = equations[name]!(params, s, xs.slice((t * B + b) * I, (t * B + b + 1) * I), H)
+                const y = Array.from(out.y!.data.subarray((t * B + b) * H, (t * B + b + 1) * H))
+                y.forEach((v, j) => expect(v).toBeCloseTo(s.h![j]!, 12))
+              }
+              for (const k of cell.state) {
+                const final = Array.from(out[`l0.${k}`]!.data.subarray(b * H, (b + 1) * H))
+                final.forEach((v, j) => expect(v).toBeCloseTo(s[k]![j]!, 12))
+              }
             }
-            for (const k of cell.state) {
-              const final = Array.from(out[`l0.${k}`]!.data.subarray(b * H, (b + 1) * H))
-              final.forEach((v, j) => expect(v).toBeCloseTo(s[k]![j]!, 12))
-            }
-          }
-        }),
-        { numRuns: 20 },
-      )
-    })
-  }
+          }),
+          { numRuns: 20 },
+        )
+      })
 })

@@ -62,6 +62,7 @@ describe('the conformance check', () => {
       'two-layer bidirectional gru with lengths',
       'two-layer reverse lstm',
       'clipped gru',
+      'bias-free lstm',
     ])
       expect(names).toEqual(expect.arrayContaining([cell, `${cell}, saturated`]))
     const stack = builtinModelCases().find((c) => c.name === 'two-layer lstm stack')!

@@ -1,4 +1,4 @@
-import { defineCell } from '../dsl/cell.js'
+import { defineCell, layerBiases } from '../dsl/cell.js'
 import { add, concat, layer, mul, sigmoid, tanh } from '../dsl/ops.js'
 import { gateLayout } from './torchLayout.js'
 
@@ -6,12 +6,14 @@ import { gateLayout } from './torchLayout.js'
 export const lstm = defineCell(
   'lstm',
   { state: ['h', 'c'], torch: (s) => gateLayout(['i', 'f', 'g', 'o'], s) },
-  ({ x, h, c }, { hidden }) => {
+  ({ x, h, c }, sizes) => {
+    const { hidden } = sizes
+    const biases = layerBiases(sizes, 2)
     const hx = concat(h, x).as('hx')
-    const i = layer('i', hx, hidden, sigmoid, { biases: 2 })
-    const f = layer('f', hx, hidden, sigmoid, { biases: 2 })
-    const g = layer('g', hx, hidden, tanh, { biases: 2 })
-    const o = layer('o', hx, hidden, sigmoid, { biases: 2 })
+    const i = layer('i', hx, hidden, sigmoid, { biases })
+    const f = layer('f', hx, hidden, sigmoid, { biases })
+    const g = layer('g', hx, hidden, tanh, { biases })
+    const o = layer('o', hx, hidden, sigmoid, { biases })
     const c2 = add(mul(f, c), mul(i, g))
     const h2 = mul(o, tanh(c2))
     return { state: { h: h2, c: c2 }, output: h2 }

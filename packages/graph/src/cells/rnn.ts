@@ -1,4 +1,4 @@
-import { defineCell } from '../dsl/cell.js'
+import { defineCell, layerBiases } from '../dsl/cell.js'
 import { concat, layer, tanh } from '../dsl/ops.js'
 import { gateLayout } from './torchLayout.js'
 
@@ -6,8 +6,10 @@ import { gateLayout } from './torchLayout.js'
 export const rnn = defineCell(
   'rnn',
   { state: ['h'], torch: (s) => gateLayout(['rnn'], s) },
-  ({ x, h }, { hidden }) => {
-    const h2 = layer('rnn', concat(h, x), hidden, tanh, { biases: 2 })
+  ({ x, h }, sizes) => {
+    const { hidden } = sizes
+    const biases = layerBiases(sizes, 2)
+    const h2 = layer('rnn', concat(h, x), hidden, tanh, { biases })
     return { state: { h: h2 }, output: h2 }
   },
 )

@@ -4,10 +4,23 @@ import type { Graph } from '../ir.js'
 import { signature } from '../verify.js'
 import { GraphBuilder, tracing, type Value } from './builder.js'
 
+/** What a cell is instantiated at: its sizes and whether its layers have biases. */
 export interface CellSizes {
   readonly input: number
   readonly hidden: number
+  /**
+   * As PyTorch's `bias`: default true; `false` builds every layer without bias vectors (see
+   * `layerBiases`). Kept in `Cell.sizes` only when false, so biased cells read as before.
+   */
+  readonly bias?: boolean
 }
+
+/**
+ * The `biases` a built-in cell's layers take at these sizes: `count` (1, or 2 for PyTorch's
+ * bias_ih + bias_hh), or 0 when the cell is built with `bias: false`.
+ */
+export const layerBiases = (sizes: CellSizes, count: 1 | 2 = 1): 0 | 1 | 2 =>
+  sizes.bias === false ? 0 : count
 
 /**
  * A cell instantiated at concrete sizes. Its graph computes one time step: inputs are the states
@@ -64,6 +77,9 @@ export function defineCell<const S extends string>(
     for (const key of ['input', 'hidden'] as const)
       if (!Number.isInteger(sizes[key]) || sizes[key] < 1)
         throw new GraphError(`cell '${name}': size ${key} must be a positive integer, got ${sizes[key]}`)
+    if (sizes.bias !== undefined && typeof sizes.bias !== 'boolean')
+      throw new GraphError(`cell '${name}': bias must be true or false, got ${String(sizes.bias)}`)
+    sizes = { input: sizes.input, hidden: sizes.hidden, ...(sizes.bias === false ? { bias: false } : {}) }
     const b = new GraphBuilder()
     const vars: Record<string, Value> = {}
     for (const s of spec.state)

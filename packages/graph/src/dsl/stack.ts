@@ -16,6 +16,8 @@ export interface StackSizes {
   readonly layers: number
   /** With `bidirectional`, layer l > 0 reads both directions of layer l−1 (twice its output size). */
   readonly direction?: Direction
+  /** Every layer's cell with biases (default true) or without, as PyTorch's `bias`. */
+  readonly bias?: boolean
 }
 
 /** The options of a sequence model, as PyTorch's nn.RNN/LSTM/GRU and ONNX's RNN/LSTM/GRU have them. */
@@ -34,7 +36,7 @@ export interface SequenceOptions {
 /** The cells of a stack: layer 0 reads the input, layer l > 0 reads layer l−1's output. */
 export function stackCells(
   definition: CellDefinition,
-  { input, hidden, layers, direction = 'forward' }: StackSizes,
+  { input, hidden, layers, direction = 'forward', bias }: StackSizes,
 ): Cell[] {
   if (!Number.isInteger(layers) || layers < 1)
     throw new GraphError(`a stack needs at least one layer, got ${layers}`)
@@ -42,7 +44,13 @@ export function stackCells(
   const width = direction === 'bidirectional' ? 2 : 1
   const cells: Cell[] = []
   for (let l = 0; l < layers; l++)
-    cells.push(definition({ input: l === 0 ? input : width * outputSize(cells[l - 1]!), hidden }))
+    cells.push(
+      definition({
+        input: l === 0 ? input : width * outputSize(cells[l - 1]!),
+        hidden,
+        ...(bias === undefined ? {} : { bias }),
+      }),
+    )
   return cells
 }
 

@@ -51,7 +51,8 @@ const modelCase = (name: string, model: Model, saturation: number, seed: number)
 
 /**
  * The fixed cases: every built-in cell, a two-layer LSTM stack, a two-layer bidirectional GRU with
- * per-sequence lengths, a two-layer reverse LSTM and a GRU with clipped pre-activations, each with inputs in [-2, 2] and with saturated
+ * per-sequence lengths, a two-layer reverse LSTM, a GRU with clipped pre-activations and an LSTM
+ * without biases, each with inputs in [-2, 2] and with saturated
  * inputs (every data value of magnitude 10 to 50).
  */
 export function builtinModelCases(): ModelCase[] {
@@ -72,6 +73,8 @@ export function builtinModelCases(): ModelCase[] {
     sequenceModel(stackCells(lstm, { ...SIZES, layers: 2 }), { direction: 'reverse' }),
   )
   add('clipped gru', sequenceModel([gru(SIZES)], { clip: 1.5 }))
+  // PyTorch's bias=False: layers with no bias operand at all.
+  add('bias-free lstm', sequenceModel([lstm({ ...SIZES, bias: false })]))
   return cases
 }
 
