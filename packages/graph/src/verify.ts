@@ -3,6 +3,7 @@ import { GraphError } from './errors.js'
 import { type Graph, leafName, type Node, parseRef, type Ref } from './ir.js'
 import { ShapeRuleError } from './ops/def.js'
 import { type BodySignature, isOpName, ops } from './ops/index.js'
+import { documentLimits } from './schema.js'
 import { formatType, type ValueType } from './types.js'
 
 const leafOps = new Set(['input', 'state', 'param'])
@@ -21,10 +22,12 @@ export class GraphTypes {
 /**
  * Checks a graph: known ops, attributes, arity, every input defined before use (no cycles),
  * leaves listed in `inputs`, unique ids and leaf names, and every shape rule (scan bodies too).
- * Returns the inferred types; throws GraphError naming the node, op and problem.
+ * Returns the inferred types; throws GraphError naming the node, op and problem. Scans may nest
+ * `documentLimits.scanDepth` deep, however the graph was made (JSON or the builder), so no walk of
+ * a verified graph runs out of stack; a body shared by several scans is checked once.
  */
 export function verify(graph: Graph): GraphTypes {
-  return verifyIn(graph, '')
+  return verifyIn(graph, '', 0, new Map()).types
 }
 
 /** The signature (input and output types) of a graph, e.g. a scan body or a cell. */
@@ -35,10 +38,37 @@ export function signature(graph: Graph, types: GraphTypes = verify(graph)): Body
   }
 }
 
-function verifyIn(graph: Graph, where: string): GraphTypes {
+/** A verified graph's types and how deep scans nest inside it (0: no scan). */
+interface Verified {
+  readonly types: GraphTypes
+  readonly height: number
+}
+
+function verifyIn(graph: Graph, where: string, depth: number, bodies: Map<Graph, Verified>): Verified {
+  // Bodies reach here from any object a program passed as one.
+  if (
+    typeof graph !== 'object' ||
+    graph === null ||
+    ![graph.inputs, graph.nodes, graph.outputs].every(Array.isArray)
+  )
+    throw new GraphError(`${where}a graph needs the arrays inputs, nodes and outputs`)
   const types = new Map<string, ValueType[]>()
   const position = new Map(graph.nodes.map((n, i) => [n.id, i]))
   const at = (n: Node) => `${where}node %${n.id} (${n.op})`
+  let height = 0
+  /** A scan's body, checked once per call; its depth here plus its own nesting is bounded. */
+  const verifyBody = (n: Node, body: Graph): BodySignature => {
+    const tooDeep = () =>
+      new GraphError(`${at(n)}: scans nest more than ${documentLimits.scanDepth} deep`, n.id, n.op)
+    if (depth >= documentLimits.scanDepth) throw tooDeep()
+    let done = bodies.get(body)
+    if (!done) {
+      done = verifyIn(body, `${where}scan %${n.id} body: `, depth + 1, bodies)
+      bodies.set(body, done)
+    } else if (depth + 1 + done.height > documentLimits.scanDepth) throw tooDeep()
+    height = Math.max(height, done.height + 1)
+    return signature(body, done.types)
+  }
   graph.nodes.forEach((n, index) => {
     if (typeof n.id !== 'string' || n.id === '') throw new GraphError(`${where}node ${index} has no id`)
     if (position.get(n.id) !== index) throw new GraphError(`${where}node id %${n.id} is used twice`, n.id)
@@ -56,9 +86,7 @@ function verifyIn(graph: Graph, where: string): GraphTypes {
       )
     const inputTypes = n.inputs.map((r) => inputType(graph, types, position, n, r, where))
     try {
-      const out = ops[n.op].infer(inputTypes, n.attrs as never, {
-        verifyBody: (body) => signature(body, verifyIn(body, `${where}scan %${n.id} body: `)),
-      })
+      const out = ops[n.op].infer(inputTypes, n.attrs as never, { verifyBody: (body) => verifyBody(n, body) })
       types.set(n.id, out)
     } catch (e) {
       if (e instanceof ShapeRuleError) {
@@ -78,7 +106,7 @@ function verifyIn(graph: Graph, where: string): GraphTypes {
   }
   const result = new GraphTypes(types)
   for (const o of graph.outputs) result.of(o.ref)
-  return result
+  return { types: result, height }
 }
 
 function inputType(
@@ -106,7 +134,7 @@ function inputType(
   const cycle = findCycle(graph, n.id)
   if (cycle)
     throw new GraphError(
-      `${where}cycle outside a scan: ${cycle.map((id) => `%${id}`).join(' -> ')}`,
+      `${where}cycle outside a scan: ${shortPath(cycle.map((id) => `%${id}`))}`,
       n.id,
       n.op,
     )
@@ -117,21 +145,35 @@ function inputType(
   )
 }
 
-/** A dependency cycle through `start`, as a path that returns to it, or undefined. */
+/**
+ * A dependency cycle through `start`, as a path that returns to it, or undefined. Depth-first with
+ * an explicit stack: a chain of nodes as long as the graph cannot exhaust the call stack.
+ */
 function findCycle(graph: Graph, start: string): string[] | undefined {
   const byId = new Map(graph.nodes.map((n) => [n.id, n]))
-  const path: string[] = []
-  const seen = new Set<string>()
-  const visit = (id: string): boolean => {
-    if (id === start && path.length > 0) return true
-    if (seen.has(id)) return false
+  const seen = new Set<string>([start])
+  // The path from `start`, each node with the index of the next input to follow.
+  const path: { id: string; next: number }[] = [{ id: start, next: 0 }]
+  while (path.length > 0) {
+    const top = path.at(-1)!
+    const inputs = byId.get(top.id)?.inputs ?? []
+    if (top.next >= inputs.length) {
+      path.pop()
+      continue
+    }
+    const id = parseRef(inputs[top.next++]!).node
+    if (id === start) return [...path.map((p) => p.id), start]
+    if (seen.has(id)) continue
     seen.add(id)
-    path.push(id)
-    for (const r of byId.get(id)?.inputs ?? []) if (visit(parseRef(r).node)) return true
-    path.pop()
-    return false
+    path.push({ id, next: 0 })
   }
-  return visit(start) ? [...path, start] : undefined
+  return undefined
+}
+
+/** A path for an error message: a long one shows its ends and how many nodes lie between. */
+function shortPath(ids: readonly string[]): string {
+  if (ids.length <= 12) return ids.join(' -> ')
+  return `${ids.slice(0, 6).join(' -> ')} -> ... (${ids.length - 12} more) -> ${ids.slice(-6).join(' -> ')}`
 }
 
 function checkLeaves(graph: Graph, where: string) {
