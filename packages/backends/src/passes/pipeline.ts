@@ -1,4 +1,4 @@
-import { type Graph, printGraph } from '@cellgraph/graph'
+import { type Graph, printGraph, verify } from '@cellgraph/graph'
 import { deferRowReductions } from './deferRowReductions.js'
 import { eliminateCommonSubexpressions } from './eliminateCommonSubexpressions.js'
 import { hoistInvariants } from './hoistInvariants.js'
@@ -54,6 +54,9 @@ export function runPasses(
     readonly check?: (pass: string, program: Program) => void
   } = {},
 ): Program {
+  // The passes walk scan bodies recursively: a graph made by hand (not by the builder, which
+  // verifies) is checked first, so one nested too deep is a named error, not a stack overflow.
+  verify(graph)
   let program: Program = { graph, packs: [] }
   options.trace?.('input', printProgram(program))
   for (const pass of options.passes ?? passes) {
