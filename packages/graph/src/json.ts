@@ -1,5 +1,5 @@
 import { firstAttrProblem } from './attrCheck.js'
-import { JsonFormatError } from './errors.js'
+import { GraphError, JsonFormatError } from './errors.js'
 import type { Graph, GraphOutput, Node } from './ir.js'
 import { isOpName, opNames } from './ops/index.js'
 import {
@@ -15,9 +15,33 @@ import {
 import { elementCount } from './types.js'
 import { verify } from './verify.js'
 
-/** A graph as JSON text. Graphs are plain data, so this is their exact serialised form. */
-export const graphToJson = (graph: Graph, indent = 0): string =>
-  JSON.stringify(graph, null, indent || undefined)
+/**
+ * A graph as JSON text. Graphs are plain data, so this is their exact serialised form. Scans
+ * nested past `documentLimits.scanDepth` (a graph made by hand; the builder refuses them) are a
+ * GraphError, not a stack overflow inside JSON.stringify, and no reader would take the text.
+ */
+export function graphToJson(graph: Graph, indent = 0): string {
+  if (nestsTooDeep(graph))
+    throw new GraphError(`scans nest more than ${documentLimits.scanDepth} deep: the graph cannot be written`)
+  return JSON.stringify(graph, null, indent || undefined)
+}
+
+/** Whether scan bodies nest past the limit, walked without recursion (each body once per depth). */
+function nestsTooDeep(graph: Graph): boolean {
+  const deepest = new Map<Graph, number>()
+  const stack: [Graph, number][] = [[graph, 0]]
+  while (stack.length > 0) {
+    const [g, depth] = stack.pop()!
+    if ((deepest.get(g) ?? -1) >= depth) continue
+    deepest.set(g, depth)
+    for (const n of Array.isArray(g?.nodes) ? g.nodes : [])
+      if (n?.op === 'scan') {
+        if (depth >= documentLimits.scanDepth) return true
+        stack.push([(n.attrs as { body: Graph }).body, depth + 1])
+      }
+  }
+  return false
+}
 
 /**
  * A graph from JSON text or a parsed object. Malformed documents fail with a JsonFormatError whose

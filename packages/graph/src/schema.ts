@@ -11,8 +11,12 @@ import { JsonFormatError } from './errors.js'
 export const documentLimits = {
   /** Characters of JSON text in one document. */
   textLength: 256 * 2 ** 20,
-  /** Nesting of JSON arrays and objects. */
-  jsonDepth: 256,
+  /**
+   * Nesting of JSON arrays and objects: room for scans nested `scanDepth` deep (four levels of
+   * JSON each: body, nodes, node, attrs) inside a cell and a list of cells, so any graph the
+   * builder accepts can be written and read back.
+   */
+  jsonDepth: 512,
   /** Nesting of scans inside scans. */
   scanDepth: 64,
   /** Nodes of a graph, scan bodies included. */

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { documentLimits, type Graph, GraphBuilder, GraphError, verify } from '../src/index.js'
+import {
+  documentLimits,
+  type Graph,
+  GraphBuilder,
+  GraphError,
+  graphFromJson,
+  graphToJson,
+  verify,
+} from '../src/index.js'
 
 const seq = { layout: 'seq', shape: [1] } as const
 const batch = { layout: 'batch', shape: [1] } as const
@@ -71,6 +79,12 @@ describe('deeply nested scans made by a program', () => {
     for (let k = 0; k < 10_000; k++) body = plainLevel(body)
     expect(() => verify(body!)).toThrow(GraphError)
     expect(() => verify(body!)).toThrow(tooDeep)
+    expect(() => graphToJson(body!)).toThrow(
+      `scans nest more than ${documentLimits.scanDepth} deep: the graph cannot be written`,
+    )
+    let atLimit: Graph | undefined
+    for (let k = 0; k <= documentLimits.scanDepth; k++) atLimit = plainLevel(atLimit)
+    expect(graphFromJson(graphToJson(atLimit!))).toEqual(atLimit)
   })
 
   it('a body that contains itself is refused at the limit', () => {

@@ -86,7 +86,7 @@ describe('hostile cell documents', () => {
       /^nodes\[0\]\.attrs\.body(\.nodes\[0\]\.attrs\.body)*: scans nest more than 64 deep$/,
     )
     const deepText = `${'['.repeat(10_000)}${']'.repeat(10_000)}`
-    expect(() => graphFromJson(deepText)).toThrow('(document): nests arrays and objects more than 256 deep')
+    expect(() => graphFromJson(deepText)).toThrow('(document): nests arrays and objects more than 512 deep')
   })
 
   it('refuses shape rules that make values too large to allocate (pad by 10^9)', () => {
