@@ -264,6 +264,20 @@ describe('model files: every field of the metadata is checked', () => {
   })
 })
 
+describe('models a file could not hold are refused when made', () => {
+  it('names the option or the parameter past the limits', async () => {
+    const made = (options: object) =>
+      recurrentModel({ cell: gru, inputSize: 1, backend: 'cpu-js', ...options } as never)
+    await expect(made({ layers: 257 })).rejects.toThrow('layers must be at most 256, got 257')
+    await expect(made({ inputSize: undefined, tokens: 70_000 })).rejects.toThrow(
+      'tokens must be at most 65536, got 70000',
+    )
+    await expect(made({ hidden: 20_000 })).rejects.toThrow(
+      "parameter 'l0.r.W' would hold 400020000 values; the limit is 268435456", // 20000 × (20000 + 1)
+    )
+  })
+})
+
 describe('model files: cut short or followed by bytes of nothing', () => {
   const refusal = async (bytes: Uint8Array) => {
     const { error } = await load(bytes)

@@ -1,7 +1,6 @@
 import type { Backend, BackendName } from '@cellgraph/backends'
 import {
   cellToJson,
-  type Graph,
   GraphError,
   JsonFormatError,
   nullMap,
@@ -10,12 +9,11 @@ import {
   type Tensor,
   tensor,
 } from '@cellgraph/graph'
-import { modelParams } from '../model/graph.js'
 import { decodeSafetensors, encodeSafetensors, type StoredTensor } from '../safetensors.js'
 import { ModelCore } from './core.js'
-import { recurrentGraph } from './graph.js'
 import { RecurrentModel } from './model.js'
 import type { ModelSpec } from './options.js'
+import { parameterSizes } from './parameterSizes.js'
 import { readSavedSpec } from './savedSpec.js'
 import { expectedState, StateDictError } from './stateDict.js'
 import { isTrainingTensor, restoreTraining, savedTraining } from './trainingState.js'
@@ -125,15 +123,14 @@ const SLACK = 2 ** 22
 
 function checkParameterCount(spec: ModelSpec, state: Readonly<Record<string, Tensor>>): void {
   const held = Object.values(state).reduce((n, t) => n + t.data.length, 0)
-  let graph: Graph
+  let needed: number
   try {
-    graph = recurrentGraph(spec)
+    needed = parameterSizes(spec).reduce((n, p) => n + p.values, 0)
   } catch (e) {
     if (e instanceof GraphError)
       throw new ModelFileError(`metadata model: describes no valid model: ${e.message}`)
     throw e
   }
-  const needed = modelParams(graph).reduce((n, p) => n + p.shape.reduce((a, d) => a * d, 1), 0)
   if (needed > held + SLACK)
     throw new ModelFileError(
       `metadata model: describes a model of ${needed} parameter values, the file's tensors hold ${held}`,

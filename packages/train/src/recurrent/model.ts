@@ -1,5 +1,5 @@
 import type { DeviceTensor } from '@cellgraph/backends'
-import type { Tensor } from '@cellgraph/graph'
+import { documentLimits, type Tensor } from '@cellgraph/graph'
 import { toStoredNames } from '../model/names.js'
 import { readAll, zeroStates } from '../run/session.js'
 import { type HostBatch, makeBatch, type Sequence } from './batch.js'
@@ -8,6 +8,7 @@ import { type SaveOptions, saveModel } from './file.js'
 import { type FitHistory, type FitOptions, fitModel } from './fit.js'
 import { headOutput } from './graph.js'
 import { ModelOptionsError, type ModelSpec, type RecurrentModelOptions, resolveSpec } from './options.js'
+import { oversizedParameter } from './parameterSizes.js'
 import { loadStateInto } from './stateDict.js'
 
 /** Loss and, for classification and next-token models, the fraction of targets predicted right. */
@@ -25,6 +26,11 @@ export interface Metrics {
  */
 export async function recurrentModel(options: RecurrentModelOptions): Promise<RecurrentModel> {
   const spec = resolveSpec(options)
+  const big = oversizedParameter(spec)
+  if (big)
+    throw new ModelOptionsError(
+      `parameter '${big.name}' would hold ${big.values} values; the limit is ${documentLimits.valueElements} (a smaller hidden, embedding or outputs)`,
+    )
   return new RecurrentModel(await ModelCore.create(spec, options.backend, options.seed ?? 0))
 }
 
