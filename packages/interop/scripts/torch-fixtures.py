@@ -50,14 +50,9 @@ def tensor(t):
 
 
 cases = {}
-for name, cls, layers, bidirectional, bias, batch_first, lengths, dtype in [
-    ("lstm", torch.nn.LSTM, 2, True, True, False, [5, 3], "F32"),
-    ("gru", torch.nn.GRU, 1, False, False, True, None, "F16"),
-    ("rnn", torch.nn.RNN, 2, False, True, False, [2, 5], "BF16"),
-    ("lstm", torch.nn.LSTM, 1, False, True, False, None, "F64"),
-    ("gru", torch.nn.GRU, 2, True, True, True, [4, 5], "F32"),
-    ("rnn_relu", lambda *a, **k: torch.nn.RNN(*a, nonlinearity="relu", **k), 2, True, True, False, [3, 5], "F32"),
-]:
+
+
+def add_case(name, cls, layers, bidirectional, bias, batch_first, lengths, dtype):
     module = cls(I, H, num_layers=layers, bidirectional=bidirectional, bias=bias, batch_first=batch_first)
     for p in module.parameters():
         torch.nn.init.uniform_(p, -0.8, 0.8)
@@ -91,14 +86,25 @@ for name, cls, layers, bidirectional, bias, batch_first, lengths, dtype in [
         **({"c0": tensor(c0), "cn": tensor(cn)} if name == "lstm" else {}),
     }
 
+
+for args in [
+    ("lstm", torch.nn.LSTM, 2, True, True, False, [5, 3], "F32"),
+    ("gru", torch.nn.GRU, 1, False, False, True, None, "F16"),
+    ("rnn", torch.nn.RNN, 2, False, True, False, [2, 5], "BF16"),
+    ("lstm", torch.nn.LSTM, 1, False, True, False, None, "F64"),
+    ("gru", torch.nn.GRU, 2, True, True, True, [4, 5], "F32"),
+    ("rnn_relu", lambda *a, **k: torch.nn.RNN(*a, nonlinearity="relu", **k), 2, True, True, False, [3, 5], "F32"),
+]:
+    add_case(*args)
+
 # ONNX files written by PyTorch's own exporter (torch.onnx.export, opset 14), with PyTorch's outputs:
 # an LSTM with default (zero) initial states, and a two-layer bidirectional GRU whose initial
-# state is one [layers*2, B, H] input that the exporter slices per layer.
+# state is one [layers*2, B, H] input that the exporter slices per layer (and, below, an LSTM
+# without biases).
 exported = {}
-for key, module, with_state in [
-    ("lstm_torch", torch.nn.LSTM(I, H), False),
-    ("gru_l2_bi_torch", torch.nn.GRU(I, H, num_layers=2, bidirectional=True), True),
-]:
+
+
+def add_export(key, module, with_state):
     for p in module.parameters():
         torch.nn.init.uniform_(p, -0.8, 0.8)
     x = torch.randn(T, B, I)
@@ -118,9 +124,62 @@ for key, module, with_state in [
         "outputs": {n: tensor(v) for n, v in zip(outputs, [y, *finals])},
     }
 
+
+for args in [
+    ("lstm_torch", torch.nn.LSTM(I, H), False),
+    ("gru_l2_bi_torch", torch.nn.GRU(I, H, num_layers=2, bidirectional=True), True),
+]:
+    add_export(*args)
+
+# Modules without biases (bias=False), drawn from a seed of their own so the files above keep their
+# values. The one-layer LSTM is the one the interop README fine-tunes.
+torch.manual_seed(20261207)
+for args in [
+    ("lstm", torch.nn.LSTM, 1, False, False, False, None, "F32"),
+    ("lstm", torch.nn.LSTM, 2, True, False, False, [4, 5], "F64"),
+    ("gru", torch.nn.GRU, 2, False, False, False, None, "F32"),
+    ("rnn", torch.nn.RNN, 2, True, False, False, None, "F32"),
+]:
+    add_case(*args)
+# torch.onnx.export of an LSTM without biases
+add_export("lstm_nobias_torch", torch.nn.LSTM(I, H, bias=False), False)
+
+
+def load_safetensors(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    (n,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8 : 8 + n])
+    kinds = {"F32": torch.float32, "F64": torch.float64}
+    out = {}
+    for name, t in header.items():
+        if name == "__metadata__":
+            continue
+        begin, end = t["data_offsets"]
+        raw_bytes = bytearray(data[8 + n + begin : 8 + n + end])
+        out[name] = torch.frombuffer(raw_bytes, dtype=kinds[t["dtype"]]).reshape(t["shape"]).clone()
+    return out
+
+
+# The LSTM above after the interop README's fine-tune in cellgraph, saved by saveTorchStateDict
+# (examples/noBias.ts writes it; run this script again after it). PyTorch loads it strictly into
+# nn.LSTM(bias=False) and gives its outputs, which the tests compare with cellgraph's.
+FINETUNED = "lstm_l1_nobias_finetuned_f32.safetensors"
+finetuned = None
+if os.path.exists(os.path.join(OUT, FINETUNED)):
+    gen = torch.Generator().manual_seed(20261208)
+    module = torch.nn.LSTM(I, H, bias=False).double()
+    module.load_state_dict({k: v.double() for k, v in load_safetensors(os.path.join(OUT, FINETUNED)).items()})
+    x = torch.randn(T, B, I, generator=gen).double()
+    h0 = torch.randn(1, B, H, generator=gen).double() * 0.5
+    c0 = torch.randn(1, B, H, generator=gen).double() * 0.5
+    with torch.no_grad():
+        y, (hn, cn) = module(x, (h0, c0))
+    finetuned = {"file": FINETUNED, "x": tensor(x), "h0": tensor(h0), "c0": tensor(c0), "y": tensor(y), "hn": tensor(hn), "cn": tensor(cn)}
+
 with open(os.path.join(OUT, "expected.json"), "w") as f:
     json.dump(
-        {"torch": torch.__version__, "sizes": {"T": T, "B": B, "input": I, "hidden": H}, "cases": cases, "onnx": exported},
+        {"torch": torch.__version__, "sizes": {"T": T, "B": B, "input": I, "hidden": H}, "cases": cases, "onnx": exported, "finetuned": finetuned},
         f,
     )
 print(f"wrote {len(cases)} cases to {OUT} (torch {torch.__version__})")

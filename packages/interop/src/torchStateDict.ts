@@ -36,7 +36,7 @@ export interface TorchModule {
   readonly layers?: number
   /** Default false. */
   readonly bidirectional?: boolean
-  /** Default true; without biases cellgraph's biases are zero and must stay zero to be saved. */
+  /** Default true; `false` gives cells without bias parameters (`lstm({ ..., bias: false })`). */
   readonly bias?: boolean
   /** Default false; data is converted with `swapLeadingAxes` (cellgraph is time-major). */
   readonly batchFirst?: boolean
@@ -86,13 +86,11 @@ const directionsOf = (bidirectional: boolean) =>
       ]
     : [{ suffix: '', prefix: '' }]
 
-const isBias = (torchName: string) => torchName.startsWith('bias_')
-
 /** The cells and sequence options of a PyTorch module at the given sizes. */
 export function torchStack(module: TorchModule, input: number, hidden: number) {
   const m = fullModule(module)
   const direction: Direction = m.bidirectional ? 'bidirectional' : 'forward'
-  const cells = stackCells(definitions[m.cell], { input, hidden, layers: m.layers, direction })
+  const cells = stackCells(definitions[m.cell], { input, hidden, layers: m.layers, direction, bias: m.bias })
   return { module: { ...m, input, hidden }, cells, options: { direction } satisfies SequenceOptions }
 }
 
@@ -131,14 +129,12 @@ export function loadTorchStateDict(
   const expected = new Set<string>()
   const params: Record<string, Tensor> = {}
   stack.cells.forEach((cell, l) => {
-    const layout = cell.torch!.filter((t) => m.bias || !isBias(t.name))
+    const layout = cell.torch!
     const shapes = Object.fromEntries(cellParams(cell).map((p) => [p.name, p.shape]))
     for (const { suffix, prefix } of directionsOf(m.bidirectional)) {
       const tail = `_l${l}${suffix}`
       for (const t of layout) expected.add(t.name + tail)
-      const loaded = m.bias
-        ? fromTorch(layout, torch, shapes, tail)
-        : fromTorchWithoutBias(cell, layout, torch, tail)
+      const loaded = fromTorch(layout, torch, shapes, tail)
       for (const [p, v] of Object.entries(loaded)) params[`l${l}.${prefix}${p}`] = v
     }
   })
@@ -149,23 +145,6 @@ export function loadTorchStateDict(
       )
   const options = { ...stack.options, lengths: module.lengths ?? false }
   return { ...stack, options, graph: sequenceGraph(stack.cells, options), params, others }
-}
-
-/** fromTorch over the weight tensors only; the biases, which the file lacks, are zero. */
-function fromTorchWithoutBias(
-  cell: Cell,
-  layout: NonNullable<Cell['torch']>,
-  torch: Record<string, Tensor>,
-  tail: string,
-) {
-  const biasParams = new Set(
-    cell.torch!.filter((t) => isBias(t.name)).flatMap((t) => t.blocks.map((b) => b.param)),
-  )
-  const shapes = Object.fromEntries(cellParams(cell).map((p) => [p.name, p.shape]))
-  const weightShapes = Object.fromEntries(Object.entries(shapes).filter(([p]) => !biasParams.has(p)))
-  const weights = fromTorch(layout, torch, weightShapes, tail)
-  for (const p of biasParams) weights[p] = tensor(shapes[p]!)
-  return weights
 }
 
 export interface SaveOptions {
@@ -194,6 +173,10 @@ export function saveTorchStateDict(
   const hidden = first.dims[0]!
   const input = first.dims[1]! - hidden
   const { cells } = torchStack(m, input, hidden)
+  // Biases the module has no place for would be lost without a word.
+  const bias = `l0.${firstGate[m.cell]}.b`
+  if (!m.bias && params[bias])
+    throw new InteropError(`parameter '${bias}' is a bias, but the module has bias=False`)
   const out: Record<string, StoredTensor> = {}
   cells.forEach((cell, l) => {
     for (const { suffix, prefix } of directionsOf(m.bidirectional)) {
@@ -208,11 +191,6 @@ export function saveTorchStateDict(
         own[p.name] = v
       }
       for (const [name, t] of Object.entries(toTorch(cell.torch!, own, `_l${l}${suffix}`))) {
-        if (isBias(name) && !m.bias) {
-          if (t.data.some((v) => v !== 0))
-            throw new InteropError(`'${name}' is not zero, but the module has bias=False`)
-          continue
-        }
         const data = dtype === 'F64' ? Float64Array.from(t.data) : Float32Array.from(t.data)
         out[m.prefix + name] = { dtype, shape: t.dims, data }
       }

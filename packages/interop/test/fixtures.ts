@@ -29,6 +29,13 @@ export const torchOnnx = (
   }
 ).onnx
 
+/** The README's fine-tuned bias-free LSTM as PyTorch loads and runs it (null before it is written). */
+export const torchFinetuned = (
+  JSON.parse(readFileSync(new URL('expected.json', dir), 'utf8')) as {
+    finetuned: { file: string; x: Tensor; h0: Tensor; c0: Tensor; y: Tensor; hn: Tensor; cn: Tensor } | null
+  }
+).finetuned
+
 export const fixtureBytes = (file: string): Uint8Array => new Uint8Array(readFileSync(new URL(file, dir)))
 
 export const torchFile = (c: TorchCase): Uint8Array => new Uint8Array(readFileSync(new URL(c.file, dir)))

@@ -54,7 +54,7 @@ describe('bad PyTorch files and options get one-line errors', () => {
     rejects(() => loadTorchStateDict(encodeSafetensors({}), lstm1), /no 'weight_ih_l0'/)
   })
 
-  it('saving checks names, shapes, dtypes and zero biases', () => {
+  it('saving checks names, shapes, dtypes and that a bias-free module gets no biases', () => {
     const { params } = loadTorchStateDict(good, lstm1)
     const { 'l0.f.b': _, ...missing } = params
     rejects(() => saveTorchStateDict(missing, lstm1), /parameter 'l0.f.b' is missing/)
@@ -64,7 +64,7 @@ describe('bad PyTorch files and options get one-line errors', () => {
     )
     rejects(
       () => saveTorchStateDict(params, { cell: 'lstm', bias: false }),
-      /'bias_ih_l0' is not zero, but the module has bias=False/,
+      /parameter 'l0.i.b' is a bias, but the module has bias=False/,
     )
     rejects(
       () => saveTorchStateDict({ ...params, 'l0.o.b': tensor([3]) }, lstm1),

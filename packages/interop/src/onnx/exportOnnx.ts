@@ -44,7 +44,9 @@ export function exportOnnx(model: SequenceModel): Uint8Array {
     const H = cell.sizes.hidden
     const I = cell.sizes.input
     const prefixes = D === 2 ? [`l${k}.`, `l${k}.reverse.`] : [`l${k}.`]
-    const weights = prefixes.map((p) => onnxWeights(map, model.params, p, I, H))
+    // A cell without biases (bias: false) exports without B, which the operators allow.
+    const biased = cell.sizes.bias !== false
+    const weights = prefixes.map((p) => onnxWeights(map, model.params, p, I, H, biased))
     const stackDirs = (pick: (w: OnnxWeights) => Float32Array) => {
       const parts = weights.map(pick)
       const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0))
@@ -63,11 +65,12 @@ export function exportOnnx(model: SequenceModel): Uint8Array {
       [D, G * H, H],
       stackDirs((w) => w.R),
     )
-    constant(
-      `l${k}.B`,
-      [D, 2 * G * H],
-      stackDirs((w) => w.B),
-    )
+    if (biased)
+      constant(
+        `l${k}.B`,
+        [D, 2 * G * H],
+        stackDirs((w) => w.B!),
+      )
     if (map.peepholes)
       constant(
         `l${k}.P`,
@@ -83,7 +86,7 @@ export function exportOnnx(model: SequenceModel): Uint8Array {
       x,
       `l${k}.W`,
       `l${k}.R`,
-      `l${k}.B`,
+      biased ? `l${k}.B` : '',
       lengths ? 'sequence_lens' : '',
       ...states.map((s) => `${s}0`),
     ]
@@ -116,17 +119,21 @@ export function exportOnnx(model: SequenceModel): Uint8Array {
 interface OnnxWeights {
   readonly W: Float32Array
   readonly R: Float32Array
-  readonly B: Float32Array
+  readonly B?: Float32Array
   readonly P?: Float32Array
 }
 
-/** One direction's W [G·H, I], R [G·H, H], B [2·G·H] (Wb then Rb) and P [3·H] from cellgraph parameters. */
+/**
+ * One direction's W [G·H, I], R [G·H, H], B [2·G·H] (Wb then Rb; only when `biased`) and P [3·H]
+ * from cellgraph parameters.
+ */
 function onnxWeights(
   map: OnnxCellMap,
   params: Readonly<Record<string, Tensor>>,
   prefix: string,
   I: number,
   H: number,
+  biased: boolean,
 ): OnnxWeights {
   const param = (name: string, dims: readonly number[]): Tensor => {
     const t = params[prefix + name]
@@ -138,7 +145,7 @@ function onnxWeights(
   const G = map.gates.length
   const W = new Float32Array(G * H * I)
   const R = new Float32Array(G * H * H)
-  const B = new Float32Array(2 * G * H)
+  const B = biased ? new Float32Array(2 * G * H) : undefined
   map.gates.forEach((g: GateSource, k) => {
     if ('hx' in g) {
       const m = param(`${g.hx}.W`, [H, H + I]).data
@@ -146,16 +153,16 @@ function onnxWeights(
         R.set(m.subarray(r * (H + I), r * (H + I) + H), (k * H + r) * H)
         W.set(m.subarray(r * (H + I) + H, (r + 1) * (H + I)), (k * H + r) * I)
       }
-      B.set(param(`${g.hx}.b`, [H]).data, k * H)
-      if (g.recurrentBias) B.set(param(`${g.hx}.b2`, [H]).data, (G + k) * H)
+      B?.set(param(`${g.hx}.b`, [H]).data, k * H)
+      if (g.recurrentBias) B?.set(param(`${g.hx}.b2`, [H]).data, (G + k) * H)
     } else {
       W.set(param(`${g.x}.W`, [H, I]).data, k * H * I)
       R.set(param(`${g.h}.W`, [H, H]).data, k * H * H)
-      B.set(param(`${g.x}.b`, [H]).data, k * H)
-      B.set(param(`${g.h}.b`, [H]).data, (G + k) * H)
+      B?.set(param(`${g.x}.b`, [H]).data, k * H)
+      B?.set(param(`${g.h}.b`, [H]).data, (G + k) * H)
     }
   })
   const P = map.peepholes ? new Float32Array(3 * H) : undefined
   map.peepholes?.forEach((p, k) => P!.set(param(p, [H]).data, k * H))
-  return { W, R, B, ...(P ? { P } : {}) }
+  return { W, R, ...(B ? { B } : {}), ...(P ? { P } : {}) }
 }

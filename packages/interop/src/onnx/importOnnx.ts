@@ -281,7 +281,7 @@ export function importOnnx(bytes: Uint8Array): OnnxModel {
         `${describe(n)}: operator '${n.op}' is not supported here (only LSTM, GRU and RNN stacks)`,
       )
 
-  const cells = layers.map((l) => l.definition({ input: l.input, hidden: l.hidden }))
+  const cells = layers.map((l) => l.definition({ input: l.input, hidden: l.hidden, bias: l.bias }))
   const options: SequenceOptions = {
     direction,
     ...(lengthsName ? { lengths: true } : {}),
@@ -465,10 +465,11 @@ function readLayer(n: OnnxNode, initializers: ReadonlyMap<string, OnnxTensor>) {
       const prefix = d === 0 ? `l${k}.` : `l${k}.reverse.`
       const w = W.data.subarray(d * G * H * I, (d + 1) * G * H * I)
       const r = R.data.subarray(d * G * H * H, (d + 1) * G * H * H)
-      const b = B ? B.data.subarray(d * 2 * G * H, (d + 1) * 2 * G * H) : new Float64Array(2 * G * H)
+      // Without B the operator has no biases, and neither has the cell (bias: false).
+      const b = B?.data.subarray(d * 2 * G * H, (d + 1) * 2 * G * H)
       map.gates.forEach((g, j) => {
-        const wb = b.subarray(j * H, (j + 1) * H)
-        const rb = b.subarray((G + j) * H, (G + j + 1) * H)
+        const wb = b?.subarray(j * H, (j + 1) * H)
+        const rb = b?.subarray((G + j) * H, (G + j + 1) * H)
         if ('hx' in g) {
           const m = tensor([H, H + I])
           for (let row = 0; row < H; row++) {
@@ -476,6 +477,7 @@ function readLayer(n: OnnxNode, initializers: ReadonlyMap<string, OnnxTensor>) {
             m.data.set(w.subarray((j * H + row) * I, (j * H + row + 1) * I), row * (H + I) + H)
           }
           out[`${prefix}${g.hx}.W`] = m
+          if (!wb || !rb) return
           if (g.recurrentBias) {
             out[`${prefix}${g.hx}.b`] = tensor([H], wb)
             out[`${prefix}${g.hx}.b2`] = tensor([H], rb)
@@ -487,6 +489,7 @@ function readLayer(n: OnnxNode, initializers: ReadonlyMap<string, OnnxTensor>) {
         } else {
           out[`${prefix}${g.x}.W`] = tensor([H, I], w.subarray(j * H * I, (j + 1) * H * I))
           out[`${prefix}${g.h}.W`] = tensor([H, H], r.subarray(j * H * H, (j + 1) * H * H))
+          if (!wb || !rb) return
           out[`${prefix}${g.x}.b`] = tensor([H], wb)
           out[`${prefix}${g.h}.b`] = tensor([H], rb)
         }
@@ -497,5 +500,5 @@ function readLayer(n: OnnxNode, initializers: ReadonlyMap<string, OnnxTensor>) {
     }
     return out
   }
-  return { direction, clip, definition, input, hidden, params }
+  return { direction, clip, definition, input, hidden, bias: B !== undefined, params }
 }
