@@ -29,6 +29,11 @@ export interface RecurrentModelOptions {
   readonly hidden?: number
   /** Stacked layers. Default 1. */
   readonly layers?: number
+  /**
+   * Whether a built-in or defined cell's layers have biases, as PyTorch's `bias`. Default true;
+   * a cell JSON fixes its own.
+   */
+  readonly bias?: boolean
   /** Dropout between stacked layers while training. Default 0. */
   readonly dropout?: number
   /**
@@ -153,12 +158,16 @@ function instantiate(options: RecurrentModelOptions, input: number, direction: D
         `unknown cell '${cell}'; the built-in cells are ${Object.keys(builtinCells).join(', ')}`,
       )
   }
+  const { bias } = options
+  if (bias !== undefined && typeof bias !== 'boolean')
+    throw new ModelOptionsError(`bias must be true or false, got ${String(bias)}`)
   if (definition)
     return stackCells(definition, {
       input,
       hidden: positive(options.hidden ?? 32, 'hidden'),
       layers,
       direction,
+      ...(bias === undefined ? {} : { bias }),
     })
   if (cell === undefined || cell === null)
     throw new ModelOptionsError('cell is required: a definition, a name or cell JSON')
@@ -172,6 +181,10 @@ function instantiate(options: RecurrentModelOptions, input: number, direction: D
   if (options.hidden !== undefined && options.hidden !== fixed.sizes.hidden)
     throw new ModelOptionsError(
       `the cell JSON has hidden size ${fixed.sizes.hidden}, the options say ${options.hidden}`,
+    )
+  if (bias !== undefined && bias !== (fixed.sizes.bias !== false))
+    throw new ModelOptionsError(
+      `the cell JSON has ${bias ? 'no biases' : 'biases'}, the options say bias: ${bias}`,
     )
   return [fixed]
 }
