@@ -325,6 +325,17 @@ describe('model files: cut short or followed by bytes of nothing', () => {
     longer.set(bytes)
     expect(await refusal(longer)).toBe('3 data bytes after the last tensor belong to no tensor')
   })
+
+  it('a model holding a non-finite value is refused on save, naming the tensor', async () => {
+    const model = await recurrentModel({ cell: lstm, inputSize: 1, hidden: 2, backend: 'cpu-js' })
+    const state = await model.stateDict()
+    const [name, weight] = Object.entries(state)[0]!
+    const data = Float64Array.from(weight.data)
+    data[1] = Number.NaN
+    model.loadStateDict({ ...state, [name]: { dims: weight.dims, data } })
+    await expect(model.save()).rejects.toThrow(`cannot save: tensor '${name}' holds NaN at element 1`)
+    model.dispose()
+  })
 })
 
 function decodeFile(bytes: Uint8Array): File {

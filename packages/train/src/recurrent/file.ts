@@ -42,8 +42,16 @@ export interface SaveOptions {
 export async function saveModel(model: RecurrentModel, options: SaveOptions = {}): Promise<Uint8Array> {
   const training = options.optimizer === false ? undefined : await savedTraining(model.core)
   const tensors: Record<string, StoredTensor> = {}
-  for (const [name, t] of Object.entries({ ...(await model.stateDict()), ...training?.tensors }))
+  for (const [name, t] of Object.entries({ ...(await model.stateDict()), ...training?.tensors })) {
+    // Refused here rather than written as a file `loadModel` would refuse: a WebGPU step whose
+    // loss turned non-finite has already applied its update (the loss is read with the norm).
+    const bad = t.data.findIndex((v) => !Number.isFinite(v))
+    if (bad >= 0)
+      throw new ModelFileError(
+        `cannot save: tensor ${quoted(name)} holds ${t.data[bad]} at element ${bad} (training diverged; reload the last saved model)`,
+      )
     tensors[name] = { dtype: 'F32', shape: t.dims, data: Float32Array.from(t.data) }
+  }
   const { cells, ...rest } = model.spec
   return encodeSafetensors(tensors, {
     format: FORMAT,
@@ -77,7 +85,7 @@ export async function loadModel(
   const state = nullMap<Tensor>()
   const moments = nullMap<Tensor>()
   for (const [name, t] of Object.entries(tensors)) {
-    // A saved model holds finite values only (`fit` stops at the first non-finite loss).
+    // A saved model holds finite values only (`saveModel` refuses others).
     const bad = t.data.findIndex((v) => !Number.isFinite(v))
     if (bad >= 0) throw new ModelFileError(`tensor ${quoted(name)}: value ${bad} is ${t.data[bad]}`)
     ;(isTrainingTensor(name) ? moments : state)[name] = tensor(t.shape, Float64Array.from(t.data))
