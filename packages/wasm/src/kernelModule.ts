@@ -5,6 +5,7 @@ import { emitPackA } from './gemm/packA.js'
 import { emitPackB } from './gemm/packB.js'
 import type { Tiling } from './gemm/tiling.js'
 import { apply, input } from './pointwise/expr.js'
+import { emitFinite } from './pointwise/finite.js'
 import { emitFusedKernel } from './pointwise/fusedKernel.js'
 import { emitRowReduce } from './pointwise/rowReduce.js'
 
@@ -35,9 +36,16 @@ export interface KernelExports {
   rowSum(rows: number, cols: number, src: number, ld: number, dst: number, ldo: number): void
   rowMean(rows: number, cols: number, src: number, ld: number, dst: number, ldo: number): void
   rowMax(rows: number, cols: number, src: number, ld: number, dst: number, ldo: number): void
+  /** 1 when all n floats at src are finite, else 0. */
+  allFinite(n: number, src: number): number
+  /** Copies n floats from src to dst; 1 when all are finite, else 0. */
+  copyFinite(n: number, src: number, dst: number): number
 }
 
-/** The binary of the kernel module for one tiling: matrix product, packing, transcendentals, row reductions. */
+/**
+ * The binary of the kernel module for one tiling: matrix product, packing, transcendentals, row
+ * reductions, finiteness checks.
+ */
 export const buildKernelModule = (tiling: Tiling, shared: boolean): Uint8Array => {
   const mod = new ModuleBuilder({ shared })
   const tiles = Array.from({ length: tiling.mr }, (_, r) => emitMicroKernel(mod, tiling, r + 1))
@@ -48,5 +56,7 @@ export const buildKernelModule = (tiling: Tiling, shared: boolean): Uint8Array =
   emitRowReduce(mod, 'rowSum', 'sum')
   emitRowReduce(mod, 'rowMean', 'mean')
   emitRowReduce(mod, 'rowMax', 'max')
+  emitFinite(mod, 'allFinite', false)
+  emitFinite(mod, 'copyFinite', true)
   return mod.encode()
 }

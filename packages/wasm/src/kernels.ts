@@ -100,6 +100,13 @@ export interface Kernels {
   readonly rowSum: RowReduceKernel
   readonly rowMean: RowReduceKernel
   readonly rowMax: RowReduceKernel
+  /** Whether all n floats at byte `src` are finite (no NaN, no ±Infinity). */
+  allFinite(n: number, src: number): boolean
+  /**
+   * Copies n floats from byte `src` to byte `dst` (src may equal dst; other overlaps are not
+   * allowed) and says whether all were finite, in one pass: the copy is made either way.
+   */
+  copyFinite(n: number, src: number, dst: number): boolean
   /** Compiles (once per distinct expression list) a fused pointwise kernel on this memory. */
   fused(outputs: readonly Expr[]): FusedKernel
   /**
@@ -207,6 +214,17 @@ const assemble = (options: KernelsOptions, helper: HelperThread | undefined): Ke
     rowSum: rowReduce(ex.rowSum, 'rowSum'),
     rowMean: rowReduce(ex.rowMean, 'rowMean'),
     rowMax: rowReduce(ex.rowMax, 'rowMax'),
+    allFinite(n, src) {
+      check.size('allFinite', 'n', n)
+      check.range('allFinite: source', src, 1, n, n)
+      return ex.allFinite(n, src) === 1
+    },
+    copyFinite(n, src, dst) {
+      check.size('copyFinite', 'n', n)
+      check.range('copyFinite: source', src, 1, n, n)
+      check.range('copyFinite: destination', dst, 1, n, n)
+      return ex.copyFinite(n, src, dst) === 1
+    },
     fused: (outputs) => compileFused(memory, outputs, fusedCache, threads),
     get helperEnabled() {
       return jobs.enabled

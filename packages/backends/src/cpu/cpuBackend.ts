@@ -6,6 +6,7 @@ import { planProgram } from '../plan/planner.js'
 import { printPlan } from '../plan/print.js'
 import { bindSizes, type Leaf, leavesOf } from './bind.js'
 import { type GeneratedCode, generate, type RunSizes } from './codegen.js'
+import { deliver } from './finite.js'
 import { helpers } from './helpers.js'
 import { type CpuKernels, jsKernels } from './kernels.js'
 import { CpuTensor } from './tensor.js'
@@ -109,12 +110,12 @@ class CpuExecutable implements Executable {
     const into = options.into
     const outputs = this.graph.outputs
     const result: Record<string, DeviceTensor> = binding.into === into ? binding.result : {}
+    const { checkFinite, kernels } = this.settings
     for (let k = 0; k < outputs.length; k++) {
       const name = outputs[k]!.name
       const out = instance.outputs[k]!
-      if (this.settings.checkFinite) assertFinite(name, out.data)
       const target = into?.[name]
-      if (target) target.write(out.data)
+      deliver(name, out, target, checkFinite, kernels)
       result[name] = target ?? out
     }
     binding.into = into
@@ -242,10 +243,4 @@ function outputDims(graph: Graph, k: number, { batch, steps }: RunSizes, size: n
   if (dims.reduce((a, b) => a * b, 1) !== size)
     throw new GraphError(`output ${k}: size mismatch in generated code`)
   return dims
-}
-
-function assertFinite(name: string, data: Float32Array) {
-  for (let i = 0; i < data.length; i++)
-    if (!Number.isFinite(data[i]!))
-      throw new GraphError(`output '${name}' holds ${data[i]} at element ${i} (cpu backend)`)
 }

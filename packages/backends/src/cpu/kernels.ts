@@ -58,6 +58,12 @@ export interface CpuKernels extends ArrayKernels {
       readonly maxProductFlops: number
     }
   }
+  /**
+   * Optional: copies `from` into `to` (same length), when given, and says whether every value
+   * of `from` is finite, in one pass. Without it, `copyFinite` of `finite.ts` (a JavaScript check,
+   * then a memcpy).
+   */
+  readonly copyFinite?: (from: Float32Array, to?: Float32Array) => boolean
 }
 
 /** Plain JavaScript kernels: correct everywhere, the baseline that faster kernels replace. */

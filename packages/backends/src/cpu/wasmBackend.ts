@@ -10,6 +10,7 @@ import {
 } from '@cellgraph/wasm'
 import type { Backend } from '../backend.js'
 import { cpuBackend, type InstanceRun } from './cpuBackend.js'
+import { copyFinite } from './finite.js'
 import type { CpuKernels } from './kernels.js'
 import { ThreadChoice } from './threadChoice.js'
 import { compileScan } from './wasmScan.js'
@@ -184,6 +185,14 @@ function memoryKernels(
         // the products the kernels split between threads stay in JavaScript loops
         maxProductFlops: DEFAULT_PARALLEL_FLOPS,
       },
+    },
+    // Arrays of another memory (a tensor of another cpu backend) take the JavaScript pass.
+    copyFinite(from, to) {
+      if (!ours.has(from.buffer) || (to && !ours.has(to.buffer))) return copyFinite(from, to)
+      const k = active.current
+      return to
+        ? k.copyFinite(from.length, from.byteOffset, to.byteOffset)
+        : k.allFinite(from.length, from.byteOffset)
     },
     packing: {
       preparePacked: (k, n, transB): Packed => ({

@@ -37,6 +37,7 @@ export const op = {
   i32LeU: 0x4d,
   i32GeS: 0x4e,
   i32GeU: 0x4f,
+  f32Eq: 0x5b,
   i32Add: 0x6a,
   i32Sub: 0x6b,
   i32Mul: 0x6c,
