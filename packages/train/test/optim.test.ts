@@ -79,6 +79,28 @@ describe('optimizers against hand-computed steps', () => {
   })
 })
 
+describe('the tensors of an update', () => {
+  it('are the ones given at each step, whether the same as the last step or not', async () => {
+    const opt = await Optimizer.create(backend, { kind: 'sgd' }, [{ name: 'w', shape: [1] }])
+    const [a, b] = [backend.upload({ dims: [1], data: [1] }), backend.upload({ dims: [1], data: [2] })]
+    const g = backend.upload({ dims: [1], data: [0.5] })
+    const value = async (t: typeof a) => (await t.read())[0]
+    await opt.update({ w: a }, { w: g }, 0.1)
+    g.write([1]) // the same tensors again, with new values
+    await opt.update({ w: a }, { w: g }, 0.1)
+    expect(await value(a)).toBeCloseTo(0.85, 12)
+    await opt.update({ w: b }, { w: g }, 0.1) // another parameter tensor
+    expect(await value(b)).toBeCloseTo(1.9, 12)
+    expect(await value(a)).toBeCloseTo(0.85, 12)
+    await opt.update({ w: a }, { w: g }, 0.1)
+    expect(await value(a)).toBeCloseTo(0.75, 12)
+    const losses = [3, 4].map((v) => backend.upload({ dims: [], data: [v] }))
+    for (const loss of [losses[0]!, losses[0]!, losses[1]!])
+      expect((await opt.update({ w: a }, { w: g }, 0, loss)).loss).toBe(await value(loss))
+    await expect(opt.update({ w: a }, {}, 0.1)).rejects.toThrow("optimizer: no gradient for parameter 'w'")
+  })
+})
+
 describe('learning-rate schedules', () => {
   it('warms up linearly, then follows a cosine to the floor', () => {
     const s = { kind: 'cosine', warmup: 10, minFactor: 0.1 } as const

@@ -10,6 +10,13 @@ export interface UpdateReport {
   readonly loss?: number
 }
 
+/** The tensors an update was given (loss, then each parameter and its gradient) and the run's maps. */
+interface Binding {
+  readonly tensors: readonly (DeviceTensor | undefined)[]
+  readonly inputs: Readonly<Record<string, DeviceTensor>>
+  readonly into: Readonly<Record<string, DeviceTensor>>
+}
+
 /** The scalar inputs of the optimizer graph the host sets each step. */
 type StepScalar = 'lr' | 'bias1' | 'bias2' | 'loss'
 
@@ -29,6 +36,7 @@ export class Optimizer {
   private readonly written = new Map<StepScalar, number>()
   private readonly constants: Record<string, DeviceTensor>
   private readonly report: DeviceTensor
+  private binding: Binding | undefined
 
   private constructor(
     readonly config: OptimizerConfig,
@@ -86,18 +94,7 @@ export class Optimizer {
     lr: number,
     loss?: DeviceTensor,
   ): Promise<UpdateReport> {
-    const inputs: Record<string, DeviceTensor> = { ...this.constants }
-    const into: Record<string, DeviceTensor> = { report: this.report }
-    for (const p of this.params) {
-      const param = params[p.name]
-      const grad = grads[p.name]
-      if (!param) throw new Error(`optimizer: parameter '${p.name}' is not bound`)
-      if (!grad) throw new Error(`optimizer: no gradient for parameter '${p.name}'`)
-      inputs[`param.${p.name}`] = into[`param.${p.name}`] = param
-      inputs[`grad.${p.name}`] = grad
-      for (const [slot, tensors] of Object.entries(this.slots))
-        inputs[`${slot}.${p.name}`] = into[`${slot}.${p.name}`] = tensors[p.name]!
-    }
+    const { inputs, into } = this.bind(params, grads, loss)
     this.step++
     const c = withDefaults(this.config)
     const beta1 = c.kind === 'sgd' ? 0 : c.beta1
@@ -105,9 +102,42 @@ export class Optimizer {
     this.set('lr', lr)
     this.set('bias1', 1 - beta1 ** this.step)
     this.set('bias2', 1 - beta2 ** this.step)
-    await this.executable.run({ ...inputs, ...this.scalars, ...(loss ? { loss } : {}) }, { into })
+    await this.executable.run(inputs, { into })
     const [lossValue, gradNorm] = await this.report.read()
     return loss ? { gradNorm: gradNorm!, loss: lossValue! } : { gradNorm: gradNorm! }
+  }
+
+  /**
+   * The run's inputs and `into` targets. A training loop passes the same tensors every step (its
+   * parameters, its executable's reused gradient outputs): then the objects of the last step are
+   * passed again, so the executable reuses its binding and result too.
+   */
+  private bind(
+    params: Readonly<Record<string, DeviceTensor>>,
+    grads: Readonly<Record<string, DeviceTensor>>,
+    loss: DeviceTensor | undefined,
+  ): Binding {
+    const tensors: (DeviceTensor | undefined)[] = [loss]
+    for (const p of this.params) {
+      const param = params[p.name]
+      const grad = grads[p.name]
+      if (!param) throw new Error(`optimizer: parameter '${p.name}' is not bound`)
+      if (!grad) throw new Error(`optimizer: no gradient for parameter '${p.name}'`)
+      tensors.push(param, grad)
+    }
+    const last = this.binding
+    if (last?.tensors.every((t, k) => t === tensors[k])) return last
+    const inputs: Record<string, DeviceTensor> = { ...this.constants, ...this.scalars }
+    if (loss) inputs.loss = loss
+    const into: Record<string, DeviceTensor> = { report: this.report }
+    for (const p of this.params) {
+      inputs[`param.${p.name}`] = into[`param.${p.name}`] = params[p.name]!
+      inputs[`grad.${p.name}`] = grads[p.name]!
+      for (const [slot, bySlot] of Object.entries(this.slots))
+        inputs[`${slot}.${p.name}`] = into[`${slot}.${p.name}`] = bySlot[p.name]!
+    }
+    this.binding = { tensors, inputs, into }
+    return this.binding
   }
 
   /** Writes a scalar input unless it already holds `value`. */
