@@ -1,12 +1,16 @@
-import { existsSync } from 'node:fs'
-import { cpuBackend, gpuWorkBetween, webgpuBackend } from '@cellgraph/backends'
+import { cpuBackend, gpuWorkBetween } from '@cellgraph/backends'
 import { describe, expect, it } from 'vitest'
-import { builtinModel, recurrentModel, type TrainConfig, Trainer, Vocabulary } from '../src/index.js'
-
-// Without a GPU, Dawn runs on SwiftShader's Vulkan driver from Debian's chromium package (as the
-// backends package's tests do); a missing adapter fails this test rather than skipping it.
-const swiftshader = '/usr/lib/chromium/vk_swiftshader_icd.json'
-if (!process.env.VK_ICD_FILENAMES && existsSync(swiftshader)) process.env.VK_ICD_FILENAMES = swiftshader
+import {
+  builtinModel,
+  FitError,
+  loadModel,
+  recurrentModel,
+  type TrainConfig,
+  Trainer,
+  TrainingError,
+  Vocabulary,
+} from '../src/index.js'
+import { gpuForTests } from './gpu.js'
 
 const vocabulary = new Vocabulary(['a', 'b', 'c', 'd'])
 const stream = vocabulary.encode('abcdabcaabcdabca'.repeat(20))
@@ -28,15 +32,13 @@ describe('training on WebGPU', () => {
   }, async () => {
     const model = builtinModel('gru', { vocabularySize: 4, hidden: 6, layers: 2, dropout: 0.25 })
     const config = tinyRun({ kind: 'adamw' }, 0.5)
-    const run = async (
-      backend: Awaited<ReturnType<typeof webgpuBackend>> | ReturnType<typeof cpuBackend>,
-    ) => {
+    const run = async (backend: Awaited<ReturnType<typeof gpuForTests>> | ReturnType<typeof cpuBackend>) => {
       const trainer = await Trainer.create(backend, model, vocabulary, stream, config)
       const losses: number[] = []
       for (let i = 0; i < 4; i++) losses.push((await trainer.trainStep()).loss)
       return { losses, params: await trainer.parameters() }
     }
-    const gpu = await webgpuBackend()
+    const gpu = await gpuForTests()
     const onGpu = await run(gpu)
     const onCpu = await run(cpuBackend())
     gpu.dispose()
@@ -52,7 +54,7 @@ describe('training on WebGPU', () => {
     timeout: 300_000,
   }, async () => {
     const model = builtinModel('lstm', { vocabularySize: 4, hidden: 6, layers: 2, dropout: 0.25 })
-    const gpu = await webgpuBackend()
+    const gpu = await gpuForTests()
     const trainer = await Trainer.create(gpu, model, vocabulary, stream, tinyRun({ kind: 'adam' }, 1))
     await trainer.trainStep() // the first step builds each run's plan and zeroes the carried state
     const before = gpu.stats()
@@ -80,7 +82,7 @@ describe('training on WebGPU', () => {
   it('a fit step is two runs and one read-back, writing only the batch and the changed step scalars', {
     timeout: 300_000,
   }, async () => {
-    const gpu = await webgpuBackend()
+    const gpu = await gpuForTests()
     const model = await recurrentModel({
       cell: 'lstm',
       inputSize: 3,
@@ -108,5 +110,98 @@ describe('training on WebGPU', () => {
       writes: (4 + 2) * steps,
       readBacks: steps,
     })
+  })
+})
+
+/** Every value of every tensor, to compare bit for bit (float32 values read back exactly). */
+const flat = (tensors: Record<string, { data: ArrayLike<number> }>) =>
+  Object.fromEntries(Object.entries(tensors).map(([name, t]) => [name, Array.from(t.data)]))
+
+describe('a diverging run on WebGPU keeps the last good model', () => {
+  it('fit: the FitError leaves the parameters of the last good step, finite, and save() works', {
+    timeout: 300_000,
+  }, async () => {
+    const gpu = await gpuForTests()
+    const model = await recurrentModel({
+      cell: 'gru',
+      inputSize: 2,
+      hidden: 5,
+      backend: gpu, // regression: mean squared error
+    })
+    const data = Array.from({ length: 8 }, (_, i) => ({
+      x: [
+        [i, 1],
+        [-i, 2],
+        [0.5, i],
+      ],
+      y: i % 3,
+    }))
+    // Adam moves every weight by about lr per step: after one step of 1e20 the predictions are
+    // ~1e20 and their squared error overflows float32, while the weights stay finite.
+    let good = flat(await model.stateDict())
+    let steps = 0
+    const run = model.fit(data, {
+      steps: 20,
+      batchSize: 4,
+      lr: 1e20,
+      onStep: async () => {
+        good = flat(await model.stateDict())
+        steps++
+      },
+    })
+    await expect(run).rejects.toThrow(FitError)
+    await expect(run).rejects.toThrow(
+      /became (NaN|-?Infinity).* was skipped: the model keeps the parameters of step/,
+    )
+    expect(steps).toBeGreaterThan(0) // it diverged after a good step, not before any
+    const after = flat(await model.stateDict())
+    expect(after).toEqual(good)
+    for (const values of Object.values(after)) expect(values.every(Number.isFinite)).toBe(true)
+    // The model, optimizer state included, saves and loads back as it is.
+    const loaded = await loadModel(await model.save(), { backend: 'cpu-js' })
+    expect(flat(await loaded.stateDict())).toEqual(good)
+    loaded.dispose()
+    model.dispose()
+    gpu.dispose()
+  })
+
+  it('Trainer: the TrainingError leaves the parameters and moments of the last good step; the checkpoint is finite', {
+    timeout: 300_000,
+  }, async () => {
+    const gpu = await gpuForTests()
+    const model = builtinModel('lstm', { vocabularySize: 4, hidden: 6, layers: 1 })
+    // Adam moves every weight by about lr per step: at 1e37 the loss overflows float32 within a
+    // few steps while the weights stay finite (at 1e38, lr / (1 − β₁) alone would overflow).
+    const trainer = await Trainer.create(gpu, model, vocabulary, stream, {
+      ...tinyRun({ kind: 'adam' }, 0),
+      lr: 1e37,
+      steps: 20,
+    })
+    let good = await trainer.checkpoint()
+    let failure: unknown
+    for (let i = 0; i < 20 && !failure; i++) {
+      try {
+        await trainer.trainStep()
+        good = await trainer.checkpoint()
+      } catch (e) {
+        failure = e
+      }
+    }
+    expect(failure).toBeInstanceOf(TrainingError)
+    expect((failure as Error).message).toMatch(
+      /step (\d+) was skipped: the parameters and optimizer state are those of step \d+, the carried states restart from zeros/,
+    )
+    expect(trainer.step).toBe(good.training.step)
+    expect(trainer.step).toBeGreaterThan(0)
+    const now = await trainer.checkpoint()
+    expect(flat(now.params)).toEqual(flat(good.params))
+    for (const slot of Object.keys(now.optimizer))
+      expect(flat(now.optimizer[slot]!)).toEqual(flat(good.optimizer[slot]!))
+    expect(now.training.optimizerStep).toBe(good.training.optimizerStep)
+    for (const t of Object.values(now.carried)) expect(t.data.every((v) => v === 0)).toBe(true)
+    const all = [now.params, ...Object.values(now.optimizer), now.carried].flatMap((ts) => Object.values(ts))
+    for (const t of all) expect(t.data.every(Number.isFinite)).toBe(true)
+    trainer.dispose()
+    gpu.dispose()
   })
 })

@@ -33,6 +33,7 @@ const meaning: { readonly [K in PointwiseOp]: (...args: number[]) => number } = 
   max: (a, b) => Math.max(a!, b!),
   min: (a, b) => Math.min(a!, b!),
   greater: (a, b) => (a! > b! ? 1 : 0),
+  isfinite: (a) => (Number.isFinite(a!) ? 1 : 0),
   where: (c, a, b) => (c !== 0 ? a! : b!),
 }
 
@@ -67,6 +68,28 @@ describe('fused pointwise kernels', () => {
       }
     },
   )
+
+  test('isfinite is 0 exactly at NaN and ±Infinity, 1 at every finite float32 (vector body and tail)', () => {
+    const kernel = kernels.fused([apply('isfinite', input(0))])
+    const values = [
+      1,
+      Number.NaN,
+      Infinity,
+      -Infinity,
+      0,
+      -0,
+      3.4028234663852886e38,
+      -3.4e38,
+      1e-45,
+      Number.NaN,
+      -Infinity,
+    ]
+    floats().set(values, 0)
+    kernel.run(1, values.length, [{ offset: 0, ld: 0 }], [{ offset: 1024, ld: 0 }])
+    expect([...floats().subarray(256, 256 + values.length)]).toEqual(
+      values.map((v) => (Number.isFinite(v) ? 1 : 0)),
+    )
+  })
 
   test('a fused LSTM tail over [B, 4H] gates: strided column slices, shared subexpressions, two outputs', () => {
     fc.assert(

@@ -43,6 +43,7 @@ const flopRules: { [K in OpName]: FlopRule<K> } = {
   max: none,
   min: none,
   greater: none,
+  isfinite: none,
   clamp: none,
   where: none,
   // activation(x·Wᵀ + b): M = rows of x, K = in, N = out

@@ -56,6 +56,7 @@ const symbols: Record<string, string> = {
   max: 'max',
   min: 'min',
   greater: '>',
+  isfinite: 'finite?',
   clamp: 'clamp',
   where: 'where',
 }

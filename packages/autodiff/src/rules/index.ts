@@ -6,7 +6,7 @@ import { matmul, outerSum } from './contraction.js'
 import { layer } from './layer.js'
 import { reduceMax, reduceMean, reduceSum, rowCount, sumAll, sumRows } from './reduction.js'
 import { scan } from './scan.js'
-import { clamp, greater, max, min, where } from './select.js'
+import { clamp, greater, isfinite, max, min, where } from './select.js'
 import { crossEntropy, crossEntropyGrad, softmax } from './softmax.js'
 import { concat, pad, slice } from './structural.js'
 import { exp, log, neg, oneMinus, relu, rsqrt, sigmoid, sqrt, tanh } from './unary.js'
@@ -33,6 +33,7 @@ export const vjpRules: { readonly [K in OpName]: VjpRule<K> } = {
   max,
   min,
   greater,
+  isfinite,
   clamp,
   where,
   layer,

@@ -26,6 +26,9 @@ export const min: VjpRule<'min'> = selectRule((a, b) => isGreater(a, b))
 /** A step function: zero derivative almost everywhere, undefined at the step. No cotangents. */
 export const greater: VjpRule<'greater'> = { saves: {}, vjp: () => [undefined, undefined] }
 
+/** A finiteness test: constant 1 wherever it is defined (finite inputs). No cotangent. */
+export const isfinite: VjpRule<'isfinite'> = { saves: {}, vjp: () => [undefined] }
+
 /** The cotangent passes where min <= x <= max (the bounds included, as in PyTorch). */
 export const clamp: VjpRule<'clamp'> = {
   saves: { inputs: [0] },

@@ -24,6 +24,7 @@ export const jsExpressions: {
   max: ([a, b]) => `(${a} >= ${b} ? ${a} : ${b})`,
   min: ([a, b]) => `(${a} <= ${b} ? ${a} : ${b})`,
   greater: ([a, b]) => `(${a} > ${b} ? 1 : 0)`,
+  isfinite: ([a]) => `(Number.isFinite(${a}) ? 1 : 0)`,
   where: ([c, a, b]) => `(${c} !== 0 ? ${a} : ${b})`,
 }
 

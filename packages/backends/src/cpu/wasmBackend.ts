@@ -33,6 +33,8 @@ export interface WasmCpuBackendOptions {
    * everything runs on the calling thread.
    */
   readonly threads?: 1 | 2
+  /** Fail, naming the output, when an output holds NaN or ±Infinity. Default true. */
+  readonly checkFinite?: boolean
 }
 
 /**
@@ -87,6 +89,7 @@ export function wasmCpuBackend(options: WasmCpuBackendOptions = {}): Backend {
   }
   const backend = cpuBackend({
     name: 'cpu-wasm',
+    checkFinite: options.checkFinite,
     kernels: memoryKernels(kernels, arena, ours),
     allocate: (floats) => {
       const view = arena.f32(arena.allocFloats(Math.max(floats, 1)), floats)

@@ -23,6 +23,7 @@ const wasmOps: {
   max: ([a, b]) => apply('max', a!, b!),
   min: ([a, b]) => apply('min', a!, b!),
   greater: ([a, b]) => apply('greater', a!, b!),
+  isfinite: ([a]) => apply('isfinite', a!),
   where: ([c, a, b]) => apply('where', c!, a!, b!),
 }
 

@@ -1,4 +1,12 @@
-import { type Graph, InputError, leafName, runGraph, type Tensor, tensor } from '@cellgraph/graph'
+import {
+  type EvaluateOptions,
+  type Graph,
+  InputError,
+  leafName,
+  runGraph,
+  type Tensor,
+  tensor,
+} from '@cellgraph/graph'
 import type { Backend, DeviceTensor, Executable, HostTensor, RunOptions } from '../backend.js'
 import { checkRunInputs } from '../inputs.js'
 
@@ -32,8 +40,11 @@ const asReference = (t: DeviceTensor, name: string): ReferenceTensor => {
   return t
 }
 
-/** The reference interpreter behind the Backend interface: float64, plain, the oracle. */
-export function referenceBackend(): Backend {
+/**
+ * The reference interpreter behind the Backend interface: float64, plain, the oracle. A run fails,
+ * naming the input or node, on NaN or ±Infinity unless `checkFinite` is false.
+ */
+export function referenceBackend(evaluation: EvaluateOptions = {}): Backend {
   return {
     name: 'reference',
     async compile(graph: Graph): Promise<Executable> {
@@ -48,7 +59,7 @@ export function referenceBackend(): Backend {
             if (!t) throw new InputError(`missing input '${name}'`)
             return asReference(t, name).value
           })
-          const outs = runGraph(graph, values)
+          const outs = runGraph(graph, values, evaluation)
           const result: Record<string, DeviceTensor> = {}
           graph.outputs.forEach((o, i) => {
             const target = options.into?.[o.name]

@@ -34,6 +34,9 @@ fn cg_rsqrt(x: f32) -> f32 {
   if (x > 0.0) { return inverseSqrt(x); }
   return select(cg_nan(), cg_bits(0x7f800000u), x == 0.0);
 }
+// A test on the exponent bits: WGSL lets implementations assume no NaN or Inf, so comparisons
+// with them (x == x, abs(x) < inf) may be folded away; the bits of the value may not.
+fn cg_isfinite(x: f32) -> f32 { return select(0.0, 1.0, (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u); }
 fn cg_max(a: f32, b: f32) -> f32 { return select(b, a, a >= b); }
 fn cg_min(a: f32, b: f32) -> f32 { return select(b, a, a <= b); }
 `
@@ -64,6 +67,7 @@ export const pointwiseTemplates: {
   max: ([a, b]) => `cg_max(${a}, ${b})`,
   min: ([a, b]) => `cg_min(${a}, ${b})`,
   greater: ([a, b]) => `select(0.0, 1.0, ${a} > ${b})`,
+  isfinite: ([x]) => `cg_isfinite(${x})`,
   where: ([c, a, b]) => `select(${b}, ${a}, ${c} != 0.0)`,
 }
 

@@ -1,5 +1,5 @@
 import { GraphError } from '../errors.js'
-import type { Activation } from '../ops/index.js'
+import type { Activation, BinaryPointwiseOpName, UnaryPointwiseOpName } from '../ops/index.js'
 import { currentBuilder, type GraphBuilder, Value } from './builder.js'
 
 /** An op input: a traced value, or a number (a scalar constant). */
@@ -13,14 +13,14 @@ const builderOf = (args: readonly Operand[], what: string): GraphBuilder => {
 const lift = (b: GraphBuilder, a: Operand): Value => (typeof a === 'number' ? b.constant(a) : a)
 
 const pointwise =
-  <K extends 'neg' | 'oneMinus' | 'sigmoid' | 'tanh' | 'relu' | 'exp' | 'log' | 'sqrt' | 'rsqrt'>(op: K) =>
+  <K extends UnaryPointwiseOpName>(op: K) =>
   (x: Operand): Value => {
     const b = builderOf([x], op)
     return b.apply(op, [lift(b, x)], {})[0]!
   }
 
 const pointwise2 =
-  <K extends 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min' | 'greater'>(op: K) =>
+  <K extends BinaryPointwiseOpName>(op: K) =>
   (a: Operand, c: Operand): Value => {
     const b = builderOf([a, c], op)
     return b.apply(op, [lift(b, a), lift(b, c)], {})[0]!
@@ -42,6 +42,8 @@ export const div = pointwise2('div')
 export const max = pointwise2('max')
 export const min = pointwise2('min')
 export const greater = pointwise2('greater')
+/** 1 where `x` is finite, 0 where it is NaN or ±Infinity: a test no compiler may fold away. */
+export const isfinite = pointwise('isfinite')
 
 export const clamp = (x: Value, lo: number, hi: number): Value =>
   x.builder.apply('clamp', [x], { min: lo, max: hi })[0]!

@@ -116,6 +116,7 @@ export const evaluators: { readonly [K in OpName]: Evaluator<K> } = {
   max: binary(binaryScalar.max),
   min: binary(binaryScalar.min),
   greater: binary(binaryScalar.greater),
+  isfinite: unary(unaryScalar.isfinite),
   clamp: ({ min, max }, ctx) => pointwise(ctx, (x) => Math.min(Math.max(x, min), max)),
   where: (_, ctx) => pointwise(ctx, (c, a, b) => (c !== 0 ? a : b)),
   layer: ({ activation }, ctx) => {

@@ -15,6 +15,7 @@ export const unaryScalar = {
   log: Math.log,
   sqrt: Math.sqrt,
   rsqrt: (x: number) => 1 / Math.sqrt(x),
+  isfinite: (x: number) => (Number.isFinite(x) ? 1 : 0),
 } as const
 
 export const binaryScalar = {

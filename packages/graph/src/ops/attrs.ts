@@ -28,6 +28,7 @@ export interface OpAttrs {
   max: None
   min: None
   greater: None
+  isfinite: None
   clamp: { min: number; max: number }
   where: None
   layer: { activation: Activation }

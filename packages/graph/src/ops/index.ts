@@ -11,6 +11,7 @@ import { div } from './div.js'
 import { exp } from './exp.js'
 import { greater } from './greater.js'
 import { input } from './input.js'
+import { isfinite } from './isfinite.js'
 import { layer } from './layer.js'
 import { log } from './log.js'
 import { matmul } from './matmul.js'
@@ -63,6 +64,7 @@ export const ops: { readonly [K in OpName]: OpDef<K> } = {
   max,
   min,
   greater,
+  isfinite,
   clamp,
   where,
   layer,
@@ -93,4 +95,10 @@ export type { Activation, OpAttrs, OpName } from './attrs.js'
 export { activations } from './attrs.js'
 export { broadcastTypes } from './broadcast.js'
 export type { AttrKind, BodySignature, OpDef, OpKind, Term } from './def.js'
-export type { CompositeOpName, PointwiseOpName, PrimitivePointwiseOpName } from './pointwise.js'
+export type {
+  BinaryPointwiseOpName,
+  CompositeOpName,
+  PointwiseOpName,
+  PrimitivePointwiseOpName,
+  UnaryPointwiseOpName,
+} from './pointwise.js'

@@ -15,7 +15,8 @@ export type CompositeOpName = 'clamp'
 /** The pointwise ops every backend renders itself: one expression entry each per target. */
 export type PrimitivePointwiseOpName = AttrlessPointwise
 
-type AttrlessPointwise =
+/** The pointwise ops of one operand and of two (broadcast); `where` takes three. */
+export type UnaryPointwiseOpName =
   | 'neg'
   | 'oneMinus'
   | 'sigmoid'
@@ -25,14 +26,10 @@ type AttrlessPointwise =
   | 'log'
   | 'sqrt'
   | 'rsqrt'
-  | 'add'
-  | 'sub'
-  | 'mul'
-  | 'div'
-  | 'max'
-  | 'min'
-  | 'greater'
-  | 'where'
+  | 'isfinite'
+export type BinaryPointwiseOpName = 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min' | 'greater'
+
+type AttrlessPointwise = UnaryPointwiseOpName | BinaryPointwiseOpName | 'where'
 
 /** Builds the definition of an attribute-free pointwise op: it broadcasts its inputs. */
 export const pointwiseOp = <K extends AttrlessPointwise & OpName>(

@@ -7,6 +7,7 @@ import {
   div,
   exp,
   greater,
+  isfinite,
   layer,
   log,
   matmul,
@@ -237,7 +238,8 @@ class Tracer {
         const b = this.operand(a, s.b, `p${i}`)
         return [
           {
-            value: where(greater(cond.value, s.threshold), a.value, b.value),
+            // isfinite(cond) is 1 here (cells stay finite): it reaches the op on every backend
+            value: where(mul(isfinite(cond.value), greater(cond.value, s.threshold)), a.value, b.value),
             range: union(a.range, b.range),
           },
         ]

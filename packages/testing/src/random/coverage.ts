@@ -33,7 +33,8 @@ export const opCoverage: { readonly [K in OpName]: OpCoverage } = {
   div: { in: 'cell', how: 'binary step with a positive divisor' },
   max: { in: 'cell', how: 'binary step' },
   min: { in: 'cell', how: 'binary step' },
-  greater: { in: 'cell', how: 'select step: where(greater(v, threshold), a, b)' },
+  greater: { in: 'cell', how: 'select step: where(isfinite(v) · greater(v, threshold), a, b)' },
+  isfinite: { in: 'cell', how: 'select step: where(isfinite(v) · greater(v, threshold), a, b)' },
   where: { in: 'cell', how: 'select step' },
   clamp: { in: 'cell', how: 'clamp step; keeping ranges bounded and operands positive' },
   layer: {

@@ -75,7 +75,7 @@ export type Step =
   | { readonly kind: 'pad'; readonly a: number; readonly before: number; readonly after: number }
   | { readonly kind: 'reduce'; readonly op: ReductionName; readonly a: number }
   | { readonly kind: 'softmax'; readonly a: number }
-  /** where(greater(cond, threshold), a, b). */
+  /** where(isfinite(cond) · greater(cond, threshold), a, b). */
   | {
       readonly kind: 'select'
       readonly cond: number

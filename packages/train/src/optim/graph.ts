@@ -3,6 +3,7 @@ import {
   div,
   type Graph,
   GraphBuilder,
+  isfinite,
   min,
   mul,
   sqrt,
@@ -33,6 +34,11 @@ const tensorLeaf = (b: GraphBuilder, name: string, shape: readonly number[]) =>
  * the norm √(Σ‖g‖²) over every gradient before clipping, so both come back in one read. With
  * `clipNorm`, every gradient is first scaled by min(1, clipNorm / (norm + 1e-6)), as
  * torch.nn.utils.clip_grad_norm_ does, the factor computed on the device.
+ *
+ * The whole update is gated on the step being finite, on the device: unless the loss and the norm
+ * are both finite (a NaN or ±Inf in any gradient makes the norm so), every output is its input
+ * unchanged, so a diverged step leaves the parameters and moments as they were while the report
+ * still carries the non-finite value for the host to raise.
  */
 export function optimizerGraph(
   config: OptimizerConfig,
@@ -48,6 +54,9 @@ export function optimizerGraph(
   const bias2 = scalar('bias2')
   const grads = params.map((p) => tensorLeaf(b, `grad.${p.name}`, p.shape))
   const norm = sqrt(grads.map((g) => sumAll(mul(g, g))).reduce((s, q) => add(s, q)))
+  // isfinite tests the bits: a comparison with NaN may be folded away by a shader compiler.
+  const ok = mul(isfinite(loss), isfinite(norm))
+  const gated = (updated: Value, old: Value) => where(ok, updated, old)
   const scale = clipNorm === undefined ? undefined : min(1, div(clipNorm, add(norm, 1e-6)))
   // [1, 0] picks the loss into the report's first place and the norm into its second.
   const report = where(tensorLeaf(b, 'report.first', [2]), loss, norm)
@@ -57,13 +66,14 @@ export function optimizerGraph(
       optimizerSlots(config).map((s) => [s, tensorLeaf(b, `${s}.${p.name}`, p.shape)]),
     )
     let g = scale ? mul(grads[k]!, scale) : grads[k]!
-    let w = tensorLeaf(b, `param.${p.name}`, p.shape)
+    const old = tensorLeaf(b, `param.${p.name}`, p.shape)
+    let w = old
     if (c.kind === 'sgd') {
       if (c.weightDecay !== 0) g = add(g, mul(c.weightDecay, w))
       if (c.momentum !== 0) {
         // PyTorch starts the buffer at the first gradient; from zeros, momentum·0 + g is the same.
         g = add(mul(c.momentum, slots.momentum_buffer!), g)
-        outputs.push({ name: `momentum_buffer.${p.name}`, value: g })
+        outputs.push({ name: `momentum_buffer.${p.name}`, value: gated(g, slots.momentum_buffer!) })
       }
       w = sub(w, mul(lr, g))
     } else {
@@ -71,12 +81,15 @@ export function optimizerGraph(
       else if (c.weightDecay !== 0) g = add(g, mul(c.weightDecay, w))
       const m = add(mul(c.beta1, slots.exp_avg!), mul(1 - c.beta1, g))
       const v = add(mul(c.beta2, slots.exp_avg_sq!), mul(1 - c.beta2, mul(g, g)))
-      outputs.push({ name: `exp_avg.${p.name}`, value: m }, { name: `exp_avg_sq.${p.name}`, value: v })
+      outputs.push(
+        { name: `exp_avg.${p.name}`, value: gated(m, slots.exp_avg!) },
+        { name: `exp_avg_sq.${p.name}`, value: gated(v, slots.exp_avg_sq!) },
+      )
       // p − lr/(1−β₁ᵗ) · m / (√v/√(1−β₂ᵗ) + ε), PyTorch's arrangement of the bias corrections.
       const denom = add(div(sqrt(v), sqrt(bias2)), c.eps)
       w = sub(w, mul(div(lr, bias1), div(m, denom)))
     }
-    outputs.push({ name: `param.${p.name}`, value: w })
+    outputs.push({ name: `param.${p.name}`, value: gated(w, old) })
   })
   return b.build(outputs)
 }

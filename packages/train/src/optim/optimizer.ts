@@ -75,7 +75,10 @@ export class Optimizer {
   /**
    * Applies one update to `params` in place from `grads` at learning rate `lr`, in one run on the
    * backend. `loss`, a scalar on the same backend (a training run's output), comes back with the
-   * gradient norm, so a training step reads the host one value pair.
+   * gradient norm, so a training step reads the host one value pair. A step whose loss or gradient
+   * norm is not finite changes nothing (parameters, moments, `step`) and reports that value; a
+   * backend that refuses non-finite outputs (cpu) throws instead, naming `report`, also changing
+   * nothing.
    */
   async update(
     params: Readonly<Record<string, DeviceTensor>>,
@@ -95,15 +98,17 @@ export class Optimizer {
     loss?: DeviceTensor,
   ): Promise<UpdateReport> {
     const { inputs, into } = this.bind(params, grads, loss)
-    this.step++
+    const t = this.step + 1
     const c = withDefaults(this.config)
     const beta1 = c.kind === 'sgd' ? 0 : c.beta1
     const beta2 = c.kind === 'sgd' ? 0 : c.beta2
     this.set('lr', lr)
-    this.set('bias1', 1 - beta1 ** this.step)
-    this.set('bias2', 1 - beta2 ** this.step)
+    this.set('bias1', 1 - beta1 ** t)
+    this.set('bias2', 1 - beta2 ** t)
     await this.executable.run(inputs, { into })
     const [lossValue, gradNorm] = await this.report.read()
+    // The graph skipped a non-finite step on the device; t stays, as PyTorch's GradScaler skips.
+    if (Number.isFinite(gradNorm) && (!loss || Number.isFinite(lossValue))) this.step = t
     return loss ? { gradNorm: gradNorm!, loss: lossValue! } : { gradNorm: gradNorm! }
   }
 

@@ -43,12 +43,12 @@ export async function saveModel(model: RecurrentModel, options: SaveOptions = {}
   const training = options.optimizer === false ? undefined : await savedTraining(model.core)
   const tensors: Record<string, StoredTensor> = {}
   for (const [name, t] of Object.entries({ ...(await model.stateDict()), ...training?.tensors })) {
-    // Refused here rather than written as a file `loadModel` would refuse: a WebGPU step whose
-    // loss turned non-finite has already applied its update (the loss is read with the norm).
+    // Refused here rather than written as a file `loadModel` would refuse. Training leaves none
+    // (the optimizer graph skips a non-finite step on the device); `loadStateDict` could.
     const bad = t.data.findIndex((v) => !Number.isFinite(v))
     if (bad >= 0)
       throw new ModelFileError(
-        `cannot save: tensor ${quoted(name)} holds ${t.data[bad]} at element ${bad} (training diverged; reload the last saved model)`,
+        `cannot save: tensor ${quoted(name)} holds ${t.data[bad]} at element ${bad} (load finite values, or reload the last saved model)`,
       )
     tensors[name] = { dtype: 'F32', shape: t.dims, data: Float32Array.from(t.data) }
   }

@@ -105,10 +105,13 @@ export async function fitModel(
       try {
         const out = await executable.run(inputs)
         const rate = learningRate(lr, schedule, step, total)
-        // the loss comes back with the gradient norm after the update: one read per step
+        // the loss comes back with the gradient norm after the update: one read per step; the
+        // optimizer graph skipped a non-finite step on the device, so the model is still finite
         const { loss, gradNorm } = await optimizer.update(core.params, core.gradients(out), rate, out.loss!)
+        const kept = `step ${step + 1} was skipped: the model keeps the parameters of step ${step}`
         if (!Number.isFinite(loss))
-          throw new FitError(`the loss became ${loss} at step ${step + 1}; try a smaller lr or clip`)
+          throw new FitError(`the loss became ${loss}; ${kept}; try a smaller lr or clip`)
+        if (!Number.isFinite(gradNorm)) throw new FitError(`the gradient norm became ${gradNorm}; ${kept}`)
         step++
         sum += loss
         n++

@@ -169,9 +169,7 @@ export class Trainer {
   async trainStep(): Promise<StepReport> {
     const { config, model } = this
     const window = this.batcher.window(this.step)
-    if (window.fresh)
-      for (const t of Object.values(this.carried))
-        t.write(new Float64Array(t.dims.reduce((n, d) => n * d, 1)))
+    if (window.fresh) this.zeroCarried()
     oneHot(window.inputs, model.vocabularySize, this.hot)
     this.x.write(this.hot)
     this.targets.write(Float64Array.from(window.targets))
@@ -199,27 +197,39 @@ export class Trainer {
         { into: this.carried },
       )
     } catch (e) {
+      this.zeroCarried()
       throw new TrainingError(`step ${this.step + 1}: ${(e as Error).message}`)
     }
     const grads = Object.fromEntries(Object.keys(this.params).map((n) => [n, out[gradName(n)]!]))
     const lr = learningRate(config.lr, config.schedule, this.step, config.steps)
     // The update runs before anything is read: the loss comes back with the gradient norm, one
-    // read per step. A step that fails below has already updated the parameters on the backend.
+    // read per step. The optimizer graph skips a non-finite step on the device, so a step that
+    // fails below leaves the parameters and moments as they were (the carried states are not).
     let report: Required<UpdateReport>
     try {
       report = await this.optimizer.update(this.params, grads, lr, out.loss!)
     } catch (e) {
+      this.zeroCarried()
       throw new TrainingError(`step ${this.step + 1}, optimizer update: ${(e as Error).message}`)
     }
     const { loss, gradNorm } = report
-    if (!Number.isFinite(loss))
+    if (!(Number.isFinite(loss) && Number.isFinite(gradNorm))) {
+      // The training run wrote its (non-finite) final states over the carried ones.
+      this.zeroCarried()
+      const kept = `step ${this.step + 1} was skipped: the parameters and optimizer state are those of step ${this.step}, the carried states restart from zeros`
       throw new TrainingError(
-        `the loss became ${loss} at step ${this.step + 1}; try a smaller learning rate or clipping`,
+        Number.isFinite(loss)
+          ? `the gradient norm became ${gradNorm}; ${kept}`
+          : `the loss became ${loss}; ${kept}; try a smaller learning rate or clipping`,
       )
-    if (!Number.isFinite(gradNorm))
-      throw new TrainingError(`the gradient norm became ${gradNorm} at step ${this.step + 1}`)
+    }
     this.step++
     return { step: this.step, loss, gradNorm, lr, tokens: window.steps * window.batch }
+  }
+
+  /** Zero initial states for the next window: at a fresh window, and after a failed step. */
+  private zeroCarried(): void {
+    for (const t of Object.values(this.carried)) t.write(new Float64Array(t.dims.reduce((n, d) => n * d, 1)))
   }
 
   /** The current parameters, read back to the host. */

@@ -19,6 +19,7 @@ export type PointwiseOp =
   | 'max'
   | 'min'
   | 'greater'
+  | 'isfinite'
   | 'where'
 
 interface OpRule {
@@ -52,6 +53,11 @@ export const pointwiseOps: { readonly [K in PointwiseOp]: OpRule } = {
   min: { arity: 2, emit: binary('f32x4Min') },
   // lanes where a > b are all ones: and-ing with 1.0 gives exactly 1 or 0
   greater: { arity: 2, emit: (fn, [a, b]) => fn.get(a!).get(b!).simd('f32x4Gt').f32x4(1).simd('and') },
+  // |a| < Infinity is false for NaN and ±Infinity (WebAssembly compares exactly as IEEE 754)
+  isfinite: {
+    arity: 1,
+    emit: (fn, [a]) => fn.get(a!).simd('f32x4Abs').f32x4(Infinity).simd('f32x4Lt').f32x4(1).simd('and'),
+  },
   // where(cond, a, b): a where cond != 0
   where: {
     arity: 3,
