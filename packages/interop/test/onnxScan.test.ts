@@ -5,7 +5,10 @@ import {
   evaluate,
   type Graph,
   GraphBuilder,
+  isfinite,
   lengthMask,
+  log,
+  neg,
   nodeMap,
   Rng,
   type SequenceOptions,
@@ -81,6 +84,23 @@ describe('ONNX Scan export: any cell, as ONNX Runtime runs it', () => {
       modelGraph(builtinModel('gru', { vocabularySize: 5, hidden: 4, layers: 2, embedding: 3 })),
       3,
     ))
+
+  it('isfinite: 0 at NaN and ±Infinity, as the interpreter says', async () => {
+    const b = new GraphBuilder()
+    const x = b.leaf('input', 'x', { name: 'x', type: { layout: 'batch', shape: [5] } })
+    // log gives NaN below 0 and -Infinity at 0; its negation +Infinity
+    const graph = b.build([
+      { name: 'log', value: isfinite(log(x)) },
+      { name: 'negLog', value: isfinite(neg(log(x))) },
+    ])
+    const inputs = { x: tensor([2, 5], [-1, 0, 2, 1e-30, 3e38, 0.5, -0, 7, -2, 1]) }
+    const ours = evaluate(graph, inputs, { checkFinite: false })
+    const theirs = await runOrt(exportOnnxScan(graph, {}), inputs)
+    for (const name of ['log', 'negLog']) {
+      expect(Array.from(theirs[name]!.data), name).toEqual(Array.from(ours[name]!.data))
+      expect(new Set(ours[name]!.data).size, name).toBe(2)
+    }
+  })
 
   it('names a missing parameter and an op without an ONNX form', () => {
     const graph = sequenceGraph([seedGru({ input: 3, hidden: 4 })])

@@ -79,7 +79,10 @@ class Lowering {
       else if (op === 'oneMinus') set(this.emit('Sub', [this.constant([1], []), args[0]!], undefined, out))
       else if (op === 'greater')
         set(this.emit('Cast', [this.emit('Greater', args)], { to: { int: float32 } }, out))
-      else if (op === 'where') {
+      else if (op === 'isfinite') {
+        const bad = this.emit('Or', [this.emit('IsNaN', args), this.emit('IsInf', args)])
+        set(this.emit('Cast', [this.emit('Not', [bad])], { to: { int: float32 } }, out))
+      } else if (op === 'where') {
         const cond = this.emit('Cast', [args[0]!], { to: { int: bool } })
         set(this.emit('Where', [cond, args[1]!, args[2]!], undefined, out))
       } else if (op === 'clamp') {
