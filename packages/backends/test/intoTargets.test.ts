@@ -58,11 +58,19 @@ describe.each([
     )
   })
 
-  it('a target of another backend is written too', async () => {
-    const exe = await backend.compile(logGraph(3))
-    const target = referenceBackend().upload({ dims: [3], data: [0, 0, 0] })
-    await exe.run({ x: backend.upload({ dims: [3], data: [1, 2, 4] }) }, { into: { y: target } })
-    expect(Array.from(await target.read())).toEqual([1, 2, 4].map((v) => Math.fround(Math.log(v))))
+  it.each([
+    ['reference', referenceBackend()],
+    ['cpu-js', cpuBackend()],
+    ['another cpu (its own memory)', wasmCpuBackend({ threads: 1 })],
+  ] as const)('a target of another backend (%s) is written and checked too', async (_, other) => {
+    const exe = await backend.compile(logGraph(5))
+    const target = other.upload({ dims: [5], data: [0, 0, 0, 0, 0] })
+    const x = (data: number[]) => backend.upload({ dims: [5], data })
+    await exe.run({ x: x([1, 2, 4, 8, 16]) }, { into: { y: target } })
+    expect(Array.from(await target.read())).toEqual([1, 2, 4, 8, 16].map((v) => Math.fround(Math.log(v))))
+    await expect(exe.run({ x: x([1, 2, 4, 8, -1]) }, { into: { y: target } })).rejects.toThrow(
+      "output 'y' holds NaN at element 4 (cpu backend)",
+    )
   })
 
   it('a weight written into by another run is packed again by the executable that reads it', async () => {
