@@ -18,27 +18,36 @@ interface Dispatch {
   readonly workgroups: readonly [number, number, number]
 }
 
-/** Assembles a packed weight from column blocks of its source leaves, on the device, every run. */
-function packKernels(pack: Pack, inputs: ReadonlyMap<string, ValueInfo>, target: ValueInfo): KernelStep[] {
+/**
+ * Assembles a packed weight from column blocks of its source leaves, on the device: one kernel per
+ * pack, each thread finding its block from the row it writes (block boundaries are literals).
+ */
+function packKernel(pack: Pack, inputs: ReadonlyMap<string, ValueInfo>, target: ValueInfo): KernelStep {
   const width = target.last
-  let at = 0
-  return pack.blocks.map((b) => {
+  let rows = 0
+  const blocks = pack.blocks.map((b) => {
     const src = inputs.get(b.source)
     if (!src) throw new GraphError(`pack ${pack.leaf}: source '${b.source}' is not an input of the graph`)
-    const dst = target.place(0) + at * width
-    at += b.rows
-    return {
-      kind: 'kernel',
-      build: () =>
-        perIndexKernel(
-          'copy',
-          b.rows * width,
-          (p) => `  let r = i / ${width}u;
-  let c = i % ${width}u;
-  arena[${p.add(dst)} + i] = arena[${p.add(src.place(0))} + r * ${b.sourceCols}u + ${b.start}u + c];`,
-        ),
-    }
+    const block = { ...b, first: rows, from: src.place(0) }
+    rows += b.rows
+    return block
   })
+  return {
+    kind: 'kernel',
+    build: () =>
+      perIndexKernel('copy', rows * width, (p) => {
+        const dst = p.add(target.place(0))
+        // rows past every earlier block's end are the last block's
+        const copies = blocks.map((b, k) => {
+          const read = `arena[${dst} + i] = arena[${p.add(b.from)} + (r - ${b.first}u) * ${b.sourceCols}u + ${b.start}u + c];`
+          if (k === blocks.length - 1) return k === 0 ? `  ${read}` : ` else {\n    ${read}\n  }`
+          return `${k === 0 ? '  ' : ' else '}if (r < ${b.first + b.rows}u) {\n    ${read}\n  }`
+        })
+        return `  let r = i / ${width}u;
+  let c = i % ${width}u;
+${copies.join('')}`
+      }),
+  }
 }
 
 /** Every kernel call in order, each scan's body repeated once per step. */
@@ -59,6 +68,11 @@ export class Plan {
   readonly dispatches: readonly Dispatch[]
   readonly inputs: ReadonlyMap<string, ValueInfo>
   readonly outputs: ReadonlyMap<string, ValueInfo>
+  /** The first dispatches, one per packed weight, and the inputs they read. */
+  private readonly packCount: number
+  private readonly packSources: readonly string[]
+  /** The source tensors and their versions when the packs last ran, to skip packs of unchanged weights. */
+  private packedFrom: readonly (readonly [WebGpuTensor, number])[] = []
   private readonly arena: GPUBuffer
   private readonly params: GPUBuffer
   private readonly bindGroup: GPUBindGroup
@@ -78,7 +92,7 @@ export class Plan {
       env.set(id, { ...info, place: fixed(layout.take(info.count)) })
     }
     const inputs = new Map(leaves.map((l) => [l.name, env.get(l.id)!]))
-    const packSteps = plan.packs.flatMap((pack) => packKernels(pack, inputs, env.get(pack.leaf)!))
+    const packSteps = plan.packs.map((pack) => packKernel(pack, inputs, env.get(pack.leaf)!))
     const steps = lowerGraph(plan.root, env, {
       sizes,
       layout,
@@ -87,6 +101,8 @@ export class Plan {
       matmul: runtime.matmul,
     })
     this.inputs = inputs
+    this.packCount = plan.packs.length
+    this.packSources = [...new Set(plan.packs.flatMap((p) => p.blocks.map((b) => b.source)))]
     this.outputs = new Map(graph.outputs.map((o) => [o.name, env.get(o.ref)!]))
     const calls = flatten([...packSteps, ...steps])
     trace?.(
@@ -131,7 +147,11 @@ export class Plan {
     }))
   }
 
-  /** Records one run: inputs in, all dispatches in one compute pass, outputs out. */
+  /**
+   * Records one run: inputs in, all dispatches in one compute pass, outputs out. The packs run
+   * only when a source weight is another tensor or was written since they last ran (inference
+   * with fixed weights packs once).
+   */
   encode(
     encoder: GPUCommandEncoder,
     inputs: ReadonlyMap<string, WebGpuTensor>,
@@ -141,29 +161,44 @@ export class Plan {
       const info = this.inputs.get(name)!
       encoder.copyBufferToBuffer(t.buffer, 0, this.arena, info.place(0) * 4, info.count * 4)
     }
-    this.encodeDispatches(encoder)
+    this.encodeDispatches(encoder, this.packsCurrent(inputs) ? this.packCount : 0)
     for (const [name, t] of outputs) {
       const info = this.outputs.get(name)!
       encoder.copyBufferToBuffer(this.arena, info.place(0) * 4, t.buffer, 0, info.count * 4)
+      t.version++
     }
   }
 
-  /** Every dispatch in one compute pass; in a profiling run, one timestamped pass each instead. */
-  private encodeDispatches(encoder: GPUCommandEncoder): void {
+  /** Whether the packed weights in the arena were made from these very tensors as they are now. */
+  private packsCurrent(inputs: ReadonlyMap<string, WebGpuTensor>): boolean {
+    const now = this.packSources.map((name) => {
+      const t = inputs.get(name)!
+      return [t, t.version] as const
+    })
+    const current =
+      this.packedFrom.length === now.length &&
+      now.every(([t, v], k) => this.packedFrom[k]![0] === t && this.packedFrom[k]![1] === v)
+    this.packedFrom = now
+    return current
+  }
+
+  /** Every dispatch from `first` in one compute pass; in a profiling run, one timestamped pass each instead. */
+  private encodeDispatches(encoder: GPUCommandEncoder, first: number): void {
+    const dispatches = first === 0 ? this.dispatches : this.dispatches.slice(first)
     const profiler = this.runtime.profiler
     if (profiler) {
-      profiler.encode(encoder, this.bindGroup, this.dispatches)
+      profiler.encode(encoder, this.bindGroup, dispatches)
       return
     }
     const pass = encoder.beginComputePass()
     let current: GPUComputePipeline | undefined
-    for (const d of this.dispatches) {
+    for (const d of dispatches) {
       if (d.pipeline !== current) pass.setPipeline((current = d.pipeline))
       pass.setBindGroup(0, this.bindGroup, [d.offset])
       pass.dispatchWorkgroups(d.workgroups[0], d.workgroups[1], d.workgroups[2])
     }
     pass.end()
-    this.runtime.encodedPass(this.dispatches.length)
+    this.runtime.encodedPass(dispatches.length)
   }
 
   dispose(): void {

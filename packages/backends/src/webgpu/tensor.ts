@@ -6,6 +6,8 @@ import { type GpuRuntime, usage } from './runtime.js'
 /** A float32 tensor in its own GPU buffer. */
 export class WebGpuTensor implements DeviceTensor {
   readonly count: number
+  /** Counts the writes encoded into this tensor (host writes and runs' outputs), so a run can tell its packed weights are still current. */
+  version = 0
   private buffer_: GPUBuffer | undefined
 
   /**
@@ -53,6 +55,7 @@ export class WebGpuTensor implements DeviceTensor {
     const bad = values.findIndex((v) => !Number.isFinite(v))
     if (bad >= 0) throw new InputError(`value ${data[bad]} at element ${bad} is not finite in float32`)
     this.runtime.writeBuffer(this.buffer, 0, values)
+    this.version++
   }
 
   dispose(): void {
