@@ -129,25 +129,38 @@ ${code}
 export const copyKernel = (from: number, to: number, count: number): KernelCall =>
   perIndexKernel('copy', count, (p) => `  arena[${p.add(to)} + i] = arena[${p.add(from)} + i];`)
 
-/** The sum of `count` floats into one, by one workgroup. */
-export function sumAllKernel(from: number, count: number, to: number): KernelCall {
+/**
+ * The sum of `count` floats by `groups` workgroups: workgroup `g` sums the elements
+ * `g·64 + lid + k·groups·64` (coalesced) and writes its total to `to + g`. With one group that
+ * is the sum itself; with more, a second call with one group sums the partials.
+ */
+export function sumAllKernel(from: number, count: number, to: number, groups = 1): KernelCall {
   const params = new ParamList()
   const n = params.add(count)
   const src = params.add(from)
   const dst = params.add(to)
+  const stride = groups * workgroupSize
   const wgsl = `${kernelHeader}
 var<workgroup> partial: array<f32, ${workgroupSize}>;
 @compute @workgroup_size(${workgroupSize})
-fn main(@builtin(local_invocation_index) lid: u32) {
+fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>) {
   var s = 0.0;
-  for (var k = lid; k < ${n}; k += ${workgroupSize}u) { s += arena[${src} + k]; }
+  for (var k = wid.x * ${workgroupSize}u + lid; k < ${n}; k += ${stride}u) { s += arena[${src} + k]; }
   partial[lid] = s;
   workgroupBarrier();
   if (lid == 0u) {
     var total = 0.0;
     for (var k = 0u; k < ${workgroupSize}u; k++) { total += partial[k]; }
-    arena[${dst}] = total;
+    arena[${dst} + wid.x] = total;
   }
 }`
-  return { kind: 'sum of all elements', wgsl, workgroups: [1, 1, 1], params: params.words }
+  return { kind: 'sum of all elements', wgsl, workgroups: [groups, 1, 1], params: params.words }
 }
+
+/**
+ * Workgroups for the sum of `count` floats: one up to 4,096 (64 loads a thread), else enough that
+ * each thread loads about 64, at most 256 (their partials summed by a second call). One workgroup
+ * streaming a large gradient would leave all but one of the GPU's multiprocessors idle.
+ */
+export const sumAllGroups = (count: number): number =>
+  count <= 4096 ? 1 : Math.min(256, Math.ceil(count / 4096))

@@ -4,12 +4,14 @@ import { type ConcatStore, concatStores } from '../plan/concatStores.js'
 import type { CallOp, FusedStep, LevelPlan, LoopStep as PlannedLoop } from '../plan/kernelPlan.js'
 import { type LoopPlaces, loopPlaces } from '../plan/loopPlaces.js'
 import { groupRows, type RowGroup, rowProducts } from '../plan/rowGroups.js'
+import { columnSum } from './columnSum.js'
 import { fusedElement } from './fused.js'
 import {
   copyKernel,
   type KernelCall,
   perIndexKernel,
   perRowKernel,
+  sumAllGroups,
   sumAllKernel,
   workgroupSize,
 } from './kernel.js'
@@ -55,11 +57,22 @@ type Lowering<K extends OpName> = (
 
 const kernel = (build: (s: number) => KernelCall): KernelStep => ({ kind: 'kernel', build })
 
-const sumLike: Lowering<'sumLike'> = (_, [x], out) => {
+/** The sum of all of x: one kernel, or partial sums by many workgroups and their sum. */
+function sumAll(x: ValueInfo, out: ValueInfo, cx: LowerContext): ProgramStep[] {
+  const groups = sumAllGroups(x.count)
+  if (groups === 1) return [kernel((s) => sumAllKernel(x.place(s), x.count, out.place(s)))]
+  const partials = cx.layout.take(groups) // used and consumed within the two calls
+  return [
+    kernel((s) => sumAllKernel(x.place(s), x.count, partials, groups)),
+    kernel((s) => sumAllKernel(partials, groups, out.place(s))),
+  ]
+}
+
+const sumLike: Lowering<'sumLike'> = (_, [x], out, cx) => {
   // `like` broadcasts to x: sum the elements of x that read each output element.
   if (out.count === x!.count) return [kernel((s) => copyKernel(x!.place(s), out.place(s), out.count))]
-  if (out.count === 1) return [kernel((s) => sumAllKernel(x!.place(s), x!.count, out.place(s)))]
-  if (out.type.layout === 'tensor') return rowKernels.sumRows(x!, out)
+  if (out.count === 1) return sumAll(x!, out, cx)
+  if (out.type.layout === 'tensor') return columnSum(x!, out, (n) => cx.layout.take(n))
   return rowKernels.reduceSum(x!, out)
 }
 
@@ -116,8 +129,8 @@ const lowerings: { readonly [K in CallOp]: Lowering<K> } = {
     ),
   outerSum: (_, [a, b], out, cx) =>
     product(cx, { m: a!.last, n: b!.last, k: a!.rows, transposeA: true, transposeB: false }, a!, b!, out),
-  sumRows: (_, [x], out) => rowKernels.sumRows(x!, out),
-  sumAll: (_, [x], out) => [kernel((s) => sumAllKernel(x!.place(s), x!.count, out.place(s)))],
+  sumRows: (_, [x], out, cx) => columnSum(x!, out, (n) => cx.layout.take(n)),
+  sumAll: (_, [x], out, cx) => sumAll(x!, out, cx),
   sumLike,
   concat: (_, args, out) => rowKernels.concat(args, out),
   pad: ({ attrs }, [x], out) => rowKernels.pad(x!, out, attrs.before),

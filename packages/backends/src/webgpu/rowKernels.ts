@@ -4,7 +4,7 @@ import type { ValueInfo } from './values.js'
 
 /**
  * Kernels over the [rows, last] view of a value: one thread per output row (reductions, softmax,
- * losses), per column (sums over rows) or per element (concat, pad).
+ * losses) or per element (concat, pad).
  */
 
 const step = (build: (s: number) => KernelCall): KernelStep[] => [{ kind: 'kernel', build }]
@@ -72,16 +72,6 @@ ${targetIndex(target, p, s)}
   for (var k = 0u; k < n; k++) {
     arena[${dst} + k] = (exp(arena[${row} + k] - lse) - select(0.0, 1.0, k == t)) * gi;
   }`,
-    ),
-  /** Column sums: out[j] = Σ_r x[r, j]. */
-  sumRows: (x: ValueInfo, out: ValueInfo) =>
-    step((s) =>
-      perIndexKernel('column sum', x.last, (p) => {
-        const src = p.add(x.place(s))
-        return `  var sum = 0.0;
-  for (var r = 0u; r < ${p.add(x.rows)}; r++) { sum += arena[${src} + r * ${x.last}u + i]; }
-  arena[${p.add(out.place(s))} + i] = sum;`
-      }),
     ),
   concat: (args: readonly ValueInfo[], out: ValueInfo) =>
     step((s) =>

@@ -33,6 +33,8 @@ import {
 } from '@cellgraph/graph'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { WebGpuBackend } from '../../src/index.js'
+import { columnSumChunks } from '../../src/webgpu/columnSum.js'
+import { sumAllGroups } from '../../src/webgpu/kernel.js'
 import { expectAgree as agree, inputsFor } from './agree.js'
 import { testBackend } from './testBackend.js'
 
@@ -81,6 +83,22 @@ describe('webgpu kernels against the reference', { timeout: 60_000 }, () => {
       { name: 'all', value: sumAll(tanh(x)) },
     ])
     return expectAgree(graph, inputsFor(graph, 4, 1, { roles: { t: { classes: 6 } } }))
+  })
+
+  it('sums many rows and elements in parallel chunks, then their partials', async () => {
+    // 301 rows × 70: the column sums run in 4 chunks of rows (the last one short), the sums of
+    // all 21,070 elements in 6 workgroups; the 13-row sums stay one kernel.
+    expect(columnSumChunks(301, 70)).toBe(4)
+    expect(sumAllGroups(301 * 70)).toBe(6)
+    expect([columnSumChunks(13, 70), sumAllGroups(13 * 70)]).toEqual([1, 1])
+    const graph = graphOf(70, (x, w) => ({
+      columns: sumRows(mul(x, x)),
+      all: sumAll(x),
+      squares: sumAll(mul(x, x)),
+      weight: sumAll(mul(w, sigmoid(w))),
+    }))
+    await expectAgree(graph, inputsFor(graph, 301, 1))
+    await expectAgree(graph, inputsFor(graph, 13, 1))
   })
 
   it('runs matrix products of every shape the passes emit, tiled, across tile edges', () => {
