@@ -4,6 +4,7 @@ import { type ConcatStore, concatStores } from '../plan/concatStores.js'
 import type { CallOp, FusedStep, LevelPlan, LoopStep as PlannedLoop } from '../plan/kernelPlan.js'
 import { type LoopPlaces, loopPlaces } from '../plan/loopPlaces.js'
 import { groupRows, type RowGroup, rowProducts } from '../plan/rowGroups.js'
+import { callBatches } from './callBatches.js'
 import { columnSum } from './columnSum.js'
 import { fusedElement } from './fused.js'
 import {
@@ -72,14 +73,28 @@ const sumLike: Lowering<'sumLike'> = (_, [x], out, cx) => {
   // `like` broadcasts to x: sum the elements of x that read each output element.
   if (out.count === x!.count) return [kernel((s) => copyKernel(x!.place(s), out.place(s), out.count))]
   if (out.count === 1) return sumAll(x!, out, cx)
-  if (out.type.layout === 'tensor') return columnSum(x!, out, (n) => cx.layout.take(n))
+  if (out.type.layout === 'tensor') return columnSum([x!], [out], (n) => cx.layout.take(n))
   return rowKernels.reduceSum(x!, out)
 }
 
-/** One matrix-product kernel, its operands placed at step `s`. */
+type ProductShape = Pick<MatmulSpec, 'm' | 'n' | 'k' | 'transposeA' | 'transposeB'>
+
+/** The shape of a `matmul` or `outerSum` call's product from its operands. */
+function productShape(node: Node, [a, b]: readonly ValueInfo[], out: ValueInfo): ProductShape {
+  if (node.op === 'outerSum')
+    return { m: a!.last, n: b!.last, k: a!.rows, transposeA: true, transposeB: false }
+  if (node.op === 'matmul')
+    return { m: a!.rows, n: out.last, k: a!.last, transposeA: false, transposeB: node.attrs.transposeB }
+  throw new GraphError(`node %${node.id} (${node.op}) is not a matrix product`, node.id, node.op)
+}
+
+/**
+ * One matrix-product kernel, its operands placed at step `s`; `batch` adds products of the same
+ * shape (operands and result) that the same dispatch computes.
+ */
 function product(
   cx: LowerContext,
-  shape: Pick<MatmulSpec, 'm' | 'n' | 'k' | 'transposeA' | 'transposeB'>,
+  shape: ProductShape,
   a: ValueInfo,
   b: ValueInfo,
   out: ValueInfo,
@@ -87,6 +102,7 @@ function product(
     biases: [],
     activation: 'identity',
   },
+  batch: readonly (readonly [ValueInfo, ValueInfo, ValueInfo])[] = [],
 ): ProgramStep[] {
   return [
     kernel((s) =>
@@ -98,11 +114,29 @@ function product(
           c: out.place(s),
           biases: tail.biases.map((v) => v.place(s)),
           activation: tail.activation,
+          ...(batch.length > 0
+            ? { batch: batch.map(([x, y, z]) => ({ a: x.place(s), b: y.place(s), c: z.place(s) })) }
+            : {}),
         },
         cx.matmul,
       ),
     ),
   ]
+}
+
+/** Independent calls of one op and shape (`callBatches`): one product kernel, or one column sum. */
+function lowerBatch(nodes: readonly Node[], env: ReadonlyMap<string, ValueInfo>, cx: LowerContext) {
+  const args = nodes.map((n) => n.inputs.map((r) => env.get(r)!))
+  const outs = nodes.map((n) => env.get(n.id)!)
+  if (nodes[0]!.op === 'sumRows')
+    return columnSum(
+      args.map(([x]) => x!),
+      outs,
+      (n) => cx.layout.take(n),
+    )
+  const [a, b] = args[0]!
+  const more = args.slice(1).map(([x, y], k) => [x!, y!, outs[k + 1]!] as const)
+  return product(cx, productShape(nodes[0]!, args[0]!, outs[0]!), a!, b!, outs[0]!, undefined, more)
 }
 
 /** How each call of the plan becomes kernels: a missing op is a type error. */
@@ -119,17 +153,9 @@ const lowerings: { readonly [K in CallOp]: Lowering<K> } = {
         activation: attrs.activation,
       },
     ),
-  matmul: ({ attrs }, [a, b], out, cx) =>
-    product(
-      cx,
-      { m: a!.rows, n: out.last, k: a!.last, transposeA: false, transposeB: attrs.transposeB },
-      a!,
-      b!,
-      out,
-    ),
-  outerSum: (_, [a, b], out, cx) =>
-    product(cx, { m: a!.last, n: b!.last, k: a!.rows, transposeA: true, transposeB: false }, a!, b!, out),
-  sumRows: (_, [x], out, cx) => columnSum(x!, out, (n) => cx.layout.take(n)),
+  matmul: (node, args, out, cx) => product(cx, productShape(node, args, out), args[0]!, args[1]!, out),
+  outerSum: (node, args, out, cx) => product(cx, productShape(node, args, out), args[0]!, args[1]!, out),
+  sumRows: (_, [x], out, cx) => columnSum([x!], [out], (n) => cx.layout.take(n)),
   sumAll: (_, [x], out, cx) => sumAll(x!, out, cx),
   sumLike,
   concat: (_, args, out) => rowKernels.concat(args, out),
@@ -242,9 +268,16 @@ export function lowerGraph(level: LevelPlan, env: Map<string, ValueInfo>, cx: Lo
   // In a scan body a product's rows are the batch (small M): it runs with its tail or its row group.
   const planned = cx.inLoop
     ? bodyKernels(level, placedOnly, cx.matmul.tuning.rowGroupWeights)
-    : groupRows(level, others)
+    : callBatches(groupRows(level, others), (n) =>
+        [n.op, JSON.stringify(n.attrs), ...[...n.inputs, n.id].map((r) => JSON.stringify(types.of(r)))].join(
+          ' ',
+        ),
+      )
   for (const step of planned) {
-    if (step.kind === 'productTail') {
+    if (step.kind === 'batch') {
+      for (const n of step.nodes) placeCall(n)
+      steps.push(...lowerBatch(step.nodes, env, cx))
+    } else if (step.kind === 'productTail') {
       const { node } = step.product
       env.set(
         node.id,

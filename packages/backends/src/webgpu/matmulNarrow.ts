@@ -1,5 +1,5 @@
 import { type KernelCall, kernelHeader, ParamList } from './kernel.js'
-import { type MatmulSpec, operandIndex, productGrid, storeOutput } from './matmulSpec.js'
+import { type MatmulSpec, operandIndex, productBases, productGrid, storeOutput } from './matmulSpec.js'
 
 const threads = 256
 /** Rows of C per workgroup: each thread keeps one running sum per row. */
@@ -31,7 +31,7 @@ export function narrowKernel(spec: MatmulSpec, subgroups: boolean): KernelCall {
   const split = spec.transposeB ? kAlongThreads : nAlongThreads
   const rows = Math.min(spec.m, maxRows)
   const p = new ParamList()
-  const [A, B, C] = [spec.a, spec.b, spec.c].map((v) => p.add(v)) as [string, string, string]
+  const { A, B, C, declare } = productBases(spec, p)
   const biases = spec.biases.map((o) => p.add(o))
   const { aAt, bAt } = operandIndex(spec, A, B)
 
@@ -61,7 +61,7 @@ export function narrowKernel(spec: MatmulSpec, subgroups: boolean): KernelCall {
 var<workgroup> partial: array<f32, ${rows * cols * stride}>;
 @compute @workgroup_size(${threads})
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lidx: u32) {
-  let m0 = wg.y * ${rows}u;
+${declare}  let m0 = wg.y * ${rows}u;
   let slice = ${slice};
   let col = ${col};
   let n = wg.x * ${cols}u + col;
@@ -97,7 +97,7 @@ ${kernelHeader}
 var<workgroup> nextColumn: atomic<u32>;
 @compute @workgroup_size(${threads})
 fn main(@builtin(workgroup_id) wg: vec3<u32>) {
-  let m0 = wg.y * ${rows}u;
+${declare}  let m0 = wg.y * ${rows}u;
   let lanes = subgroupAdd(1u);
   let lane = subgroupExclusiveAdd(1u);
   loop {

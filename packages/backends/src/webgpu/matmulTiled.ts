@@ -2,7 +2,9 @@ import { type KernelCall, kernelHeader, ParamList, vec4KernelHeader } from './ke
 import {
   type MatmulSpec,
   operandIndex,
+  productBases,
   productGrid,
+  productsOf,
   scalarArena,
   storeOutput,
   vec4Arena,
@@ -52,14 +54,15 @@ export function tiledKernel(spec: MatmulSpec, shape: TiledShape, vec4 = true): K
   if (slab * tile !== loadsPerThread * threads) throw new Error('tiled product: slab and threads disagree')
 
   const p = new ParamList()
-  const [A, B, C] = [spec.a, spec.b, spec.c].map((v) => p.add(v)) as [string, string, string]
+  const { A, B, C, declare } = productBases(spec, p)
   const biases = spec.biases.map((o) => p.add(o))
   const { aAt, bAt } = operandIndex(spec, A, B)
 
   // An operand loads as vec4s where its offset and its contiguous extent are multiples of 4: then
   // every 4 floats along that axis start at a vec4 boundary (arena regions start at one).
-  const aVec = vec4 && spec.a % 4 === 0 && (spec.transposeA ? spec.m : spec.k) % 4 === 0
-  const bVec = vec4 && spec.b % 4 === 0 && (spec.transposeB ? spec.k : spec.n) % 4 === 0
+  const aligned = (field: 'a' | 'b') => productsOf(spec).every((o) => o[field] % 4 === 0)
+  const aVec = vec4 && aligned('a') && (spec.transposeA ? spec.m : spec.k) % 4 === 0
+  const bVec = vec4 && aligned('b') && (spec.transposeB ? spec.k : spec.n) % 4 === 0
   const mem = aVec || bVec ? vec4Arena : scalarArena
 
   // Loads one operand's slab: `rows` is its M or N extent, `kContiguous` its memory order.
@@ -112,7 +115,7 @@ ${[0, 1, 2, 3].map((i) => `      smem[${element(i)}] = v[${i}];`).join('\n')}
 var<workgroup> smem: array<f32, ${shared}>;
 @compute @workgroup_size(${threads})
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lidx: u32) {
-  let row0 = wg.y * ${tile}u;
+${declare}  let row0 = wg.y * ${tile}u;
   let col0 = wg.x * ${tile}u;
   let slice = lidx / ${sliceThreads}u;
   let t = lidx % ${sliceThreads}u;

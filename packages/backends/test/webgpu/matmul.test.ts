@@ -69,6 +69,8 @@ interface Case {
   readonly seed: number
   /** Operands at multiples of 4 floats (arena regions are), so the tiled kernel may load vec4s. */
   readonly aligned?: boolean
+  /** Products of this shape in one dispatch (a batch; then no biases). */
+  readonly products?: number
 }
 
 /** A deterministic stream of values in (-1, 1) with some exact zeros and ones. */
@@ -88,9 +90,15 @@ function values(count: number, seed: number): Float32Array<ArrayBuffer> {
  * Lays A, B, the biases and C out at odd offsets of one arena (C prefilled with NaN, so an
  * element left unwritten shows), runs the kernel and compares every element of C with a float64
  * product of the same float32 inputs. The bound scales with Σ|a·b|, float32's rounding of a sum.
+ * With `products` > 1 (no biases), the kernel runs a batch: each product its own A, B and C.
  */
 async function expectProduct(c: Case, tuning: MatmulTuning): Promise<KernelCall> {
-  const counts = [c.m * c.k, c.k * c.n, ...Array.from({ length: c.biases }, () => c.n), c.m * c.n]
+  const products = c.products ?? 1
+  const counts = [
+    ...Array.from({ length: products }, () => [c.m * c.k, c.k * c.n]).flat(),
+    ...Array.from({ length: c.biases }, () => c.n),
+    ...Array.from({ length: products }, () => c.m * c.n),
+  ]
   const offsets: number[] = []
   let size = 3
   for (const n of counts) {
@@ -100,38 +108,45 @@ async function expectProduct(c: Case, tuning: MatmulTuning): Promise<KernelCall>
   }
   size = Math.ceil(size / 4) * 4 // whole vec4s, as a plan's arena
   const arena = values(size, c.seed)
-  const cAt = offsets[offsets.length - 1]!
-  arena.fill(Number.NaN, cAt, cAt + c.m * c.n)
-  const [aAt, bAt] = offsets as [number, number]
-  const biasAt = offsets.slice(2, 2 + c.biases)
-  const spec: MatmulSpec = { ...c, a: aAt, b: bAt, c: cAt, biases: biasAt }
+  const operands = Array.from({ length: products }, (_, z) => ({
+    a: offsets[2 * z]!,
+    b: offsets[2 * z + 1]!,
+    c: offsets[2 * products + c.biases + z]!,
+  }))
+  for (const o of operands) arena.fill(Number.NaN, o.c, o.c + c.m * c.n)
+  const biasAt = offsets.slice(2 * products, 2 * products + c.biases)
+  const [first, ...batch] = operands
+  const spec: MatmulSpec = { ...c, ...first!, biases: biasAt, ...(batch.length > 0 ? { batch } : {}) }
   const call = matmulKernel(spec, { tuning, subgroups: context.subgroups === true })
   const out = await runKernel(call, arena)
-  const a = (m: number, k: number) => arena[aAt + (c.transposeA ? k * c.m + m : m * c.k + k)]!
-  const b = (k: number, n: number) => arena[bAt + (c.transposeB ? n * c.k + k : k * c.n + n)]!
   const act = activations[c.activation]
-  for (let m = 0; m < c.m; m++)
-    for (let n = 0; n < c.n; n++) {
-      let sum = 0
-      let magnitude = 0
-      for (let k = 0; k < c.k; k++) {
-        sum += a(m, k) * b(k, n)
-        magnitude += Math.abs(a(m, k) * b(k, n))
+  for (const { a: aAt, b: bAt, c: cAt } of operands) {
+    const a = (m: number, k: number) => arena[aAt + (c.transposeA ? k * c.m + m : m * c.k + k)]!
+    const b = (k: number, n: number) => arena[bAt + (c.transposeB ? n * c.k + k : k * c.n + n)]!
+    for (let m = 0; m < c.m; m++)
+      for (let n = 0; n < c.n; n++) {
+        let sum = 0
+        let magnitude = 0
+        for (let k = 0; k < c.k; k++) {
+          sum += a(m, k) * b(k, n)
+          magnitude += Math.abs(a(m, k) * b(k, n))
+        }
+        for (const o of biasAt) {
+          sum += arena[o + n]!
+          magnitude += Math.abs(arena[o + n]!)
+        }
+        const want = act(sum)
+        const got = out[cAt + m * c.n + n]!
+        if (!(Math.abs(got - want) <= 2e-6 * (magnitude + 1)))
+          throw new Error(
+            `C[${m},${n}] = ${got}, float64 product ${want} (${JSON.stringify(c)}, ${JSON.stringify(tuning)})`,
+          )
       }
-      for (const o of biasAt) {
-        sum += arena[o + n]!
-        magnitude += Math.abs(arena[o + n]!)
-      }
-      const want = act(sum)
-      const got = out[cAt + m * c.n + n]!
-      if (!(Math.abs(got - want) <= 2e-6 * (magnitude + 1)))
-        throw new Error(
-          `C[${m},${n}] = ${got}, float64 product ${want} (${JSON.stringify(c)}, ${JSON.stringify(tuning)})`,
-        )
-    }
-  // Nothing outside C was written.
+  }
+  // Nothing outside the Cs was written.
+  const inC = (i: number) => operands.some((o) => i >= o.c && i < o.c + c.m * c.n)
   for (let i = 0; i < size; i++)
-    if ((i < cAt || i >= cAt + c.m * c.n) && !Object.is(out[i], arena[i]))
+    if (!inC(i) && !Object.is(out[i], arena[i]))
       throw new Error(`arena[${i}] outside C changed (${JSON.stringify(c)}, ${JSON.stringify(tuning)})`)
   if (call.kind !== 'product') throw new Error(`a matrix product kernel says it is a '${call.kind}'`)
   return call
@@ -205,6 +220,27 @@ describe('webgpu matrix products against a float64 product', { timeout: 300_000 
           tuning,
         )
       }
+  })
+
+  it('runs a batch of same-shaped products in one dispatch, each on its own operands', async () => {
+    // Every variant, rotated through the layouts and shapes, 2 to 4 products, aligned or not.
+    const shapes: [number, number, number][] = [
+      [3, 5, 40],
+      [33, 9, 20],
+      [66, 35, 5],
+    ]
+    for (const [v, tuning] of variants.entries()) {
+      const [transposeA, transposeB] = layouts[v % layouts.length]!
+      const [m, n, k] = shapes[v % shapes.length]!
+      const products = 2 + (v % 3)
+      const c = { m, n, k, transposeA, transposeB, biases: 0, activation: 'identity' } as const
+      const call = await expectProduct({ ...c, products, aligned: v % 2 === 0, seed: 7 * v + 1 }, tuning)
+      expect(call.workgroups[2]).toBe(products)
+    }
+    const spec = { m: 2, n: 2, k: 2, transposeA: false, transposeB: false, activation: 'identity' } as const
+    expect(() =>
+      matmulKernel({ ...spec, a: 0, b: 4, c: 8, biases: [12], batch: [{ a: 16, b: 20, c: 24 }] }),
+    ).toThrow('a batch of matrix products cannot take biases')
   })
 
   it('loads aligned operands as vec4s in every layout, and unaligned ones as floats', async () => {

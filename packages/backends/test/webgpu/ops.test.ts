@@ -93,6 +93,10 @@ describe('webgpu kernels against the reference', { timeout: 60_000 }, () => {
     expect([columnSumChunks(13, 70), sumAllGroups(13 * 70)]).toEqual([1, 1])
     const graph = graphOf(70, (x, w) => ({
       columns: sumRows(mul(x, x)),
+      // independent sums and outer sums of one shape run batched, one dispatch each kind
+      columns2: sumRows(x),
+      outer1: x.builder.apply('outerSum', [x, tanh(x)], {})[0]!,
+      outer2: x.builder.apply('outerSum', [sigmoid(x), x], {})[0]!,
       all: sumAll(x),
       squares: sumAll(mul(x, x)),
       weight: sumAll(mul(w, sigmoid(w))),
