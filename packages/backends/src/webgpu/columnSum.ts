@@ -18,7 +18,7 @@ const pick = (name: string, words: readonly string[]) =>
 /**
  * out[j] = Σ_r x[r, j] for each pair (xs[z], outs[z]) of the same shape: one thread per column,
  * or (many rows) one per column and chunk of rows writing partial sums to a region from `take`,
- * then one per column adding its chunks' partials. Several pairs (independent sums, `callBatches`)
+ * then one per column adding its chunks' partials. Several pairs (independent sums, `batches`)
  * share the kernels, a thread's pair being z = i / (its columns).
  */
 export function columnSum(

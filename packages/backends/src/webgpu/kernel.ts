@@ -78,13 +78,11 @@ const grid = (count: number): [number, number, number] => {
   return [x, Math.ceil(groups / x), 1]
 }
 
-/**
- * A `kind` kernel with one thread per index `i` in [0, count). `body(params)` returns WGSL
- * statements that may use `i` and must do their own writes.
- */
-export function perIndexKernel(
+/** A kernel of `count` threads, thread `index` in [0, count) running `body(params)`'s statements. */
+function gridKernel(
   kind: KernelKind,
   count: number,
+  index: string,
   body: (params: ParamList) => string,
 ): KernelCall {
   const params = new ParamList()
@@ -93,11 +91,47 @@ export function perIndexKernel(
   const wgsl = `${kernelHeader}
 @compute @workgroup_size(${workgroupSize})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let i = gid.x + gid.y * groups.x * ${workgroupSize}u;
-  if (i >= ${n}) { return; }
+  let ${index} = gid.x + gid.y * groups.x * ${workgroupSize}u;
+  if (${index} >= ${n}) { return; }
 ${code}
 }`
   return { kind, wgsl, workgroups: grid(count), params: params.words }
+}
+
+/**
+ * A `kind` kernel with one thread per index `i` in [0, count). `body(params)` returns WGSL
+ * statements that may use `i` and must do their own writes.
+ */
+export const perIndexKernel = (kind: KernelKind, count: number, body: (params: ParamList) => string) =>
+  gridKernel(kind, count, 'i', body)
+
+/** A part of a segmented kernel: `count` threads, numbered `i` from 0, running `body`'s statements. */
+export interface Segment {
+  readonly count: number
+  readonly body: (params: ParamList) => string
+}
+
+/**
+ * Independent per-index kernels as one dispatch: thread t of the grid runs segment k's body with
+ * i = t − (the threads of the segments before k). Outside scans, independent kernels (the
+ * optimizer's per-parameter updates, a scan's initial carries) would each wait for the one before
+ * (every kernel writes the one arena); as segments they share one wait. One segment is its kernel.
+ */
+export function segmentedKernel(kind: KernelKind, segments: readonly Segment[]): KernelCall {
+  if (segments.length === 1) return perIndexKernel(kind, segments[0]!.count, segments[0]!.body)
+  const total = segments.reduce((n, seg) => n + seg.count, 0)
+  return gridKernel(kind, total, 't', (params) => {
+    let first = 0
+    return segments
+      .map((seg, k) => {
+        // Separate tests, not an else-if chain: shader compilers bound a chain's length.
+        const test = k === 0 ? `t < ${seg.count}u` : `t >= ${first}u && t < ${first + seg.count}u`
+        const code = `  if (${test}) {\n    let i = t - ${first}u;\n  ${seg.body(params).replaceAll('\n', '\n  ')}\n  }`
+        first += seg.count
+        return code
+      })
+      .join('\n')
+  })
 }
 
 /**
@@ -124,43 +158,3 @@ ${code}
     params: params.words,
   }
 }
-
-/** Copies `count` floats inside the arena. */
-export const copyKernel = (from: number, to: number, count: number): KernelCall =>
-  perIndexKernel('copy', count, (p) => `  arena[${p.add(to)} + i] = arena[${p.add(from)} + i];`)
-
-/**
- * The sum of `count` floats by `groups` workgroups: workgroup `g` sums the elements
- * `g·64 + lid + k·groups·64` (coalesced) and writes its total to `to + g`. With one group that
- * is the sum itself; with more, a second call with one group sums the partials.
- */
-export function sumAllKernel(from: number, count: number, to: number, groups = 1): KernelCall {
-  const params = new ParamList()
-  const n = params.add(count)
-  const src = params.add(from)
-  const dst = params.add(to)
-  const stride = groups * workgroupSize
-  const wgsl = `${kernelHeader}
-var<workgroup> partial: array<f32, ${workgroupSize}>;
-@compute @workgroup_size(${workgroupSize})
-fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>) {
-  var s = 0.0;
-  for (var k = wid.x * ${workgroupSize}u + lid; k < ${n}; k += ${stride}u) { s += arena[${src} + k]; }
-  partial[lid] = s;
-  workgroupBarrier();
-  if (lid == 0u) {
-    var total = 0.0;
-    for (var k = 0u; k < ${workgroupSize}u; k++) { total += partial[k]; }
-    arena[${dst} + wid.x] = total;
-  }
-}`
-  return { kind: 'sum of all elements', wgsl, workgroups: [groups, 1, 1], params: params.words }
-}
-
-/**
- * Workgroups for the sum of `count` floats: one up to 4,096 (64 loads a thread), else enough that
- * each thread loads about 64, at most 256 (their partials summed by a second call). One workgroup
- * streaming a large gradient would leave all but one of the GPU's multiprocessors idle.
- */
-export const sumAllGroups = (count: number): number =>
-  count <= 4096 ? 1 : Math.min(256, Math.ceil(count / 4096))

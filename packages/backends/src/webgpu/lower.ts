@@ -4,23 +4,18 @@ import { type ConcatStore, concatStores } from '../plan/concatStores.js'
 import type { CallOp, FusedStep, LevelPlan, LoopStep as PlannedLoop } from '../plan/kernelPlan.js'
 import { type LoopPlaces, loopPlaces } from '../plan/loopPlaces.js'
 import { groupRows, type RowGroup, rowProducts } from '../plan/rowGroups.js'
-import { callBatches } from './callBatches.js'
+import { batches } from './batches.js'
 import { columnSum } from './columnSum.js'
 import { fusedElement } from './fused.js'
-import {
-  copyKernel,
-  type KernelCall,
-  perIndexKernel,
-  perRowKernel,
-  sumAllGroups,
-  sumAllKernel,
-  workgroupSize,
-} from './kernel.js'
+import { type KernelCall, perRowKernel, workgroupSize } from './kernel.js'
 import { type MatmulOptions, type MatmulSpec, matmulKernel } from './matmul.js'
 import { productTailKernel } from './productTail.js'
 import { rowKernels } from './rowKernels.js'
 import { rowProductStatements } from './rowProduct.js'
+import { copySegment, type StepSegment, segmentSteps } from './segments.js'
+import { sumsOfAll } from './sumAll.js'
 import { type ArenaLayout, fixed, type Place, type RunSizes, type ValueInfo, valueInfo } from './values.js'
+import { waves } from './waves.js'
 import { literal } from './wgsl.js'
 
 type Concats = ReadonlyMap<string, readonly ConcatStore[]>
@@ -58,22 +53,13 @@ type Lowering<K extends OpName> = (
 
 const kernel = (build: (s: number) => KernelCall): KernelStep => ({ kind: 'kernel', build })
 
-/** The sum of all of x: one kernel, or partial sums by many workgroups and their sum. */
-function sumAll(x: ValueInfo, out: ValueInfo, cx: LowerContext): ProgramStep[] {
-  const groups = sumAllGroups(x.count)
-  if (groups === 1) return [kernel((s) => sumAllKernel(x.place(s), x.count, out.place(s)))]
-  const partials = cx.layout.take(groups) // used and consumed within the two calls
-  return [
-    kernel((s) => sumAllKernel(x.place(s), x.count, partials, groups)),
-    kernel((s) => sumAllKernel(partials, groups, out.place(s))),
-  ]
-}
+const take = (cx: LowerContext) => (n: number) => cx.layout.take(n)
 
 const sumLike: Lowering<'sumLike'> = (_, [x], out, cx) => {
   // `like` broadcasts to x: sum the elements of x that read each output element.
-  if (out.count === x!.count) return [kernel((s) => copyKernel(x!.place(s), out.place(s), out.count))]
-  if (out.count === 1) return sumAll(x!, out, cx)
-  if (out.type.layout === 'tensor') return columnSum([x!], [out], (n) => cx.layout.take(n))
+  if (out.count === x!.count) return segmentSteps('copy', [copySegment(x!.place, out.place, out.count)])
+  if (out.count === 1) return sumsOfAll([x!], [out], take(cx))
+  if (out.type.layout === 'tensor') return columnSum([x!], [out], take(cx))
   return rowKernels.reduceSum(x!, out)
 }
 
@@ -124,15 +110,16 @@ function product(
   ]
 }
 
-/** Independent calls of one op and shape (`callBatches`): one product kernel, or one column sum. */
+/** Independent calls of one op (`batches`): one product kernel, column sum or sum of all elements. */
 function lowerBatch(nodes: readonly Node[], env: ReadonlyMap<string, ValueInfo>, cx: LowerContext) {
   const args = nodes.map((n) => n.inputs.map((r) => env.get(r)!))
   const outs = nodes.map((n) => env.get(n.id)!)
-  if (nodes[0]!.op === 'sumRows')
-    return columnSum(
+  const { op } = nodes[0]!
+  if (op === 'sumRows' || op === 'sumAll')
+    return (op === 'sumRows' ? columnSum : sumsOfAll)(
       args.map(([x]) => x!),
       outs,
-      (n) => cx.layout.take(n),
+      take(cx),
     )
   const [a, b] = args[0]!
   const more = args.slice(1).map(([x, y], k) => [x!, y!, outs[k + 1]!] as const)
@@ -155,8 +142,8 @@ const lowerings: { readonly [K in CallOp]: Lowering<K> } = {
     ),
   matmul: (node, args, out, cx) => product(cx, productShape(node, args, out), args[0]!, args[1]!, out),
   outerSum: (node, args, out, cx) => product(cx, productShape(node, args, out), args[0]!, args[1]!, out),
-  sumRows: (_, [x], out, cx) => columnSum([x!], [out], (n) => cx.layout.take(n)),
-  sumAll: (_, [x], out, cx) => sumAll(x!, out, cx),
+  sumRows: (_, [x], out, cx) => columnSum([x!], [out], take(cx)),
+  sumAll: (_, [x], out, cx) => sumsOfAll([x!], [out], take(cx)),
   sumLike,
   concat: (_, args, out) => rowKernels.concat(args, out),
   pad: ({ attrs }, [x], out) => rowKernels.pad(x!, out, attrs.before),
@@ -169,20 +156,17 @@ const lowerings: { readonly [K in CallOp]: Lowering<K> } = {
   rowCount: () => [], // a constant cell (see lowerGraph)
 }
 
-/** A fused kernel of the plan as WGSL: one thread per element. */
-const fusedKernel = (
+/** A fused kernel of the plan as WGSL: one thread per element of its iteration space `out`. */
+const fusedSegment = (
   step: FusedStep,
   env: Map<string, ValueInfo>,
   out: ValueInfo,
-  s: number,
   concats: Concats,
-) =>
-  perIndexKernel(
-    'pointwise',
-    out.count,
-    (p) =>
-      `  let r = i / ${out.last}u;\n  let j = i % ${out.last}u;\n${fusedElement(step, env, out.last, s, p, { concats })}`,
-  )
+): StepSegment => ({
+  count: out.count,
+  body: (p, s) =>
+    `  let r = i / ${out.last}u;\n  let j = i % ${out.last}u;\n${fusedElement(step, env, out.last, s, p, { concats })}`,
+})
 
 /**
  * A row group's kernel: one workgroup per row r; its threads share each member's part of the row
@@ -266,17 +250,20 @@ export function lowerGraph(level: LevelPlan, env: Map<string, ValueInfo>, cx: Lo
   for (const st of level.steps) if (st.kind === 'call' && placedOnly.has(st.node.id)) placeCall(st.node)
   const others = level.steps.filter((st) => st.kind !== 'call' || !placedOnly.has(st.node.id))
   // In a scan body a product's rows are the batch (small M): it runs with its tail or its row group.
+  // Outside, independent steps run together where they can (`waves`, `batches`).
+  const placedNodes = new Map(graph.nodes.filter((n) => placedOnly.has(n.id)).map((n) => [n.id, n]))
+  const shape = (n: Node) =>
+    [n.op, JSON.stringify(n.attrs), ...[...n.inputs, n.id].map((r) => JSON.stringify(types.of(r)))].join(' ')
   const planned = cx.inLoop
     ? bodyKernels(level, placedOnly, cx.matmul.tuning.rowGroupWeights)
-    : callBatches(groupRows(level, others), (n) =>
-        [n.op, JSON.stringify(n.attrs), ...[...n.inputs, n.id].map((r) => JSON.stringify(types.of(r)))].join(
-          ' ',
-        ),
-      )
+    : waves(groupRows(level, others), placedNodes).flatMap((wave) => batches(wave, shape))
   for (const step of planned) {
     if (step.kind === 'batch') {
       for (const n of step.nodes) placeCall(n)
       steps.push(...lowerBatch(step.nodes, env, cx))
+    } else if (step.kind === 'fused batch') {
+      const segments = step.steps.map((st) => fusedSegment(st, env, placeFused(st), concats))
+      steps.push(...segmentSteps('pointwise', segments))
     } else if (step.kind === 'productTail') {
       const { node } = step.product
       env.set(
@@ -293,8 +280,7 @@ export function lowerGraph(level: LevelPlan, env: Map<string, ValueInfo>, cx: Lo
       for (const st of step.steps.slice(1)) st.kind === 'fused' ? placeFused(st) : placeCall(st.node)
       steps.push(kernel((s) => rowGroupKernel(step, env, rows, s, concats)))
     } else if (step.kind === 'fused') {
-      const out = placeFused(step)
-      steps.push(kernel((s) => fusedKernel(step, env, out, s, concats)))
+      steps.push(...segmentSteps('pointwise', [fusedSegment(step, env, placeFused(step), concats)]))
     } else if (step.kind === 'loop') {
       const n = step.node
       if (cx.inLoop)
@@ -465,10 +451,13 @@ function lowerScan(
     },
   }
   const bodySteps = lowerGraph(loop.body, bodyEnv, bodyCx) as KernelStep[]
-  const copies = places.copies.map((k) => {
-    const src = bodyEnv.get(body.outputs[k]!.ref)!
-    return kernel((s) => copyKernel(src.place(s), target(k)(s), src.count))
-  })
+  const copies = segmentSteps(
+    'copy',
+    places.copies.map((k) => {
+      const src = bodyEnv.get(body.outputs[k]!.ref)!
+      return copySegment(src.place, target(k), src.count)
+    }),
+  )
   const after = [...places.hoisted].flatMap((id) => {
     const n = body.nodes.find((m) => m.id === id)!
     return hoistedConcat(
@@ -482,7 +471,10 @@ function lowerScan(
   })
   ys.forEach((y, j) => env.set(`${node.id}:${carries + j}`, y))
   return [
-    ...carryInfo.map((c, k) => kernel(() => copyKernel(c.place(0), version(k, 0), c.count))),
+    ...segmentSteps(
+      'copy',
+      carryInfo.map((c, k) => copySegment(c.place, () => version(k, 0), c.count)),
+    ),
     { kind: 'loop', steps, body: [...bodySteps, ...copies] },
     ...after,
   ]

@@ -3,9 +3,10 @@ import { GraphError } from '@cellgraph/graph'
 import type { Pack } from '../passes/program.js'
 import type { KernelPlan } from '../plan/kernelPlan.js'
 import type { KernelCall, KernelKind } from './kernel.js'
-import { paramWords, perIndexKernel, recordAlignWords } from './kernel.js'
-import { type KernelStep, lowerGraph, type ProgramStep } from './lower.js'
+import { paramWords, recordAlignWords } from './kernel.js'
+import { lowerGraph, type ProgramStep } from './lower.js'
 import { type GpuRuntime, usage } from './runtime.js'
+import { type StepSegment, segmentSteps } from './segments.js'
 import type { WebGpuTensor } from './tensor.js'
 import { ArenaLayout, fixed, type RunSizes, type ValueInfo, valueInfo } from './values.js'
 
@@ -19,10 +20,11 @@ interface Dispatch {
 }
 
 /**
- * Assembles a packed weight from column blocks of its source leaves, on the device: one kernel per
- * pack, each thread finding its block from the row it writes (block boundaries are literals).
+ * Assembles a packed weight from column blocks of its source leaves, on the device: one segment
+ * per pack (all packs are independent: one kernel), each thread finding its block from the row it
+ * writes (block boundaries are literals).
  */
-function packKernel(pack: Pack, inputs: ReadonlyMap<string, ValueInfo>, target: ValueInfo): KernelStep {
+function packSegment(pack: Pack, inputs: ReadonlyMap<string, ValueInfo>, target: ValueInfo): StepSegment {
   const width = target.last
   let rows = 0
   const blocks = pack.blocks.map((b) => {
@@ -33,20 +35,19 @@ function packKernel(pack: Pack, inputs: ReadonlyMap<string, ValueInfo>, target: 
     return block
   })
   return {
-    kind: 'kernel',
-    build: () =>
-      perIndexKernel('copy', rows * width, (p) => {
-        const dst = p.add(target.place(0))
-        // rows past every earlier block's end are the last block's
-        const copies = blocks.map((b, k) => {
-          const read = `arena[${dst} + i] = arena[${p.add(b.from)} + (r - ${b.first}u) * ${b.sourceCols}u + ${b.start}u + c];`
-          if (k === blocks.length - 1) return k === 0 ? `  ${read}` : ` else {\n    ${read}\n  }`
-          return `${k === 0 ? '  ' : ' else '}if (r < ${b.first + b.rows}u) {\n    ${read}\n  }`
-        })
-        return `  let r = i / ${width}u;
+    count: rows * width,
+    body: (p) => {
+      const dst = p.add(target.place(0))
+      // rows past every earlier block's end are the last block's
+      const copies = blocks.map((b, k) => {
+        const read = `arena[${dst} + i] = arena[${p.add(b.from)} + (r - ${b.first}u) * ${b.sourceCols}u + ${b.start}u + c];`
+        if (k === blocks.length - 1) return k === 0 ? `  ${read}` : ` else {\n    ${read}\n  }`
+        return `${k === 0 ? '  ' : ' else '}if (r < ${b.first + b.rows}u) {\n    ${read}\n  }`
+      })
+      return `  let r = i / ${width}u;
   let c = i % ${width}u;
 ${copies.join('')}`
-      }),
+    },
   }
 }
 
@@ -68,7 +69,7 @@ export class Plan {
   readonly dispatches: readonly Dispatch[]
   readonly inputs: ReadonlyMap<string, ValueInfo>
   readonly outputs: ReadonlyMap<string, ValueInfo>
-  /** The first dispatches, one per packed weight, and the inputs they read. */
+  /** The first dispatches, which assemble the packed weights, and the inputs they read. */
   private readonly packCount: number
   private readonly packSources: readonly string[]
   /** The source tensors and their versions when the packs last ran, to skip packs of unchanged weights. */
@@ -92,7 +93,10 @@ export class Plan {
       env.set(id, { ...info, place: fixed(layout.take(info.count)) })
     }
     const inputs = new Map(leaves.map((l) => [l.name, env.get(l.id)!]))
-    const packSteps = plan.packs.map((pack) => packKernel(pack, inputs, env.get(pack.leaf)!))
+    const packSteps = segmentSteps(
+      'copy',
+      plan.packs.map((pack) => packSegment(pack, inputs, env.get(pack.leaf)!)),
+    )
     const steps = lowerGraph(plan.root, env, {
       sizes,
       layout,
@@ -101,7 +105,7 @@ export class Plan {
       matmul: runtime.matmul,
     })
     this.inputs = inputs
-    this.packCount = plan.packs.length
+    this.packCount = packSteps.length
     this.packSources = [...new Set(plan.packs.flatMap((p) => p.blocks.map((b) => b.source)))]
     this.outputs = new Map(graph.outputs.map((o) => [o.name, env.get(o.ref)!]))
     const calls = flatten([...packSteps, ...steps])

@@ -34,7 +34,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { WebGpuBackend } from '../../src/index.js'
 import { columnSumChunks } from '../../src/webgpu/columnSum.js'
-import { sumAllGroups } from '../../src/webgpu/kernel.js'
+import { sumAllGroups } from '../../src/webgpu/sumAll.js'
 import { expectAgree as agree, inputsFor } from './agree.js'
 import { testBackend } from './testBackend.js'
 
