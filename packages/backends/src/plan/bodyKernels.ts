@@ -16,7 +16,10 @@ export const defaultRowGroupWeights = 2 ** 19
  * The kernels of a scan body as WebGPU runs them, once a time step: each product with its tail
  * (`fuseProductTails`), then row groups that may include products whose weight has at most
  * `rowGroupWeights` elements (`groupRows`), leaving out the calls in `placedOnly` (concats that
- * other kernels write, or that run after the loop).
+ * other kernels write, or that run after the loop). Where row groups alone, with no product
+ * tails, make fewer kernels, they run instead: a GRU's backward step (the gates' δ, then δ·W and
+ * the sum after it) is one row group, where a product tail would leave the δ a kernel of its own.
+ * On a tie the product tails win (a tiled product, not one workgroup per row reading all of W).
  */
 export function bodyKernels(
   level: LevelPlan,
@@ -24,8 +27,9 @@ export function bodyKernels(
   rowGroupWeights: number = defaultRowGroupWeights,
 ): (Step | ProductTail | RowGroup)[] {
   const products = { maxWeights: rowGroupWeights }
-  const steps = fuseProductTails(level, products).filter(
-    (st) => st.kind !== 'call' || !placedOnly.has(st.node.id),
-  )
-  return groupRows(level, steps, { products })
+  const runs = <S extends Step | ProductTail>(steps: readonly S[]) =>
+    steps.filter((st) => st.kind !== 'call' || !placedOnly.has(st.node.id))
+  const withTails = groupRows(level, runs(fuseProductTails(level, products)), { products })
+  const rowsOnly = groupRows(level, runs(level.steps), { products })
+  return rowsOnly.length < withTails.length ? rowsOnly : withTails
 }
