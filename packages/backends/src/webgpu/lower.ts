@@ -10,7 +10,7 @@ import { fusedElement } from './fused.js'
 import { type KernelCall, perRowKernel, workgroupSize } from './kernel.js'
 import { type MatmulOptions, type MatmulSpec, matmulKernel } from './matmul.js'
 import { productTailKernel } from './productTail.js'
-import { rowKernels } from './rowKernels.js'
+import { concatSegment, rowKernels } from './rowKernels.js'
 import { rowProductStatements } from './rowProduct.js'
 import { copySegment, type StepSegment, segmentSteps } from './segments.js'
 import { sumsOfAll } from './sumAll.js'
@@ -315,7 +315,10 @@ export function lowerGraph(level: LevelPlan, env: Map<string, ValueInfo>, cx: Lo
 /**
  * Where each version of a scan's carries lives (`loopPlaces`): version v is what step v reads.
  * `written`, `read` and `both` carries live in the per-step outputs they share, so no step copies
- * them (`both`: the two outputs overlap, `stackedOutputs`); a `pair` alternates between two slots.
+ * them (`both`: the two outputs overlap, `stackedOutputs`); a `pair` alternates between two slots
+ * from version 1. Version 0 of a `written` or `pair` carry is the initial value where it is (no
+ * step writes version 0, and nothing writes a value outside scans after it is made); a `read` or
+ * `both` carry's version 0 is a slice of a per-step output, copied in (`initialCopies`).
  */
 function carryVersions(
   places: LoopPlaces,
@@ -326,10 +329,8 @@ function carryVersions(
 ): (k: number, v: number) => number {
   const versions = carryInfo.map((c, k): ((v: number) => number) => {
     const place = places.carries[k]!
-    if (place.kind === 'written') {
-      const initial = layout.take(c.count)
-      return (v) => (v === 0 ? initial : outputSlice(place.output, v - 1))
-    }
+    const initial = c.place(0)
+    if (place.kind === 'written') return (v) => (v === 0 ? initial : outputSlice(place.output, v - 1))
     if (place.kind === 'read') {
       const last = layout.take(c.count)
       return (v) => (v < steps ? outputSlice(place.output, v) : last)
@@ -337,24 +338,36 @@ function carryVersions(
     if (place.kind === 'both')
       return (v) => (v < steps ? outputSlice(place.read, v) : outputSlice(place.written, v - 1))
     const pair = layout.take(2 * c.count)
-    return (v) => pair + (v % 2) * c.count
+    return (v) => (v === 0 ? initial : pair + ((v - 1) % 2) * c.count)
   })
   return (k, v) => versions[k]!(v)
 }
 
+/** The copies of initial carry values into version 0 where that is not the value itself (`carryVersions`). */
+const initialCopies = (
+  places: LoopPlaces,
+  carryInfo: readonly ValueInfo[],
+  version: (k: number, v: number) => number,
+): StepSegment[] =>
+  carryInfo.flatMap((c, k) => {
+    const { kind } = places.carries[k]!
+    return kind === 'read' || kind === 'both' ? [copySegment(c.place, () => version(k, 0), c.count)] : []
+  })
+
 /**
  * A concat moved out of its loop (`loopPlaces().hoisted`), run over the steps it covers: one
- * kernel for each run of steps over which the output and every part move by one slice the same
- * way (for [h, x] of a forward scan: step 0, whose h is the initial value, then steps 1..T−1).
+ * segment for each run of steps over which the output and every part move by one slice the same
+ * way (for [h, x] of a forward scan: step 0, whose h is the initial value, then steps 1..T−1),
+ * all of a loop's hoisted concats one kernel.
  */
-function hoistedConcat(args: readonly ValueInfo[], out: ValueInfo, steps: number): KernelStep[] {
+function hoistedConcat(args: readonly ValueInfo[], out: ValueInfo, steps: number): StepSegment[] {
   const values = [out, ...args]
   const direction = (s: number) => {
     const d = out.place(s + 1) - out.place(s)
     const dir = d === out.count ? 1 : d === -out.count ? -1 : 0
     return dir !== 0 && values.every((v) => v.place(s + 1) - v.place(s) === dir * v.count) ? dir : 0
   }
-  const kernels: KernelStep[] = []
+  const segments: StepSegment[] = []
   for (let a = 0; a < steps; ) {
     let b = a
     const dir = a + 1 < steps ? direction(a) : 0
@@ -368,10 +381,10 @@ function hoistedConcat(args: readonly ValueInfo[], out: ValueInfo, steps: number
       rows: v.rows * n,
       place: fixed(v.place(first)),
     })
-    kernels.push(...rowKernels.concat(args.map(view), view(out)))
+    segments.push(concatSegment(args.map(view), view(out)))
     a = b + 1
   }
-  return kernels
+  return segments
 }
 
 /**
@@ -458,23 +471,23 @@ function lowerScan(
       return copySegment(src.place, target(k), src.count)
     }),
   )
-  const after = [...places.hoisted].flatMap((id) => {
-    const n = body.nodes.find((m) => m.id === id)!
-    return hoistedConcat(
-      n.inputs.map((r) => bodyEnv.get(r)!),
-      bodyEnv.get(id)!,
-      steps,
-    )
-  })
+  const after = segmentSteps(
+    'copy',
+    [...places.hoisted].flatMap((id) => {
+      const n = body.nodes.find((m) => m.id === id)!
+      return hoistedConcat(
+        n.inputs.map((r) => bodyEnv.get(r)!),
+        bodyEnv.get(id)!,
+        steps,
+      )
+    }),
+  )
   carryInfo.forEach((c, k) => {
     env.set(`${node.id}${k === 0 ? '' : `:${k}`}`, { ...c, place: fixed(version(k, steps)) })
   })
   ys.forEach((y, j) => env.set(`${node.id}:${carries + j}`, y))
   return [
-    ...segmentSteps(
-      'copy',
-      carryInfo.map((c, k) => copySegment(c.place, () => version(k, 0), c.count)),
-    ),
+    ...segmentSteps('copy', initialCopies(places, carryInfo, version)),
     { kind: 'loop', steps, body: [...bodySteps, ...copies] },
     ...after,
   ]

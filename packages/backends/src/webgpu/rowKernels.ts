@@ -1,11 +1,30 @@
 import { type KernelCall, type ParamList, perIndexKernel } from './kernel.js'
 import type { KernelStep } from './lower.js'
+import { type StepSegment, segmentSteps } from './segments.js'
 import type { ValueInfo } from './values.js'
 
 /**
  * Kernels over the [rows, last] view of a value: one thread per output row (reductions, softmax,
  * losses) or per element (concat, pad).
  */
+
+/** A concat along features as a segment: a thread per output element, which finds its part by column. */
+export const concatSegment = (args: readonly ValueInfo[], out: ValueInfo): StepSegment => ({
+  count: out.count,
+  body: (p, s) => {
+    let start = 0
+    const cases = args.map((a) => {
+      const from = start
+      start += a.last
+      return `if (j < ${start}u) { v = arena[${p.add(a.place(s))} + r * ${a.last}u + j - ${from}u]; }`
+    })
+    return `  let r = i / ${out.last}u;
+  let j = i % ${out.last}u;
+  var v = 0.0;
+  ${cases.join(' else ')}
+  arena[${p.add(out.place(s))} + i] = v;`
+  },
+})
 
 const step = (build: (s: number) => KernelCall): KernelStep[] => [{ kind: 'kernel', build }]
 
@@ -73,22 +92,7 @@ ${targetIndex(target, p, s)}
     arena[${dst} + k] = (exp(arena[${row} + k] - lse) - select(0.0, 1.0, k == t)) * gi;
   }`,
     ),
-  concat: (args: readonly ValueInfo[], out: ValueInfo) =>
-    step((s) =>
-      perIndexKernel('copy', out.count, (p) => {
-        let start = 0
-        const cases = args.map((a) => {
-          const from = start
-          start += a.last
-          return `if (j < ${start}u) { v = arena[${p.add(a.place(s))} + r * ${a.last}u + j - ${from}u]; }`
-        })
-        return `  let r = i / ${out.last}u;
-  let j = i % ${out.last}u;
-  var v = 0.0;
-  ${cases.join(' else ')}
-  arena[${p.add(out.place(s))} + i] = v;`
-      }),
-    ),
+  concat: (args: readonly ValueInfo[], out: ValueInfo) => segmentSteps('copy', [concatSegment(args, out)]),
   pad: (x: ValueInfo, out: ValueInfo, before: number) =>
     step((s) =>
       perIndexKernel(
