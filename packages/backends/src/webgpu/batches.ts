@@ -1,5 +1,6 @@
 import type { Node } from '@cellgraph/graph'
-import type { CallStep, FusedStep } from '../plan/kernelPlan.js'
+import type { CallStep, FusedStep, Step } from '../plan/kernelPlan.js'
+import type { RowGroup } from '../plan/rowGroups.js'
 
 /** Calls whose independent instances WebGPU runs as one dispatch: products and column sums of one shape, sums of all elements. */
 const batchable = new Set(['matmul', 'outerSum', 'sumRows', 'sumAll'])
@@ -24,38 +25,36 @@ export interface FusedBatch {
  * the one before it (every kernel writes the one arena). A batch stands where its first member
  * stood; a batch of one stays its step.
  */
-export function batches<S extends { readonly kind: string }>(
+export function batches<S extends Step | RowGroup>(
   wave: readonly S[],
   shape: (node: Node) => string,
 ): (S | CallBatch | FusedBatch)[] {
-  const groups = new Map<string, S[]>()
-  const out: (S | string)[] = []
+  const fused: FusedStep[] = []
+  const calls = new Map<string, CallStep[]>()
+  // Each group's first member holds its place: the group, or a step that joins none.
+  const out: (S | FusedStep[] | CallStep[])[] = []
   for (const st of wave) {
-    const call = st.kind === 'call' ? (st as S & CallStep).node : undefined
-    const key =
-      st.kind === 'fused'
-        ? 'fused'
-        : call && batchable.has(call.op)
-          ? call.op === 'sumAll'
-            ? 'sumAll'
-            : `call ${shape(call)}`
-          : undefined
-    if (key === undefined) {
+    if (st.kind === 'fused') {
+      if (fused.length === 0) out.push(fused)
+      fused.push(st)
+      continue
+    }
+    if (st.kind !== 'call' || !batchable.has(st.node.op)) {
       out.push(st)
       continue
     }
-    const group = groups.get(key)
+    const key = st.node.op === 'sumAll' ? 'sumAll' : shape(st.node)
+    const group = calls.get(key)
     if (group) group.push(st)
     else {
-      groups.set(key, [st])
-      out.push(key)
+      calls.set(key, [st])
+      out.push(calls.get(key)!)
     }
   }
   return out.map((item) => {
-    if (typeof item !== 'string') return item
-    const group = groups.get(item)!
-    if (group.length === 1) return group[0]!
-    if (item === 'fused') return { kind: 'fused batch', steps: group as unknown as FusedStep[] }
-    return { kind: 'batch', nodes: group.map((st) => (st as unknown as CallStep).node) }
+    if (!Array.isArray(item)) return item
+    if (item.length === 1) return item[0] as S
+    if (item === fused) return { kind: 'fused batch', steps: fused }
+    return { kind: 'batch', nodes: (item as CallStep[]).map((st) => st.node) }
   })
 }
