@@ -6,7 +6,9 @@ describe('CELLGRAPH_WEBGPU_MATMUL', () => {
     expect(parseMatmulTuning(undefined)).toBeUndefined()
     expect(parseMatmulTuning(' ')).toBeUndefined()
     expect(
-      parseMatmulTuning('variant=tiled, tile=32,splitK=4,subgroups=0,vec4=0,narrowRows=16,rowGroupWeights=0'),
+      parseMatmulTuning(
+        'variant=tiled, tile=32,splitK=4,subgroups=0,vec4=0,narrowRows=16,rowGroupWeights=0,rowProductColumns=2',
+      ),
     ).toEqual({
       variant: 'tiled',
       tile: 32,
@@ -15,6 +17,7 @@ describe('CELLGRAPH_WEBGPU_MATMUL', () => {
       vec4: false,
       narrowRows: 16,
       rowGroupWeights: 0,
+      rowProductColumns: 2,
     })
   })
 
@@ -23,5 +26,8 @@ describe('CELLGRAPH_WEBGPU_MATMUL', () => {
     expect(() => parseMatmulTuning('tiles=32')).toThrow("unknown field 'tiles'")
     expect(() => parseMatmulTuning('narrowRows=x')).toThrow('narrowRows=x is not a whole number')
     expect(() => parseMatmulTuning('rowGroupWeights=')).toThrow('rowGroupWeights= is not a whole number')
+    expect(() => parseMatmulTuning('rowProductColumns=0')).toThrow(
+      'rowProductColumns=0 is not a whole number from 1',
+    )
   })
 })

@@ -1,15 +1,23 @@
 /**
  * The WebGPU product-kernel settings the GPU run sweeps, in one place: each is a value of
  * CELLGRAPH_WEBGPU_MATMUL, which the bench's WebGPU engine reads (fields `variant`, `tile`,
- * `splitK`, `subgroups`, `narrowRows`, `vec4`, `rowGroupWeights`; see the backends README). The
+ * `splitK`, `subgroups`, `narrowRows`, `vec4`, `rowGroupWeights`, `rowProductColumns`; see the
+ * backends README). The
  * first, empty, is the backend's default choice. Each runs the medium LSTM and layer_norm_lstm,
  * train and infer. The settings reach the products the planner leaves as products (input
  * projections, weight gradients, the recurrent products not fused with their tail), not the
  * product-with-tail kernel; `rowGroupWeights=0` keeps the recurrent products out of row groups
- * (the medium LSTM's backward step and layer_norm_lstm's step become two kernels).
+ * (the medium LSTM's backward step and layer_norm_lstm's step become two kernels);
+ * `rowProductColumns=1` has each thread of a row group's product compute one column at a time
+ * (default 4 at once).
  */
 export const productSweep: readonly { readonly name: string; readonly setting: string }[] = [
   { name: 'default', setting: '' },
+  // First the row-group settings: a row group has one workgroup of 64 threads per batch row, each
+  // reading all of W, and whether that beats a product kernel and a dispatch is the open question
+  // (the bench README); the product kernels' settings after them.
+  { name: 'no-row-group-products', setting: 'rowGroupWeights=0' },
+  { name: 'row-product-1-column', setting: 'rowProductColumns=1' },
   { name: 'tile-32', setting: 'tile=32' },
   { name: 'tile-32-splitK-1', setting: 'tile=32,splitK=1' },
   { name: 'tile-32-splitK-4', setting: 'tile=32,splitK=4' },
@@ -17,5 +25,4 @@ export const productSweep: readonly { readonly name: string; readonly setting: s
   { name: 'no-narrow', setting: 'narrowRows=0' },
   { name: 'no-subgroups', setting: 'subgroups=0' },
   { name: 'no-vec4', setting: 'vec4=0' },
-  { name: 'no-row-group-products', setting: 'rowGroupWeights=0' },
 ]

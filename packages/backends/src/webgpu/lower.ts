@@ -179,6 +179,7 @@ function rowGroupKernel(
   rows: number,
   s: number,
   concats: Concats,
+  productColumns: number | undefined,
 ) {
   return perRowKernel(rows, (p) =>
     group.steps
@@ -191,7 +192,7 @@ function rowGroupKernel(
   ${body}
   }`
         }
-        if (rowProducts.has(st.node.op)) return rowProductStatements(st.node, env, s, p)
+        if (rowProducts.has(st.node.op)) return rowProductStatements(st.node, env, s, p, productColumns)
         const x = env.get(st.node.inputs[0]!)!
         const out = env.get(st.node.id)!
         const value = st.node.op === 'reduceMean' ? `total / ${literal(x.last)}` : 'total'
@@ -278,7 +279,8 @@ export function lowerGraph(level: LevelPlan, env: Map<string, ValueInfo>, cx: Lo
       const first = step.steps[0]!
       const rows = first.kind === 'fused' ? placeFused(first).rows : placeCall(first.node).rows
       for (const st of step.steps.slice(1)) st.kind === 'fused' ? placeFused(st) : placeCall(st.node)
-      steps.push(kernel((s) => rowGroupKernel(step, env, rows, s, concats)))
+      const columns = cx.matmul.tuning.rowProductColumns
+      steps.push(kernel((s) => rowGroupKernel(step, env, rows, s, concats, columns)))
     } else if (step.kind === 'fused') {
       steps.push(...segmentSteps('pointwise', [fusedSegment(step, env, placeFused(step), concats)]))
     } else if (step.kind === 'loop') {

@@ -29,6 +29,11 @@ export interface MatmulTuning {
    * Default 2¹⁹; 0 keeps every product a kernel of its own.
    */
   readonly rowGroupWeights?: number
+  /**
+   * In a row group's product, the output columns each thread computes at once (independent
+   * accumulators sharing each read of x). Default 4; 1 computes one column at a time.
+   */
+  readonly rowProductColumns?: number
 }
 
 /** What the kernels may use: the tuning, and whether the device was created with `subgroups`. */

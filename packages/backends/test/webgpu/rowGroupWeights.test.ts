@@ -71,3 +71,25 @@ describe('row groups take in products up to a weight size', () => {
     await expectAgree(backend, lstmTraining, inputsFor(lstmTraining, 3, 4), 'LSTM training')
   })
 })
+
+describe('a row group computes its product several columns a thread', () => {
+  // Hidden 70: the layer-normed step's product is 280 columns wide (four 64-column chunks a pass,
+  // then a pass whose last three chunks are past the end), the LSTM's backward product 70 wide.
+  const wideNormed = sequenceGraph([layerNormed({ input: 3, hidden: 70 })])
+  const wideTraining = trainingGraph(sequenceGraph([lstm({ input: 3, hidden: 70 })]))
+  it('keeps both products in row groups at this size', () => {
+    expect(stepKernels(wideNormed)[0]![0]).toMatch(/^rows\(matmul/)
+    expect(stepKernels(wideTraining)[1]).toEqual(['rows(fused, matmul)'])
+  })
+  for (const columns of [undefined, 1, 3]) {
+    const gpu = testBackend(columns === undefined ? {} : { matmul: { rowProductColumns: columns } })
+    afterAll(async () => (await gpu).dispose())
+    it(`agrees with the reference, ${columns ?? 'default'} columns a thread (WebGPU)`, {
+      timeout: 120_000,
+    }, async () => {
+      const backend = await gpu
+      await expectAgree(backend, wideNormed, inputsFor(wideNormed, 2, 3), 'layer-normed LSTM')
+      await expectAgree(backend, wideTraining, inputsFor(wideTraining, 2, 3), 'LSTM training')
+    })
+  }
+})
