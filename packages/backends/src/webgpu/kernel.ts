@@ -69,6 +69,20 @@ export class ParamList {
 }
 
 export const workgroupSize = 64
+
+/**
+ * WGSL statements summing each thread's `value` over the workgroup (through `partial`, one f32 per
+ * thread in workgroup memory) into `total`, which every thread may read after them: pairs are
+ * added in halving rounds (6 for 64 threads), each behind a barrier, where one thread adding all
+ * 64 in turn would wait on 64 reads of workgroup memory while the others idle.
+ */
+export const workgroupTotal = (value: string): string => `partial[lid] = ${value};
+  workgroupBarrier();
+  for (var half = ${workgroupSize / 2}u; half > 0u; half >>= 1u) {
+    if (lid < half) { partial[lid] += partial[lid + half]; }
+    workgroupBarrier();
+  }
+  let total = partial[0];`
 const maxGroupsPerDim = 65535
 
 /** A 1-D grid of `count` threads, folded into 2-D when it exceeds the per-dimension limit. */

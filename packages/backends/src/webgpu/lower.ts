@@ -7,7 +7,7 @@ import { groupRows, type RowGroup, rowProducts } from '../plan/rowGroups.js'
 import { batches } from './batches.js'
 import { columnSum } from './columnSum.js'
 import { fusedElement } from './fused.js'
-import { type KernelCall, perRowKernel, workgroupSize } from './kernel.js'
+import { type KernelCall, perRowKernel, workgroupSize, workgroupTotal } from './kernel.js'
 import { type MatmulOptions, type MatmulSpec, matmulKernel } from './matmul.js'
 import { productTailKernel } from './productTail.js'
 import { concatSegment, rowKernels } from './rowKernels.js'
@@ -199,13 +199,8 @@ function rowGroupKernel(
         return `  {
     var acc = 0.0;
     for (var k = lid; k < ${x.last}u; k += ${workgroupSize}u) { acc += arena[${p.add(x.place(s))} + r * ${x.last}u + k]; }
-    partial[lid] = acc;
-    workgroupBarrier();
-    if (lid == 0u) {
-      var total = 0.0;
-      for (var k = 0u; k < ${workgroupSize}u; k++) { total += partial[k]; }
-      arena[${p.add(out.place(s))} + r * ${out.last}u] = ${value};
-    }
+    ${workgroupTotal('acc').replaceAll('\n', '\n  ')}
+    if (lid == 0u) { arena[${p.add(out.place(s))} + r * ${out.last}u] = ${value}; }
   }`
       })
       .join('\n  storageBarrier();\n  workgroupBarrier();\n'),

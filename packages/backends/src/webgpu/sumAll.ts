@@ -1,4 +1,4 @@
-import { type KernelCall, kernelHeader, ParamList, workgroupSize } from './kernel.js'
+import { type KernelCall, kernelHeader, ParamList, workgroupSize, workgroupTotal } from './kernel.js'
 import type { KernelStep } from './lower.js'
 import type { ValueInfo } from './values.js'
 
@@ -49,13 +49,8 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
   ${picks.join('\n  ')}
   var s = 0.0;
   for (var k = g * ${workgroupSize}u + lid; k < n; k += stride) { s += arena[src + k]; }
-  partial[lid] = s;
-  workgroupBarrier();
-  if (lid == 0u) {
-    var total = 0.0;
-    for (var k = 0u; k < ${workgroupSize}u; k++) { total += partial[k]; }
-    arena[dst + g] = total;
-  }
+  ${workgroupTotal('s')}
+  if (lid == 0u) { arena[dst + g] = total; }
 }`
   return { kind: 'sum of all elements', wgsl, workgroups: [first, 1, 1], params: params.words }
 }
