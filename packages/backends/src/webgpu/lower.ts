@@ -1,7 +1,7 @@
 import { type Activation, GraphError, type Node, type OpName, type ValueType } from '@cellgraph/graph'
 import { bodyKernels } from '../plan/bodyKernels.js'
 import { type ConcatStore, concatStores } from '../plan/concatStores.js'
-import type { CallOp, FusedStep, LevelPlan, LoopStep as PlannedLoop } from '../plan/kernelPlan.js'
+import type { CallOp, FusedStep, LevelPlan, LoopStep as PlannedLoop, Step } from '../plan/kernelPlan.js'
 import { type LoopPlaces, loopPlaces } from '../plan/loopPlaces.js'
 import { groupRows, type RowGroup, rowProducts } from '../plan/rowGroups.js'
 import { batches } from './batches.js'
@@ -215,7 +215,7 @@ export function lowerGraph(level: LevelPlan, env: Map<string, ValueInfo>, cx: Lo
   const { graph, types } = level
   const at = (n: Node) => `node %${n.id} (${n.op})`
   const cell = (n: Node, value: number) =>
-    env.set(n.id, valueInfo(types.of(n.id), cx.sizes, fixed(cx.layout.constantCell(value)), value))
+    env.set(n.id, valueInfo(types.of(n.id), cx.sizes, fixed(cx.layout.constantRegion(1, value)), value))
   for (const n of graph.nodes) {
     if (n.op === 'constant' && !env.has(n.id)) cell(n, n.attrs.value)
     else if ((n.op === 'input' || n.op === 'state' || n.op === 'param') && !env.has(n.id))
@@ -232,6 +232,24 @@ export function lowerGraph(level: LevelPlan, env: Map<string, ValueInfo>, cx: Lo
     }
     return env.get(step.members.at(-1)!.id)!
   }
+  /** Gives a fused kernel of constants its values, as regions filled when the plan is built. */
+  const placeConstants = (step: FusedStep) => {
+    const values = new Map(
+      step.stores.map((st) => [st.id, st.value.kind === 'constant' ? st.value.value : 0]),
+    )
+    for (const m of step.members) {
+      const info = valueInfo(types.of(m.id), cx.sizes, () => {
+        throw new Error(`fused value %${m.id} has no memory`)
+      })
+      const value = values.get(m.id)
+      env.set(
+        m.id,
+        value === undefined
+          ? info
+          : valueInfo(info.type, cx.sizes, fixed(cx.layout.constantRegion(info.count, value)), value),
+      )
+    }
+  }
   const placeCall = (n: Node) => {
     const info = valueInfo(types.of(n.id), cx.sizes, fixed(0))
     const out = { ...info, place: cx.place(n.id, info.count) }
@@ -244,7 +262,18 @@ export function lowerGraph(level: LevelPlan, env: Map<string, ValueInfo>, cx: Lo
   const { stores: concats, absorbed } = concatStores(level)
   const placedOnly = new Set([...absorbed, ...(cx.hoisted ?? [])])
   for (const st of level.steps) if (st.kind === 'call' && placedOnly.has(st.node.id)) placeCall(st.node)
-  const others = level.steps.filter((st) => st.kind !== 'call' || !placedOnly.has(st.node.id))
+  // Outside scans, a fused kernel that stores only constants (the zero initial states of a
+  // backward scan) is filled once when the plan is built: nothing writes a value outside scans
+  // after it is made, so no run needs to write it again.
+  const filled = (st: Step) =>
+    !cx.inLoop &&
+    st.kind === 'fused' &&
+    st.operands.length === 0 &&
+    st.stores.every((store) => store.value.kind === 'constant' && !concats.has(store.id))
+  for (const st of level.steps) if (st.kind === 'fused' && filled(st)) placeConstants(st)
+  const others = level.steps.filter(
+    (st) => !filled(st) && (st.kind !== 'call' || !placedOnly.has(st.node.id)),
+  )
   // In a scan body a product's rows are the batch (small M): it runs with its tail or its row group.
   // Outside, independent steps run together where they can (`waves`, `batches`).
   const placedNodes = new Map(graph.nodes.filter((n) => placedOnly.has(n.id)).map((n) => [n.id, n]))

@@ -134,8 +134,8 @@ export class Plan {
     calls.forEach((c, k) => records.set(c.params, offsets[k]!))
     this.params = runtime.createBuffer(records.byteLength, usage.uniform | usage.copyDst, 'params')
     runtime.writeBuffer(this.params, 0, records)
-    for (const { offset, value } of layout.fills)
-      runtime.writeBuffer(this.arena, offset * 4, new Float32Array([value]))
+    for (const { offset, count, value } of layout.fills)
+      runtime.writeBuffer(this.arena, offset * 4, new Float32Array(count).fill(value))
     this.bindGroup = device.createBindGroup({
       layout: runtime.bindGroupLayout,
       entries: [

@@ -12,7 +12,7 @@ export interface ValueInfo {
   readonly last: number
   readonly rows: number
   readonly place: Place
-  /** Set for `constant` nodes: fused kernels inline the literal. */
+  /** Set for values that are one number throughout (`constant` nodes, constant fills): fused kernels inline the literal. */
   readonly constant?: number
 }
 
@@ -52,17 +52,17 @@ export const fixed =
 /** Hands out arena regions (f32 offsets); regions live as long as the plan. */
 export class ArenaLayout {
   size = 0
-  readonly fills: { offset: number; value: number }[] = []
+  readonly fills: { offset: number; count: number; value: number }[] = []
   take(count: number): number {
     // Regions start at multiples of 4 floats: a vec4 view of the arena loads them whole.
     const at = Math.ceil(this.size / 4) * 4
     this.size = at + Math.max(count, 1)
     return at
   }
-  /** A region holding one value written once when the plan is built (constants, row counts). */
-  constantCell(value: number): number {
-    const at = this.take(1)
-    this.fills.push({ offset: at, value })
+  /** A region of `count` copies of `value`, written once when the plan is built (constants, row counts). */
+  constantRegion(count: number, value: number): number {
+    const at = this.take(count)
+    this.fills.push({ offset: at, count, value })
     return at
   }
 }
