@@ -22,7 +22,7 @@ function operandRead(a: ValueInfo, { offset, row, col }: Access, features: numbe
  * WGSL statements computing element (r, j, flat i) of a fused kernel of the plan, `features`
  * wide: each operand read once, each stored member written (and into the concats it is a part
  * of, `concats`). `computed` gives the operands a kernel has already computed (in registers)
- * instead of reading them from memory.
+ * instead of reading them from memory; `element` names a member bound to `element`, not stored.
  */
 export function fusedElement(
   step: FusedStep,
@@ -33,9 +33,12 @@ export function fusedElement(
   {
     computed,
     concats,
+    element,
   }: {
     computed?: (operand: number) => string | undefined
     concats?: ReadonlyMap<string, readonly ConcatStore[]>
+    /** A stored member whose value is bound to `element` instead of stored (a sum's prologue). */
+    element?: string
   } = {},
 ): string {
   const lines: string[] = []
@@ -61,6 +64,10 @@ export function fusedElement(
     },
   })!
   for (const { id, value } of stores) {
+    if (id === element) {
+      lines.push(`  let element = ${value};`)
+      continue
+    }
     lines.push(`  arena[${p.add(env.get(id)!.place(s))} + i] = ${value};`)
     for (const { concat, column } of concats?.get(id) ?? []) {
       const c = env.get(concat)!

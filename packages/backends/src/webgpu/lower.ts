@@ -13,7 +13,8 @@ import { productTailKernel } from './productTail.js'
 import { concatSegment, rowKernels } from './rowKernels.js'
 import { rowProductStatements } from './rowProduct.js'
 import { copySegment, type StepSegment, segmentSteps } from './segments.js'
-import { sumsOfAll } from './sumAll.js'
+import { type ElementStatements, sumsOfAll } from './sumAll.js'
+import { sumPrologues } from './sumPrologues.js'
 import { type ArenaLayout, fixed, type Place, type RunSizes, type ValueInfo, valueInfo } from './values.js'
 import { waves } from './waves.js'
 import { literal } from './wgsl.js'
@@ -110,16 +111,31 @@ function product(
   ]
 }
 
-/** Independent calls of one op (`batches`): one product kernel, column sum or sum of all elements. */
-function lowerBatch(nodes: readonly Node[], env: ReadonlyMap<string, ValueInfo>, cx: LowerContext) {
+/**
+ * Independent calls of one op (`batches`): one product kernel, column sum or sum of all elements
+ * (`sumElement`: what a sum adds where it is not its input's values, `sumPrologues`).
+ */
+function lowerBatch(
+  nodes: readonly Node[],
+  env: ReadonlyMap<string, ValueInfo>,
+  cx: LowerContext,
+  sumElement: (sum: Node) => ElementStatements | undefined,
+) {
   const args = nodes.map((n) => n.inputs.map((r) => env.get(r)!))
   const outs = nodes.map((n) => env.get(n.id)!)
   const { op } = nodes[0]!
-  if (op === 'sumRows' || op === 'sumAll')
-    return (op === 'sumRows' ? columnSum : sumsOfAll)(
+  if (op === 'sumRows')
+    return columnSum(
       args.map(([x]) => x!),
       outs,
       take(cx),
+    )
+  if (op === 'sumAll')
+    return sumsOfAll(
+      args.map(([x]) => x!),
+      outs,
+      take(cx),
+      nodes.map(sumElement),
     )
   const [a, b] = args[0]!
   const more = args.slice(1).map(([x, y], k) => [x!, y!, outs[k + 1]!] as const)
@@ -143,7 +159,9 @@ const lowerings: { readonly [K in CallOp]: Lowering<K> } = {
   matmul: (node, args, out, cx) => product(cx, productShape(node, args, out), args[0]!, args[1]!, out),
   outerSum: (node, args, out, cx) => product(cx, productShape(node, args, out), args[0]!, args[1]!, out),
   sumRows: (_, [x], out, cx) => columnSum([x!], [out], take(cx)),
-  sumAll: (_, [x], out, cx) => sumsOfAll([x!], [out], take(cx)),
+  sumAll: () => {
+    throw new Error('sums of all elements are lowered as batches (lowerBatch)')
+  },
   sumLike,
   concat: (_, args, out) => rowKernels.concat(args, out),
   pad: ({ attrs }, [x], out) => rowKernels.pad(x!, out, attrs.before),
@@ -221,9 +239,9 @@ export function lowerGraph(level: LevelPlan, env: Map<string, ValueInfo>, cx: Lo
     else if ((n.op === 'input' || n.op === 'state' || n.op === 'param') && !env.has(n.id))
       throw new GraphError(`${at(n)} is not bound`, n.id, n.op)
   }
-  /** Gives a fused kernel's stored members their memory; returns its iteration space. */
-  const placeFused = (step: FusedStep) => {
-    const stored = new Set(step.stores.map((st) => st.id))
+  /** Gives a fused kernel's stored members their memory (unless `memory` is false); returns its iteration space. */
+  const placeFused = (step: FusedStep, memory = true) => {
+    const stored = new Set(memory ? step.stores.map((st) => st.id) : [])
     for (const m of step.members) {
       const info = valueInfo(types.of(m.id), cx.sizes, () => {
         throw new Error(`fused value %${m.id} has no memory`)
@@ -271,21 +289,40 @@ export function lowerGraph(level: LevelPlan, env: Map<string, ValueInfo>, cx: Lo
     st.operands.length === 0 &&
     st.stores.every((store) => store.value.kind === 'constant' && !concats.has(store.id))
   for (const st of level.steps) if (st.kind === 'fused' && filled(st)) placeConstants(st)
+  // Outside scans, a sum of all elements computes the one value of a fused kernel that only it
+  // reads where it adds it (`sumPrologues`): that kernel runs inside the sum's.
+  const prologues = cx.inLoop ? new Map<string, FusedStep>() : sumPrologues(level, concats)
+  const inSums = new Set(prologues.values())
+  for (const st of inSums) placeFused(st, false)
+  const sumElement = (sum: Node): ElementStatements | undefined => {
+    const fused = prologues.get(sum.id)
+    if (!fused) return undefined
+    const { id } = fused.stores[0]!
+    const w = env.get(id)!.last
+    return (p, s) =>
+      `let r = i / ${w}u;\nlet j = i % ${w}u;\n${fusedElement(fused, env, w, s, p, { concats, element: id })}`
+  }
   const others = level.steps.filter(
-    (st) => !filled(st) && (st.kind !== 'call' || !placedOnly.has(st.node.id)),
+    (st) =>
+      !filled(st) &&
+      !(st.kind === 'fused' && inSums.has(st)) &&
+      (st.kind !== 'call' || !placedOnly.has(st.node.id)),
   )
   // In a scan body a product's rows are the batch (small M): it runs with its tail or its row group.
   // Outside, independent steps run together where they can (`waves`, `batches`).
-  const placedNodes = new Map(graph.nodes.filter((n) => placedOnly.has(n.id)).map((n) => [n.id, n]))
+  const through = new Map<string, readonly string[]>([
+    ...graph.nodes.filter((n) => placedOnly.has(n.id)).map((n) => [n.id, n.inputs] as const),
+    ...[...inSums].map((st) => [st.stores[0]!.id, st.operands.map((o) => o.ref)] as const),
+  ])
   const shape = (n: Node) =>
     [n.op, JSON.stringify(n.attrs), ...[...n.inputs, n.id].map((r) => JSON.stringify(types.of(r)))].join(' ')
   const planned = cx.inLoop
     ? bodyKernels(level, placedOnly, cx.matmul.tuning.rowGroupWeights)
-    : waves(groupRows(level, others), placedNodes).flatMap((wave) => batches(wave, shape))
+    : waves(groupRows(level, others), through).flatMap((wave) => batches(wave, shape))
   for (const step of planned) {
     if (step.kind === 'batch') {
       for (const n of step.nodes) placeCall(n)
-      steps.push(...lowerBatch(step.nodes, env, cx))
+      steps.push(...lowerBatch(step.nodes, env, cx, sumElement))
     } else if (step.kind === 'fused batch') {
       const segments = step.steps.map((st) => fusedSegment(st, env, placeFused(st), concats))
       steps.push(...segmentSteps('pointwise', segments))
@@ -321,7 +358,10 @@ export function lowerGraph(level: LevelPlan, env: Map<string, ValueInfo>, cx: Lo
         ),
       )
     } else if (step.node.op === 'rowCount') cell(step.node, env.get(step.node.inputs[0]!)!.rows)
-    else {
+    else if (step.node.op === 'sumAll') {
+      placeCall(step.node)
+      steps.push(...lowerBatch([step.node], env, cx, sumElement))
+    } else {
       const n = step.node
       const out = placeCall(n)
       const lowering = lowerings[n.op as CallOp] as Lowering<OpName>

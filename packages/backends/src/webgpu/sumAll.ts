@@ -1,4 +1,11 @@
-import { type KernelCall, kernelHeader, ParamList, workgroupSize, workgroupTotal } from './kernel.js'
+import {
+  type KernelCall,
+  kernelHeader,
+  ParamList,
+  paramWords,
+  workgroupSize,
+  workgroupTotal,
+} from './kernel.js'
 import type { KernelStep } from './lower.js'
 import type { ValueInfo } from './values.js'
 
@@ -10,15 +17,31 @@ import type { ValueInfo } from './values.js'
 export const sumAllGroups = (count: number): number =>
   count <= 4096 ? 1 : Math.min(256, Math.ceil(count / 4096))
 
-/** One sum of a kernel: `count` floats from `from`, by `groups` workgroups writing to `to + g`. */
+/**
+ * WGSL statements that define `element`, element `i` of what a sum adds: a read of the value, or
+ * (a fused kernel's only value, which nothing else reads) its expression, computed where it is
+ * summed so the value never reaches memory.
+ */
+export type ElementStatements = (params: ParamList, s: number) => string
+
+/** `element` = arena[at + i]. */
+const readAt = (p: ParamList, at: number) => `let element = arena[${p.add(at)} + i];`
+
+/** Element `i` of a value in the arena. */
+const elementRead =
+  (x: ValueInfo): ElementStatements =>
+  (p, s) =>
+    readAt(p, x.place(s))
+
+/** One sum of a kernel: `count` elements, by `groups` workgroups writing to `to + g`. */
 interface Part {
-  readonly from: number
+  readonly element: (params: ParamList) => string
   readonly count: number
   readonly to: number
   readonly groups: number
 }
 
-/** Most sums one kernel takes: two parameter words each, and a branch of its WGSL. */
+/** Most sums one kernel takes: each is a branch of its WGSL. */
 const partsPerKernel = 64
 
 /**
@@ -30,49 +53,72 @@ const partsPerKernel = 64
 function sumKernel(parts: readonly Part[]): KernelCall {
   const params = new ParamList()
   let first = 0
-  const picks = parts.map((part, k) => {
+  const branches = parts.map((part, k) => {
     const test = k === 0 ? `w < ${part.groups}u` : `w >= ${first}u && w < ${first + part.groups}u`
-    const pick = `if (${test}) { src = ${params.add(part.from)}; dst = ${params.add(part.to)}; n = ${part.count}u; g = w - ${first}u; stride = ${part.groups * workgroupSize}u; }`
+    const branch = `  if (${test}) {
+    dst = ${params.add(part.to)};
+    g = w - ${first}u;
+    for (var i = g * ${workgroupSize}u + lid; i < ${part.count}u; i += ${part.groups * workgroupSize}u) {
+      ${part.element(params).replaceAll('\n', '\n      ')}
+      s += element;
+    }
+  }`
     first += part.groups
-    return pick
+    return branch
   })
   const wgsl = `${kernelHeader}
 var<workgroup> partial: array<f32, ${workgroupSize}>;
 @compute @workgroup_size(${workgroupSize})
 fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>) {
   let w = wid.x;
-  var src = 0u;
   var dst = 0u;
-  var n = 0u;
   var g = 0u;
-  var stride = 0u;
-  ${picks.join('\n  ')}
   var s = 0.0;
-  for (var k = g * ${workgroupSize}u + lid; k < n; k += stride) { s += arena[src + k]; }
+${branches.join('\n')}
   ${workgroupTotal('s')}
   if (lid == 0u) { arena[dst + g] = total; }
 }`
   return { kind: 'sum of all elements', wgsl, workgroups: [first, 1, 1], params: params.words }
 }
 
-/** The kernels of `parts`, `partsPerKernel` at a time. */
+/** The parameter words a part takes. */
+function wordsOf(part: Part): number {
+  const scratch = new ParamList()
+  part.element(scratch)
+  return scratch.words.length + 1 // and its `to`
+}
+
+/** The kernels of `parts`: consecutive parts share one while they fit its parameter window and `partsPerKernel`. */
 function sumKernels(parts: (s: number) => readonly Part[], count: number): KernelStep[] {
-  const kernels: KernelStep[] = []
-  for (let a = 0; a < count; a += partsPerKernel)
-    kernels.push({ kind: 'kernel', build: (s) => sumKernel(parts(s).slice(a, a + partsPerKernel)) })
-  return kernels
+  const atZero = parts(0)
+  const kernels: [number, number][] = []
+  let words = paramWords
+  for (let z = 0; z < count; z++) {
+    const w = wordsOf(atZero[z]!)
+    const last = kernels.at(-1)
+    if (!last || words + w > paramWords || last[1] - last[0] === partsPerKernel) {
+      kernels.push([z, z + 1])
+      words = w
+    } else {
+      last[1] = z + 1
+      words += w
+    }
+  }
+  return kernels.map(([a, b]) => ({ kind: 'kernel', build: (s) => sumKernel(parts(s).slice(a, b)) }))
 }
 
 /**
- * outs[z] = the sum of all of xs[z], for independent pairs of any sizes: one kernel whose
- * workgroups split every sum (`sumAllGroups`), then, for the sums split in more than one, one
- * kernel adding each one's partials (regions from `take`). The optimizer's squared gradient norms,
- * one per parameter, are two dispatches, not one or two per parameter.
+ * outs[z] = the sum of all the elements `elements[z]` makes (xs[z] by default), for independent
+ * pairs of any sizes: one kernel whose workgroups split every sum (`sumAllGroups`), then, for the
+ * sums split in more than one, one kernel adding each one's partials (regions from `take`). The
+ * optimizer's squared gradient norms, one per parameter, are one or two dispatches, not one or two
+ * per parameter, and the squares never reach memory.
  */
 export function sumsOfAll(
   xs: readonly ValueInfo[],
   outs: readonly ValueInfo[],
   take: (count: number) => number,
+  elements: readonly (ElementStatements | undefined)[] = [],
 ): KernelStep[] {
   const groups = xs.map((x) => sumAllGroups(x.count))
   const partials = groups.map((g) => (g === 1 ? undefined : take(g))) // used and consumed within the calls
@@ -80,16 +126,25 @@ export function sumsOfAll(
   return [
     ...sumKernels(
       (s) =>
-        xs.map((x, z) => ({
-          from: x.place(s),
-          count: x.count,
-          to: partials[z] ?? outs[z]!.place(s),
-          groups: groups[z]!,
-        })),
+        xs.map((x, z) => {
+          const element = elements[z] ?? elementRead(x)
+          return {
+            element: (p) => element(p, s),
+            count: x.count,
+            to: partials[z] ?? outs[z]!.place(s),
+            groups: groups[z]!,
+          }
+        }),
       xs.length,
     ),
     ...sumKernels(
-      (s) => split.map((z) => ({ from: partials[z]!, count: groups[z]!, to: outs[z]!.place(s), groups: 1 })),
+      (s) =>
+        split.map((z) => ({
+          element: (p) => readAt(p, partials[z]!),
+          count: groups[z]!,
+          to: outs[z]!.place(s),
+          groups: 1,
+        })),
       split.length,
     ),
   ]

@@ -1,4 +1,4 @@
-import { type Node, parseRef } from '@cellgraph/graph'
+import { parseRef } from '@cellgraph/graph'
 import type { Step } from '../plan/kernelPlan.js'
 import type { RowGroup } from '../plan/rowGroups.js'
 
@@ -21,15 +21,19 @@ function read(step: TopStep): string[] {
 /**
  * The steps of a level outside scans in waves: each step in the wave after the latest wave that
  * makes something it reads (as soon as possible), the plan's order kept within a wave. The steps of
- * a wave are independent, so a renderer may run them in any order or together. `placed` are the
- * concats no kernel runs (their parts' kernels write them): reading one reads its parts. Every
- * value outside scans has memory of its own, so moving a step earlier overwrites nothing.
+ * a wave are independent, so a renderer may run them in any order or together. `through` maps
+ * the values no step of `steps` makes to what reading them reads: a concat no kernel runs, its
+ * parts (their kernels write it); a sum's prologue value, its fused kernel's operands. Every value
+ * outside scans has memory of its own, so moving a step earlier overwrites nothing.
  */
-export function waves<S extends TopStep>(steps: readonly S[], placed: ReadonlyMap<string, Node>): S[][] {
+export function waves<S extends TopStep>(
+  steps: readonly S[],
+  through: ReadonlyMap<string, readonly string[]>,
+): S[][] {
   const waveOf = new Map<string, number>()
   const dependsOn = (id: string): number => {
-    const concat = placed.get(id)
-    if (concat) return Math.max(-1, ...concat.inputs.map((r) => dependsOn(parseRef(r).node)))
+    const refs = through.get(id)
+    if (refs) return Math.max(-1, ...refs.map((r) => dependsOn(parseRef(r).node)))
     return waveOf.get(id) ?? -1
   }
   const out: S[][] = []

@@ -3,6 +3,7 @@ import {
   type Graph,
   GraphBuilder,
   mul,
+  rowsOf,
   sigmoid,
   sub,
   sumAll,
@@ -39,9 +40,9 @@ function tensorsGraph(sizes: readonly number[], body: (ts: Value[]) => Record<st
 }
 
 /** The dispatches of one warm run of `graph`. */
-async function dispatchesOf(graph: Graph): Promise<number> {
+async function dispatchesOf(graph: Graph, batch = 1): Promise<number> {
   const exe = await gpu.compile(graph)
-  const values = inputsFor(graph, 1, 1)
+  const values = inputsFor(graph, batch, 1)
   const inputs: Record<string, DeviceTensor> = Object.fromEntries(
     leavesOf(graph).map((leaf, k) => [leaf.name, gpu.upload(values[k]!)]),
   )
@@ -81,10 +82,25 @@ describe('independent steps outside scans run together', { timeout: 120_000 }, (
       ...Object.fromEntries(ts.map((t, k) => [`update${k}`, sub(t, mul(0.1, tanh(t)))])),
     }))
     await expectAgree(gpu, graph, inputsFor(graph, 1, 1))
-    // 140 independent fused kernels (70 squares, which the sums read before the updates run, and
-    // 70 updates) in three segmented kernels (64 segments a kernel); the 70 sums in two kernels
-    // (64 sums a kernel) and one adding the split sums' partials; the sum of the sums.
-    expect(await dispatchesOf(graph)).toBe(3 + 2 + 1 + 1)
+    // The squares are computed inside the sums (each is the one value its fused kernel stores, and
+    // only the sum reads it): the 70 updates in two segmented kernels (64 segments a kernel); the
+    // 70 sums in two kernels (64 sums a kernel) and one adding the split sums' partials; the sum of
+    // the sums.
+    expect(await dispatchesOf(graph)).toBe(2 + 2 + 1 + 1)
+  })
+
+  it('computes a fused value inside the sum that alone reads it, broadcasts included', async () => {
+    // x [301, 70] plus a per-feature b, tanh, times itself: 21,070 elements, so the sum is split over
+    // six workgroups and their partials added by a second kernel; the elementwise work runs inside
+    // the first, each element rebuilt from its row and feature.
+    const b = new GraphBuilder()
+    const x = b.leaf('input', 'x', { name: 'x', type: rowsOf(70) })
+    const bias = b.leaf('input', 'b', { name: 'b', type: tensorOf(70) })
+    const t = tanh(add(x, bias))
+    const graph = b.build([{ name: 'total', value: sumAll(mul(t, t)) }])
+    expect(sumAllGroups(301 * 70)).toBe(6)
+    await expectAgree(gpu, graph, inputsFor(graph, 301, 1))
+    expect(await dispatchesOf(graph, 301)).toBe(2)
   })
 
   it('splits segmented kernels at their parameter window', async () => {
