@@ -159,9 +159,7 @@ const lowerings: { readonly [K in CallOp]: Lowering<K> } = {
   matmul: (node, args, out, cx) => product(cx, productShape(node, args, out), args[0]!, args[1]!, out),
   outerSum: (node, args, out, cx) => product(cx, productShape(node, args, out), args[0]!, args[1]!, out),
   sumRows: (_, [x], out, cx) => columnSum([x!], [out], take(cx)),
-  sumAll: () => {
-    throw new Error('sums of all elements are lowered as batches (lowerBatch)')
-  },
+  sumAll: (_, [x], out, cx) => sumsOfAll([x!], [out], take(cx)),
   sumLike,
   concat: (_, args, out) => rowKernels.concat(args, out),
   pad: ({ attrs }, [x], out) => rowKernels.pad(x!, out, attrs.before),
@@ -239,34 +237,31 @@ export function lowerGraph(level: LevelPlan, env: Map<string, ValueInfo>, cx: Lo
     else if ((n.op === 'input' || n.op === 'state' || n.op === 'param') && !env.has(n.id))
       throw new GraphError(`${at(n)} is not bound`, n.id, n.op)
   }
-  /** Gives a fused kernel's stored members their memory (unless `memory` is false); returns its iteration space. */
-  const placeFused = (step: FusedStep, memory = true) => {
-    const stored = new Set(memory ? step.stores.map((st) => st.id) : [])
+  /**
+   * Gives a fused kernel's stored members their memory, `stored(store, info)` (by default a place
+   * of their own), and returns its iteration space. Members only registers hold have no memory.
+   */
+  const placeFused = (
+    step: FusedStep,
+    stored: (store: FusedStep['stores'][number], info: ValueInfo) => ValueInfo = (st, info) => ({
+      ...info,
+      place: cx.place(st.id, info.count),
+    }),
+  ) => {
+    const stores = new Map(step.stores.map((st) => [st.id, st]))
     for (const m of step.members) {
       const info = valueInfo(types.of(m.id), cx.sizes, () => {
         throw new Error(`fused value %${m.id} has no memory`)
       })
-      env.set(m.id, stored.has(m.id) ? { ...info, place: cx.place(m.id, info.count) } : info)
+      const store = stores.get(m.id)
+      env.set(m.id, store ? stored(store, info) : info)
     }
     return env.get(step.members.at(-1)!.id)!
   }
-  /** Gives a fused kernel of constants its values, as regions filled when the plan is built. */
-  const placeConstants = (step: FusedStep) => {
-    const values = new Map(
-      step.stores.map((st) => [st.id, st.value.kind === 'constant' ? st.value.value : 0]),
-    )
-    for (const m of step.members) {
-      const info = valueInfo(types.of(m.id), cx.sizes, () => {
-        throw new Error(`fused value %${m.id} has no memory`)
-      })
-      const value = values.get(m.id)
-      env.set(
-        m.id,
-        value === undefined
-          ? info
-          : valueInfo(info.type, cx.sizes, fixed(cx.layout.constantRegion(info.count, value)), value),
-      )
-    }
+  /** A stored constant as a region filled when the plan is built (kernels reading it inline the literal). */
+  const constantFill = ({ value }: FusedStep['stores'][number], info: ValueInfo) => {
+    const v = value.kind === 'constant' ? value.value : 0
+    return valueInfo(info.type, cx.sizes, fixed(cx.layout.constantRegion(info.count, v)), v)
   }
   const placeCall = (n: Node) => {
     const info = valueInfo(types.of(n.id), cx.sizes, fixed(0))
@@ -288,12 +283,12 @@ export function lowerGraph(level: LevelPlan, env: Map<string, ValueInfo>, cx: Lo
     st.kind === 'fused' &&
     st.operands.length === 0 &&
     st.stores.every((store) => store.value.kind === 'constant' && !concats.has(store.id))
-  for (const st of level.steps) if (st.kind === 'fused' && filled(st)) placeConstants(st)
+  for (const st of level.steps) if (st.kind === 'fused' && filled(st)) placeFused(st, constantFill)
   // Outside scans, a sum of all elements computes the one value of a fused kernel that only it
   // reads where it adds it (`sumPrologues`): that kernel runs inside the sum's.
   const prologues = cx.inLoop ? new Map<string, FusedStep>() : sumPrologues(level, concats)
   const inSums = new Set(prologues.values())
-  for (const st of inSums) placeFused(st, false)
+  for (const st of inSums) placeFused(st, (_, info) => info) // computed inside the sum: no memory
   const sumElement = (sum: Node): ElementStatements | undefined => {
     const fused = prologues.get(sum.id)
     if (!fused) return undefined
@@ -358,7 +353,7 @@ export function lowerGraph(level: LevelPlan, env: Map<string, ValueInfo>, cx: Lo
         ),
       )
     } else if (step.node.op === 'rowCount') cell(step.node, env.get(step.node.inputs[0]!)!.rows)
-    else if (step.node.op === 'sumAll') {
+    else if (prologues.has(step.node.id)) {
       placeCall(step.node)
       steps.push(...lowerBatch([step.node], env, cx, sumElement))
     } else {
