@@ -175,14 +175,18 @@ export class Plan {
 
   /** Whether the packed weights in the arena were made from these very tensors as they are now. */
   private packsCurrent(inputs: ReadonlyMap<string, WebGpuTensor>): boolean {
-    const now = this.packSources.map((name) => {
-      const t = inputs.get(name)!
-      return [t, t.version] as const
-    })
     const current =
-      this.packedFrom.length === now.length &&
-      now.every(([t, v], k) => this.packedFrom[k]![0] === t && this.packedFrom[k]![1] === v)
-    this.packedFrom = now
+      this.packedFrom.length === this.packSources.length &&
+      this.packSources.every((name, k) => {
+        const [t, v] = this.packedFrom[k]!
+        return inputs.get(name) === t && t.version === v
+      })
+    // A run that packs records what it packed from; an unchanged run allocates nothing.
+    if (!current)
+      this.packedFrom = this.packSources.map((name) => {
+        const t = inputs.get(name)!
+        return [t, t.version] as const
+      })
     return current
   }
 
