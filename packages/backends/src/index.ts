@@ -21,7 +21,7 @@ export { type HostRunner, hostRunner } from './hostRun.js'
 export { checkDeviceTensor, checkRunInputs } from './inputs.js'
 export { type Pass, passes, printProgram, runPasses } from './passes/pipeline.js'
 export type { Pack, PackBlock, Program } from './passes/program.js'
-export { bodyKernels } from './plan/bodyKernels.js'
+export { type BodyKernelOptions, bodyKernels } from './plan/bodyKernels.js'
 export { type ConcatStore, concatStores } from './plan/concatStores.js'
 export {
   type FusedKernel,
@@ -45,6 +45,7 @@ export type {
 export { type CarryPlace, type LoopPlaces, loopPlaces } from './plan/loopPlaces.js'
 export { planProgram } from './plan/planner.js'
 export { printPlan } from './plan/print.js'
+export { fuseProductHeads, type HeadProduct } from './plan/productHeads.js'
 export { fuseProductTails, type ProductTail } from './plan/productTails.js'
 export { groupRows, type RowGroup } from './plan/rowGroups.js'
 export { referenceBackend } from './reference/referenceBackend.js'

@@ -1,6 +1,7 @@
 import { isRows, type ValueType } from '@cellgraph/graph'
 import type { CallStep, FusedStep, LevelPlan, Step } from './kernelPlan.js'
 import { featuresOf } from './planner.js'
+import type { HeadProduct } from './productHeads.js'
 import type { ProductTail } from './productTails.js'
 
 /** The row reductions a row group computes in workgroup memory. */
@@ -30,7 +31,11 @@ export const rowGroupParamBudget = 200
 export type ProductRule = false | { readonly maxWeights: number }
 
 /** The row layout a step iterates over, or undefined when it cannot join a row group. */
-function rowSpace(step: Step | ProductTail, level: LevelPlan, products: ProductRule): ValueType | undefined {
+function rowSpace(
+  step: Step | ProductTail | HeadProduct,
+  level: LevelPlan,
+  products: ProductRule,
+): ValueType | undefined {
   if (step.kind === 'fused') return isRows(step.type) ? step.type : undefined
   if (step.kind !== 'call') return undefined
   if (products && rowProducts.has(step.node.op)) {
@@ -61,7 +66,7 @@ function readsOwnRows(step: FusedStep | CallStep, made: ReadonlySet<string>, lev
  * products over rows whose weight has at most `products.maxWeights` elements join too (each
  * row's product computed by its own worker group): for scan bodies, whose rows are the batch.
  */
-export function groupRows<S extends Step | ProductTail = Step>(
+export function groupRows<S extends Step | ProductTail | HeadProduct = Step>(
   level: LevelPlan,
   steps: readonly S[] = level.steps as readonly S[],
   { products = false }: { readonly products?: ProductRule } = {},

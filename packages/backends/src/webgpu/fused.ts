@@ -18,32 +18,27 @@ function operandRead(a: ValueInfo, { offset, row, col }: Access, features: numbe
   return `arena[${[...terms, ...(col === 1 ? ['j'] : [])].join(' + ')}]`
 }
 
+/** How a renderer reads a fused kernel's operands: `computed` gives those already in registers. */
+interface ElementOptions {
+  computed?: (operand: number) => string | undefined
+}
+
 /**
  * WGSL statements computing element (r, j, flat i) of a fused kernel of the plan, `features`
- * wide: each operand read once, each stored member written (and into the concats it is a part
- * of, `concats`). `computed` gives the operands a kernel has already computed (in registers)
- * instead of reading them from memory; `element` names a member bound to `element`, not stored.
+ * wide, each operand read once, and the value of each stored member (a local or a literal),
+ * without storing them.
  */
-export function fusedElement(
+export function fusedValues(
   step: FusedStep,
   env: ReadonlyMap<string, ValueInfo>,
   features: number,
   s: number,
   p: ParamList,
-  {
-    computed,
-    concats,
-    element,
-  }: {
-    computed?: (operand: number) => string | undefined
-    concats?: ReadonlyMap<string, readonly ConcatStore[]>
-    /** A stored member whose value is bound to `element` instead of stored (a sum's prologue). */
-    element?: string
-  } = {},
-): string {
+  { computed }: ElementOptions = {},
+): { readonly lines: string[]; readonly values: { readonly id: string; readonly value: string }[] } {
   const lines: string[] = []
   const reads = new Map<number, string>()
-  const stores = renderExpression<string>(step, {
+  const values = renderExpression<string>(step, {
     operand: (k, access) => {
       let read = reads.get(k)
       if (read === undefined) {
@@ -63,16 +58,54 @@ export function fusedElement(
       return `v${k}`
     },
   })!
-  for (const { id, value } of stores) {
+  return { lines, values }
+}
+
+/**
+ * WGSL statements computing element (r, j, flat i) of a fused kernel of the plan, `features`
+ * wide: each operand read once (`fusedValues`), each stored member written (and into the concats
+ * it is a part of, `concats`). `element` names a member bound to `element`, not stored.
+ */
+export function fusedElement(
+  step: FusedStep,
+  env: ReadonlyMap<string, ValueInfo>,
+  features: number,
+  s: number,
+  p: ParamList,
+  {
+    computed,
+    concats,
+    element,
+  }: ElementOptions & {
+    concats?: ReadonlyMap<string, readonly ConcatStore[]>
+    /** A stored member whose value is bound to `element` instead of stored (a sum's prologue). */
+    element?: string
+  } = {},
+): string {
+  const { lines, values } = fusedValues(step, env, features, s, p, { computed })
+  for (const { id, value } of values) {
     if (id === element) {
       lines.push(`  let element = ${value};`)
       continue
     }
-    lines.push(`  arena[${p.add(env.get(id)!.place(s))} + i] = ${value};`)
-    for (const { concat, column } of concats?.get(id) ?? []) {
-      const c = env.get(concat)!
-      lines.push(`  arena[${p.add(c.place(s))} + r * ${c.last}u + ${column}u + j] = ${value};`)
-    }
+    lines.push(...storeLines(id, value, env, s, p, concats))
   }
   return lines.join('\n')
+}
+
+/** Statements storing `value` as element (r, j, flat i) of member `id`, and into its concats' columns. */
+export function storeLines(
+  id: string,
+  value: string,
+  env: ReadonlyMap<string, ValueInfo>,
+  s: number,
+  p: ParamList,
+  concats?: ReadonlyMap<string, readonly ConcatStore[]>,
+): string[] {
+  const lines = [`  arena[${p.add(env.get(id)!.place(s))} + i] = ${value};`]
+  for (const { concat, column } of concats?.get(id) ?? []) {
+    const c = env.get(concat)!
+    lines.push(`  arena[${p.add(c.place(s))} + r * ${c.last}u + ${column}u + j] = ${value};`)
+  }
+  return lines
 }

@@ -9,6 +9,7 @@ import { wgslHelpers } from './wgsl.js'
 export type KernelKind =
   | 'product'
   | 'product with tail'
+  | 'product with head'
   | 'pointwise'
   | 'row group'
   | 'row reduction'

@@ -312,7 +312,7 @@ export function lowerGraph(level: LevelPlan, env: Map<string, ValueInfo>, cx: Lo
   const shape = (n: Node) =>
     [n.op, JSON.stringify(n.attrs), ...[...n.inputs, n.id].map((r) => JSON.stringify(types.of(r)))].join(' ')
   const planned = cx.inLoop
-    ? bodyKernels(level, placedOnly, cx.matmul.tuning.rowGroupWeights)
+    ? bodyKernels(level, placedOnly, cx.matmul.tuning)
     : waves(groupRows(level, others), through).flatMap((wave) => batches(wave, shape))
   for (const step of planned) {
     if (step.kind === 'batch') {
@@ -321,15 +321,19 @@ export function lowerGraph(level: LevelPlan, env: Map<string, ValueInfo>, cx: Lo
     } else if (step.kind === 'fused batch') {
       const segments = step.steps.map((st) => fusedSegment(st, env, placeFused(st), concats))
       steps.push(...segmentSteps('pointwise', segments))
-    } else if (step.kind === 'productTail') {
-      const { node } = step.product
-      env.set(
-        node.id,
-        valueInfo(types.of(node.id), cx.sizes, () => {
-          throw new Error(`product %${node.id} is computed in its tail's kernel and has no memory`)
-        }),
-      )
-      placeFused(step.tail)
+    } else if (step.kind === 'productTail' || step.kind === 'headProduct') {
+      if (step.kind === 'headProduct') placeFused(step.head)
+      const pair = step.kind === 'headProduct' ? step.product : step
+      if (pair.kind === 'productTail') {
+        const { node } = pair.product
+        env.set(
+          node.id,
+          valueInfo(types.of(node.id), cx.sizes, () => {
+            throw new Error(`product %${node.id} is computed in its tail's kernel and has no memory`)
+          }),
+        )
+        placeFused(pair.tail)
+      } else placeCall(pair.node)
       steps.push(kernel((s) => productTailKernel(step, env, s, concats)))
     } else if (step.kind === 'rows') {
       const first = step.steps[0]!

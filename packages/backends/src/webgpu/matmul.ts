@@ -34,6 +34,12 @@ export interface MatmulTuning {
    * accumulators sharing each read of x). Default 4; 1 computes one column at a time.
    */
   readonly rowProductColumns?: number
+  /**
+   * In a scan step, compute the fused kernel that makes a product's x inside the product's
+   * kernel (a backward step's δ inside δ·W: one kernel over the whole product). Default true;
+   * false leaves them a row group (with `rowGroupWeights`) or two kernels.
+   */
+  readonly headProducts?: boolean
 }
 
 /** What the kernels may use: the tuning, and whether the device was created with `subgroups`. */

@@ -110,8 +110,8 @@ describe('webgpu product tails against the reference', { timeout: 60_000 }, () =
     return agree(gpu, graph, inputsFor(graph, 5, 3, { saturation: 0.2 }))
   })
 
-  // Its backward step is one row group: the δ of the four gates, then δ·W (280 × 70, stored
-  // [K, N]) row by row, 70 columns over 64 threads.
+  // Its backward step is one head product: the δ of the four gates, computed as each workgroup
+  // stages them, times W (280 × 70): four parts of 70 units, five steps of 16 through each.
   it('runs the training graph of that LSTM', () => {
     const graph = trainingGraph(sequenceGraph([lstm({ input: 5, hidden: 70 })]))
     return agree(gpu, graph, inputsFor(graph, 5, 3))

@@ -115,6 +115,7 @@ describe('webgpu per-kernel timing (timestamp-query)', { timeout: 60_000 }, () =
 const kernelKinds: readonly KernelKind[] = [
   'product',
   'product with tail',
+  'product with head',
   'pointwise',
   'row group',
   'row reduction',
@@ -125,12 +126,13 @@ const kernelKinds: readonly KernelKind[] = [
 
 /**
  * The kinds of the kernels one time step adds, from the kernel plan (`stepKernels`): what the
- * builders make of a row group, a product with its tail, a fused kernel, a copy.
+ * builders make of a row group, a product with its tail or head, a fused kernel, a copy.
  */
 function kindsPerStep(graph: Graph): Record<string, number> {
   const kindOf: Record<string, KernelKind> = {
     rows: 'row group',
     productTail: 'product with tail',
+    headProduct: 'product with head',
     fused: 'pointwise',
     copy: 'copy',
   }

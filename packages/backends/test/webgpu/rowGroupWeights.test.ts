@@ -1,6 +1,13 @@
 import { type Graph, lstm, sequenceGraph } from '@cellgraph/graph'
 import { afterAll, describe, expect, it } from 'vitest'
-import { bodyKernels, concatStores, loopPlaces, planProgram, runPasses } from '../../src/index.js'
+import {
+  type BodyKernelOptions,
+  bodyKernels,
+  concatStores,
+  loopPlaces,
+  planProgram,
+  runPasses,
+} from '../../src/index.js'
 import { layerNormed } from '../support/cells.js'
 import { trainingGraph } from '../support/gradGraphs.js'
 import { expectAgree, inputsFor } from './agree.js'
@@ -23,11 +30,11 @@ function scanBodies(graph: Graph) {
   )
 }
 
-/** The kernels each scan body of `graph` runs per time step with that weight limit (as WebGPU lowers it). */
-function stepKernels(graph: Graph, rowGroupWeights?: number): string[][] {
+/** The kernels each scan body of `graph` runs per time step with those options (as WebGPU lowers it). */
+function stepKernels(graph: Graph, options: BodyKernelOptions = {}): string[][] {
   const name = (st: { kind: string; node?: { op: string } }) => st.node?.op ?? st.kind
   return scanBodies(graph).map(({ body, placedOnly }) =>
-    bodyKernels(body, placedOnly, rowGroupWeights).map((k) =>
+    bodyKernels(body, placedOnly, options).map((k) =>
       k.kind === 'rows' ? `rows(${k.steps.map(name).join(', ')})` : name(k),
     ),
   )
@@ -49,15 +56,21 @@ describe('row groups take in products up to a weight size', () => {
     const w = bodyWeight(normed)
     const joined = [['rows(matmul, fused, reduceMean, fused, reduceMean, fused, fused)']]
     expect(stepKernels(normed)).toEqual(joined)
-    expect(stepKernels(normed, w)).toEqual(joined)
+    expect(stepKernels(normed, { rowGroupWeights: w })).toEqual(joined)
     const alone = [['productTail', 'rows(reduceMean, fused, reduceMean, fused, fused)']]
-    expect(stepKernels(normed, w - 1)).toEqual(alone)
-    expect(stepKernels(normed, 0)).toEqual(alone)
-    // The LSTM's backward step: δ of the gates, then their product with the recurrent weight.
+    expect(stepKernels(normed, { rowGroupWeights: w - 1 })).toEqual(alone)
+    expect(stepKernels(normed, { rowGroupWeights: 0 })).toEqual(alone)
+    // The LSTM's backward step: δ of the gates, then their product with the recurrent weight,
+    // one kernel over the whole product whatever the weight; without head products a row group
+    // up to the limit, two kernels past it.
     const back = bodyWeight(lstmTraining, 1)
-    expect(stepKernels(lstmTraining)).toEqual([['productTail'], ['rows(fused, matmul)']])
-    expect(stepKernels(lstmTraining, back)).toEqual([['productTail'], ['rows(fused, matmul)']])
-    expect(stepKernels(lstmTraining, back - 1)).toEqual([['productTail'], ['fused', 'matmul']])
+    const headed = [['productTail'], ['headProduct']]
+    expect(stepKernels(lstmTraining)).toEqual(headed)
+    expect(stepKernels(lstmTraining, { rowGroupWeights: 0 })).toEqual(headed)
+    const noHeads = (rowGroupWeights: number) =>
+      stepKernels(lstmTraining, { rowGroupWeights, headProducts: false })
+    expect(noHeads(back)).toEqual([['productTail'], ['rows(fused, matmul)']])
+    expect(noHeads(back - 1)).toEqual([['productTail'], ['fused', 'matmul']])
   })
 
   const gpu = testBackend({ matmul: { rowGroupWeights: 0 } })
@@ -74,15 +87,16 @@ describe('row groups take in products up to a weight size', () => {
 
 describe('a row group computes its product several columns a thread', () => {
   // Hidden 70: the layer-normed step's product is 280 columns wide (four 64-column chunks a pass,
-  // then a pass whose last three chunks are past the end), the LSTM's backward product 70 wide.
+  // then a pass whose last three chunks are past the end), the LSTM's backward product 70 wide
+  // (a row group where head products are off).
   const wideNormed = sequenceGraph([layerNormed({ input: 3, hidden: 70 })])
   const wideTraining = trainingGraph(sequenceGraph([lstm({ input: 3, hidden: 70 })]))
   it('keeps both products in row groups at this size', () => {
     expect(stepKernels(wideNormed)[0]![0]).toMatch(/^rows\(matmul/)
-    expect(stepKernels(wideTraining)[1]).toEqual(['rows(fused, matmul)'])
+    expect(stepKernels(wideTraining, { headProducts: false })[1]).toEqual(['rows(fused, matmul)'])
   })
   for (const columns of [undefined, 1, 3]) {
-    const gpu = testBackend(columns === undefined ? {} : { matmul: { rowProductColumns: columns } })
+    const gpu = testBackend({ matmul: { headProducts: false, rowProductColumns: columns } })
     afterAll(async () => (await gpu).dispose())
     it(`agrees with the reference, ${columns ?? 'default'} columns a thread (WebGPU)`, {
       timeout: 120_000,

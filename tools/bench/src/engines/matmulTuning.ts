@@ -19,6 +19,7 @@ export function parseMatmulTuning(text: string | undefined): MatmulTuning | unde
     else if (key === 'splitK') tuning.splitK = Number(oneOf(key, value, ['1', '2', '4']))
     else if (key === 'subgroups') tuning.subgroups = oneOf(key, value, ['0', '1']) === '1'
     else if (key === 'vec4') tuning.vec4 = oneOf(key, value, ['0', '1']) === '1'
+    else if (key === 'headProducts') tuning.headProducts = oneOf(key, value, ['0', '1']) === '1'
     else if (key === 'narrowRows' || key === 'rowGroupWeights' || key === 'rowProductColumns') {
       const count = Number(value)
       if (!value || !Number.isInteger(count) || count < (key === 'rowProductColumns' ? 1 : 0))
@@ -28,7 +29,7 @@ export function parseMatmulTuning(text: string | undefined): MatmulTuning | unde
       tuning[key] = count
     } else
       throw new Error(
-        `CELLGRAPH_WEBGPU_MATMUL: unknown field '${key}' (variant, tile, splitK, subgroups, vec4, narrowRows, rowGroupWeights, rowProductColumns)`,
+        `CELLGRAPH_WEBGPU_MATMUL: unknown field '${key}' (variant, tile, splitK, subgroups, vec4, narrowRows, rowGroupWeights, rowProductColumns, headProducts)`,
       )
   }
   return tuning as MatmulTuning
